@@ -1,0 +1,77 @@
+package io.scorpio.core.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorpio.model.Slo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+/** Credit-based batching (spec 4). */
+class CreditBatcherProperties {
+
+    private static RequestState admitted(AdmittedSet set, String id, double tpotMs) {
+        RequestState r = new RequestState(new RequestSpec(id, 0, 10, 100, new Slo(1000, tpotMs)), set.size());
+        r.phase = RequestState.Phase.RUNNING;
+        set.add(r);
+        return r;
+    }
+
+    @Test
+    void theSpecsWorkedExample() {
+        // TRP = 30/50 = 0.6: credit 0.6 (skip), 1.2 (run), 0.8 (skip), 1.4 (run), 1.0 (run).
+        AdmittedSet set = new AdmittedSet();
+        RequestState tight = admitted(set, "tight", 30);
+        RequestState loose = admitted(set, "loose", 50);
+        List<Boolean> runs = new ArrayList<>();
+        for (int step = 0; step < 5; step++) {
+            List<RequestState> batch = CreditBatcher.select(set, true);
+            assertTrue(batch.contains(tight), "the tightest TPOT runs every step");
+            runs.add(batch.contains(loose));
+        }
+        assertEquals(List.of(false, true, false, true, true), runs);
+        assertEquals(0.0, loose.credit(), 1e-12);
+    }
+
+    @Property(tries = 300)
+    void eachRequestRunsInAFractionOfStepsThatConvergesToItsTrp(
+            @ForAll @Size(min = 1, max = 12) List<@DoubleRange(min = 5, max = 500) Double> tpots,
+            @ForAll @IntRange(min = 1, max = 3000) int steps) {
+        AdmittedSet set = new AdmittedSet();
+        List<RequestState> rs = new ArrayList<>();
+        for (int i = 0; i < tpots.size(); i++) {
+            rs.add(admitted(set, "r" + i, tpots.get(i)));
+        }
+        Map<RequestState, Integer> runs = new HashMap<>();
+        for (int step = 0; step < steps; step++) {
+            for (RequestState r : CreditBatcher.select(set, true)) {
+                runs.merge(r, 1, Integer::sum);
+            }
+        }
+        for (RequestState r : rs) {
+            double trp = set.trp(r);
+            int ran = runs.getOrDefault(r, 0);
+            // Credits carry the remainder, so the count never strays a whole run from steps * TRP.
+            assertTrue(Math.abs(ran - steps * trp) <= 1 + 1e-6,
+                    "ran " + ran + " of " + steps + " steps with TRP " + trp);
+        }
+    }
+
+    @Property(tries = 200)
+    void withoutCreditsEveryAdmittedRequestRuns(
+            @ForAll @Size(min = 1, max = 20) List<@DoubleRange(min = 5, max = 500) Double> tpots) {
+        AdmittedSet set = new AdmittedSet();
+        for (int i = 0; i < tpots.size(); i++) {
+            admitted(set, "r" + i, tpots.get(i));
+        }
+        assertEquals(tpots.size(), CreditBatcher.select(set, false).size());
+    }
+}
