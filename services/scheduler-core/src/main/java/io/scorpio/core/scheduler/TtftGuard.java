@@ -28,11 +28,13 @@ final class TtftGuard {
     void rejectUnattainable(WaitingQueue queue, double nowMs, PrefillTimeModel prefill, boolean deadlineOrdered,
                             List<Rejection> out) {
         long sum = 0;
+        // Slack that no request behind can fall short of; it only shrinks as rejections shrink the queue.
+        double safeSlack = prefill.maxPrefillMsUpTo(queue.tokens()) + marginMs;
         for (Iterator<RequestState> it = queue.iterator(); it.hasNext(); ) {
             RequestState r = it.next();
             boolean rejectable = !r.hasFirstToken();
             double slack = r.deadlineMs() - nowMs;
-            if (deadlineOrdered && rejectable && slack >= prefill.maxPrefillMsUpTo(queue.tokens()) + marginMs) {
+            if (deadlineOrdered && rejectable && slack >= safeSlack) {
                 return;
             }
             sum += r.prefillTokens();
@@ -43,6 +45,7 @@ final class TtftGuard {
             if (slack < minimalTtft + marginMs) {
                 sum -= r.prefillTokens();
                 it.remove();
+                safeSlack = prefill.maxPrefillMsUpTo(queue.tokens()) + marginMs;
                 out.add(new Rejection(r, RejectReason.TTFT_UNATTAINABLE, String.format(
                         "TTFT SLO of %.0f ms cannot be met: %.0f ms left before the deadline, minimal TTFT %.0f ms"
                                 + " behind %d queued prompt tokens (+%.0f ms margin)",
