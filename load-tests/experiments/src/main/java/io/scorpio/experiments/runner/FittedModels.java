@@ -1,0 +1,48 @@
+package io.scorpio.experiments.runner;
+
+import io.scorpio.core.model.DecodeSample;
+import io.scorpio.core.model.ModelFit;
+import io.scorpio.core.model.PrefillSample;
+import io.scorpio.core.model.PrefillTimeModel;
+import io.scorpio.core.model.StepTimeModel;
+import io.scorpio.core.policy.Policy;
+import io.scorpio.core.policy.SchedulerConfig;
+import io.scorpio.experiments.workload.LengthSample;
+import io.scorpio.experiments.workload.WorkloadGenerator;
+import io.scorpio.gpusim.GpuProfile;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The first calibration step (issue 3): profile the simulated worker under the {@code vllm} policy and fit
+ * the Scorpio step-time and prefill-time models to those samples, as the paper fits them to its GPU.
+ */
+public record FittedModels(ModelFit<StepTimeModel> step, ModelFit<PrefillTimeModel> prefill, int decodeSamples,
+                           int prefillSamples) {
+
+    /** A deliberately rough starting point: {@code vllm} uses no model, so it only seeds the types. */
+    static final StepTimeModel UNFITTED_STEP = new StepTimeModel(0, 0.1, 0, 10);
+    static final PrefillTimeModel UNFITTED_PREFILL = new PrefillTimeModel(100, 15, 0.06, 10);
+
+    /** The QPS points whose vllm runs are profiled: light to overloaded, so B and L span their range. */
+    static final double[] PROFILE_QPS = {3, 6, 9, 12, 15};
+
+    public static FittedModels profile(GpuProfile gpu, List<LengthSample> pool, long seed) {
+        List<DecodeSample> decodes = new ArrayList<>();
+        List<PrefillSample> prefills = new ArrayList<>();
+        WorkloadGenerator gen = WorkloadGenerator.paperDefaults();
+        for (double qps : PROFILE_QPS) {
+            Simulation.Setup setup = new Simulation.Setup(Policy.VLLM, SchedulerConfig.PAPER, UNFITTED_STEP,
+                    UNFITTED_PREFILL, gpu, seed + (long) qps);
+            Simulation.Run run = Simulation.run(gen.poisson(pool, qps, WorkloadGenerator.PAPER_REQUESTS, seed), setup);
+            decodes.addAll(run.profile().decodeSamples());
+            prefills.addAll(run.profile().prefillSamples());
+        }
+        return new FittedModels(StepTimeModel.fit(decodes), PrefillTimeModel.fit(prefills), decodes.size(),
+                prefills.size());
+    }
+
+    public Simulation.Setup setup(Policy policy, GpuProfile gpu, long seed) {
+        return new Simulation.Setup(policy, SchedulerConfig.PAPER, step.model(), prefill.model(), gpu, seed);
+    }
+}

@@ -1,0 +1,114 @@
+package io.scorpio.experiments.runner;
+
+import io.scorpio.core.engine.EngineListener;
+import io.scorpio.core.engine.Listeners;
+import io.scorpio.core.engine.StepProfiler;
+import io.scorpio.core.engine.VirtualTimeEngine;
+import io.scorpio.core.model.PrefillTimeModel;
+import io.scorpio.core.model.StepTimeModel;
+import io.scorpio.core.policy.Policy;
+import io.scorpio.core.policy.SchedulerConfig;
+import io.scorpio.core.scheduler.Rejection;
+import io.scorpio.core.scheduler.RequestSpec;
+import io.scorpio.core.scheduler.RequestState;
+import io.scorpio.core.scheduler.Scheduler;
+import io.scorpio.core.scheduler.SubmitResult;
+import io.scorpio.experiments.metrics.RequestResult;
+import io.scorpio.experiments.metrics.RunSummary;
+import io.scorpio.experiments.workload.WorkloadRequest;
+import io.scorpio.gpusim.GpuProfile;
+import io.scorpio.gpusim.GroundTruthStepTime;
+import io.scorpio.gpusim.SimulatedGpuWorker;
+import io.scorpio.gpusim.StepTimeSampler;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One run of a workload under one policy, in virtual time, on the simulated GPU: the scheduling core and
+ * the simulated worker exactly as the service uses them, with the clock replaced by the engine loop's.
+ */
+public final class Simulation {
+
+    /** Everything a run depends on besides its workload. */
+    public record Setup(Policy policy, SchedulerConfig config, StepTimeModel stepModel, PrefillTimeModel prefillModel,
+                        GpuProfile gpu, long seed) {
+        public Setup withPolicy(Policy p) {
+            return new Setup(p, config, stepModel, prefillModel, gpu, seed);
+        }
+
+        public Setup withGpu(GpuProfile g) {
+            return new Setup(policy, config, stepModel, prefillModel, g, seed);
+        }
+    }
+
+    /** A finished run: one result per request, the engine's totals, and the summary of spec section 1. */
+    public record Run(Setup setup, List<RequestResult> results, VirtualTimeEngine.RunStats stats, RunSummary summary,
+                      StepProfiler profile) {
+
+        /** The guard's decision time over the engine's busy time (the paper's Table 2). */
+        public double overheadFraction() {
+            return stats.busyMs() <= 0 ? 0 : stats.decisionNanos() / 1e6 / stats.busyMs();
+        }
+    }
+
+    private Simulation() {
+    }
+
+    public static Run run(List<WorkloadRequest> workload, Setup setup) {
+        Map<String, WorkloadRequest> byId = new HashMap<>();
+        List<RequestSpec> specs = new ArrayList<>(workload.size());
+        for (WorkloadRequest w : workload) {
+            String id = Integer.toString(w.id());
+            if (byId.put(id, w) != null) {
+                throw new IllegalArgumentException("duplicate request id " + id);
+            }
+            specs.add(new RequestSpec(id, w.arrivalMs(), w.promptTokens(), w.maxTokens(), w.slo(),
+                    w.predictedOutputTokens().orElse(RequestSpec.NO_PREDICTION)));
+        }
+        Scheduler scheduler = new Scheduler(setup.policy(), setup.config(), setup.stepModel(), setup.prefillModel());
+        StepTimeSampler sampler = new StepTimeSampler(new GroundTruthStepTime(setup.gpu()), setup.seed());
+        SimulatedGpuWorker worker = new SimulatedGpuWorker(sampler, id -> byId.get(id).outputTokens());
+        Recorder recorder = new Recorder(byId);
+        StepProfiler profiler = new StepProfiler();
+        VirtualTimeEngine.RunStats stats =
+                new VirtualTimeEngine(scheduler, worker, Listeners.of(recorder, profiler)).run(specs);
+        if (recorder.results.size() != workload.size()) {
+            throw new IllegalStateException(recorder.results.size() + " of " + workload.size() + " requests ended");
+        }
+        List<RequestResult> results = new ArrayList<>(recorder.results);
+        results.sort(Comparator.comparingLong(RequestResult::id));
+        return new Run(setup, List.copyOf(results), stats, RunSummary.of(results), profiler);
+    }
+
+    /** Turns the engine's events into one {@link RequestResult} per request. */
+    private static final class Recorder implements EngineListener {
+        private final Map<String, WorkloadRequest> byId;
+        final List<RequestResult> results = new ArrayList<>();
+
+        Recorder(Map<String, WorkloadRequest> byId) {
+            this.byId = byId;
+        }
+
+        @Override
+        public void refused(SubmitResult.Refused refused, double nowMs) {
+            WorkloadRequest w = byId.get(refused.spec().id());
+            results.add(RequestResult.rejected(w.id(), w.sloClass(), w.slo(), w.arrivalMs(), nowMs, refused.reason()));
+        }
+
+        @Override
+        public void rejected(Rejection rejection, double nowMs) {
+            WorkloadRequest w = byId.get(rejection.request().id());
+            results.add(RequestResult.rejected(w.id(), w.sloClass(), w.slo(), w.arrivalMs(), nowMs, rejection.reason()));
+        }
+
+        @Override
+        public void finished(RequestState r, double nowMs) {
+            WorkloadRequest w = byId.get(r.id());
+            results.add(RequestResult.completed(w.id(), w.sloClass(), w.slo(), w.arrivalMs(), r.firstTokenMs(), nowMs,
+                    r.generatedTokens()));
+        }
+    }
+}
