@@ -121,6 +121,23 @@ public record GpuProfile(
                 sigma, linearTime);
     }
 
+    /** The free parameters together: what calibration against the paper's vLLM numbers may move. */
+    public record FreeParameters(double decodeAttentionEfficiency, double prefillAttentionMsPerToken2,
+                                 double stepOverheadMs, double stepOverheadPerSeqMs) {
+    }
+
+    public FreeParameters freeParameters() {
+        return new FreeParameters(decodeAttentionEfficiency, prefillAttentionMsPerToken2, stepOverheadMs,
+                stepOverheadPerSeqMs);
+    }
+
+    /** A copy with other free parameters; the measured facts stay as they are. */
+    public GpuProfile withFreeParameters(FreeParameters f) {
+        return new GpuProfile(name, layers, attentionHeads, kvHeads, headDim, bytesPerElement, hbmBandwidthGBps,
+                f.decodeAttentionEfficiency(), f.prefillAttentionMsPerToken2(), f.stepOverheadMs(),
+                f.stepOverheadPerSeqMs(), noiseSigma, linearTime);
+    }
+
     private static String required(Properties p, String key) {
         String v = p.getProperty(key);
         if (v == null || v.isBlank()) {

@@ -1,0 +1,349 @@
+package io.scorpio.experiments;
+
+import io.scorpio.core.model.FitAccuracy;
+import io.scorpio.core.policy.Policy;
+import io.scorpio.experiments.metrics.RequestResult;
+import io.scorpio.experiments.metrics.RunSummary;
+import io.scorpio.experiments.report.Charts;
+import io.scorpio.experiments.report.ProgressBar;
+import io.scorpio.experiments.report.ResultTable;
+import io.scorpio.experiments.runner.Calibration;
+import io.scorpio.experiments.runner.FittedModels;
+import io.scorpio.experiments.runner.Simulation;
+import io.scorpio.experiments.runner.Workloads;
+import io.scorpio.experiments.workload.AzureTrace;
+import io.scorpio.experiments.workload.LengthBins;
+import io.scorpio.experiments.workload.LengthSample;
+import io.scorpio.experiments.workload.NoisyPredictor;
+import io.scorpio.experiments.workload.PredictionSource;
+import io.scorpio.experiments.workload.WorkloadGenerator;
+import io.scorpio.experiments.workload.WorkloadRequest;
+import io.scorpio.gpusim.GpuProfile;
+import io.scorpio.model.DataDirectory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The paper's experiments in virtual time, one command each:
+ *
+ * <pre>
+ *   calibrate                 Table 4 (fitted models) and the vllm calibration against the paper
+ *   sweep [workload]          QPS 5..15, all seven policies (Figure 4); workload: sharegpt (default),
+ *                             arena-hard, azure-conv, azure-code
+ *   azure                     replay of the Azure traces' first 20 minutes (Figure 5)
+ *   ablation                  QPS 14: vllm, scorpio-tpot-only, scorpio-ttft-only, scorpio (Figure 6)
+ *   overhead                  the guard's decision time over engine time (Table 2)
+ *   sensitivity               scorpio with oracle, noisy and no predictions
+ *   all                       everything above
+ * </pre>
+ *
+ * Options: {@code --out DIR} (default docs/results), {@code --seed N} (42), {@code --requests N} (512).
+ * Every run is deterministic for a seed. Results go to CSV, JSON, Markdown and PNG under the output folder.
+ */
+public final class Experiments {
+
+    static final double[] SWEEP_QPS = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+
+    private final Path out;
+    private final long seed;
+    private final int requests;
+    private final Path dataDir;
+    private final GpuProfile gpu;
+    private FittedModels models;
+
+    Experiments(Path out, long seed, int requests) {
+        this.out = out;
+        this.seed = seed;
+        this.requests = requests;
+        this.dataDir = DataDirectory.resolve();
+        this.gpu = GpuProfile.loadDefault();
+    }
+
+    public static void main(String[] args) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path out = Path.of("docs/results");
+        long seed = 42;
+        int requests = WorkloadGenerator.PAPER_REQUESTS;
+        List<String> positional = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--out" -> out = Path.of(args[++i]);
+                case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--requests" -> requests = Integer.parseInt(args[++i]);
+                case "-h", "--help" -> {
+                    usage();
+                    return;
+                }
+                default -> positional.add(args[i]);
+            }
+        }
+        if (positional.isEmpty()) {
+            usage();
+            System.exit(2);
+        }
+        Experiments e = new Experiments(out, seed, requests);
+        String command = positional.get(0);
+        switch (command) {
+            case "calibrate" -> e.calibrate();
+            case "sweep" -> e.sweep(Workloads.named(positional.size() > 1 ? positional.get(1) : "sharegpt"));
+            case "azure" -> e.azure();
+            case "ablation" -> e.ablation();
+            case "overhead" -> e.overhead();
+            case "sensitivity" -> e.sensitivity();
+            case "all" -> {
+                e.calibrate();
+                for (Workloads w : Workloads.values()) {
+                    e.sweep(w);
+                }
+                e.azure();
+                e.ablation();
+                e.overhead();
+                e.sensitivity();
+            }
+            default -> {
+                System.err.println("unknown command '" + command + "'");
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: experiments [--out DIR] [--seed N] [--requests N] "
+                + "calibrate | sweep [sharegpt|arena-hard|azure-conv|azure-code] | azure | ablation | overhead "
+                + "| sensitivity | all");
+    }
+
+    private FittedModels models() {
+        if (models == null) {
+            models = FittedModels.profile(gpu, Workloads.SHAREGPT.pool(dataDir), seed);
+        }
+        return models;
+    }
+
+    private List<WorkloadRequest> poisson(List<LengthSample> pool, double qps, PredictionSource predictions) {
+        return predictions.apply(WorkloadGenerator.paperDefaults().poisson(pool, qps, requests, seed));
+    }
+
+    private Simulation.Run run(List<WorkloadRequest> workload, Policy policy) {
+        return Simulation.run(workload, models().setup(policy, gpu, seed));
+    }
+
+    // ---- calibrate: Table 4 and the vllm baseline against the paper ----
+
+    void calibrate() throws IOException {
+        Path dir = out.resolve("calibration");
+        List<LengthSample> pool = Workloads.SHAREGPT.pool(dataDir);
+        ProgressBar bar = new ProgressBar("calibrate", Calibration.gridSize() + 1);
+        List<Calibration.GridPoint> grid = Calibration.search(gpu, pool, () -> bar.step("grid"));
+        ResultTable gridTable = new ResultTable(List.of("step_overhead_ms", "decode_attention_efficiency",
+                "vllm_goodput_qps5", "vllm_goodput_qps15", "vllm_adherence_qps15", "worst_relative_error"));
+        for (Calibration.GridPoint p : grid) {
+            gridTable.add(p.parameters().stepOverheadMs(), p.parameters().decodeAttentionEfficiency(), p.goodput5(),
+                    p.goodput15(), p.adherence15(), p.worstRelativeError());
+        }
+        gridTable.writeAll(dir, "grid");
+
+        FittedModels fm = models();
+        bar.step("table 4");
+        ResultTable table4 = new ResultTable(List.of("model", "coefficients", "samples", "outliers_dropped", "r2",
+                "rmse_ms", "mape_percent"));
+        FitAccuracy s = fm.step().accuracy();
+        var sm = fm.step().model();
+        table4.add("step(B,L) = a*B*L + b*B + c*L + d", String.format("a=%.3g b=%.4f c=%.3g d=%.3f", sm.a(), sm.b(),
+                sm.c(), sm.d()), s.samples(), fm.step().outliersDropped(), s.r2(), s.rmseMs(), 100 * s.mape());
+        FitAccuracy pa = fm.prefill().accuracy();
+        var pm = fm.prefill().model();
+        table4.add("T_prefill(n)", String.format("theta=%d C=%.3f alpha=%.5f beta=%.3f", pm.theta(), pm.constantMs(),
+                pm.alpha(), pm.beta()), pa.samples(), fm.prefill().outliersDropped(), pa.r2(), pa.rmseMs(),
+                100 * pa.mape());
+        table4.writeAll(dir, "table4");
+
+        // The current profile's baselines against the paper's numbers (seed-averaged as in the search).
+        ResultTable baselines = new ResultTable(List.of("policy", "qps", "metric", "simulated", "paper",
+                "relative_error"));
+        Map<String, double[]> sims = new LinkedHashMap<>();
+        for (Policy p : List.of(Policy.VLLM, Policy.S3, Policy.MOONCAKE)) {
+            double g5 = 0;
+            double g15 = 0;
+            double a15 = 0;
+            for (long sd : new long[] {42, 43, 44}) {
+                RunSummary at5 = Simulation.run(PredictionSource.paperNoisy(sd).apply(
+                        WorkloadGenerator.paperDefaults().poisson(pool, 5, requests, sd)), fm.setup(p, gpu, sd)).summary();
+                RunSummary at15 = Simulation.run(PredictionSource.paperNoisy(sd).apply(
+                        WorkloadGenerator.paperDefaults().poisson(pool, 15, requests, sd)), fm.setup(p, gpu, sd)).summary();
+                g5 += at5.goodput() / 3;
+                g15 += at15.goodput() / 3;
+                a15 += at15.adherence() / 3;
+            }
+            sims.put(p.name(), new double[] {g5, g15, a15});
+        }
+        double[] v = sims.get("vllm");
+        baselines.add("vllm", 5, "goodput", v[0], 4.42, rel(v[0], 4.42));
+        baselines.add("vllm", 15, "goodput", v[1], 0.52, rel(v[1], 0.52));
+        baselines.add("vllm", 15, "adherence", v[2], 0.076, rel(v[2], 0.076));
+        baselines.add("s3", 15, "adherence", sims.get("s3")[2], 0.049, rel(sims.get("s3")[2], 0.049));
+        baselines.add("mooncake", 15, "adherence", sims.get("mooncake")[2], 0.107, rel(sims.get("mooncake")[2], 0.107));
+        baselines.writeAll(dir, "baselines-vs-paper");
+        System.out.println("profile free parameters in use: " + gpu.freeParameters());
+        System.out.println(table4.toMarkdown());
+        System.out.println(baselines.toMarkdown());
+        Calibration.GridPoint best = grid.stream().min(Comparator.comparingDouble(Calibration.GridPoint::worstRelativeError))
+                .orElseThrow();
+        System.out.println("best grid point: " + best);
+    }
+
+    private static double rel(double sim, double paper) {
+        return (sim - paper) / paper;
+    }
+
+    // ---- sweep: Figure 4 ----
+
+    void sweep(Workloads workload) throws IOException {
+        Path dir = out.resolve("sweep-" + workload.label());
+        List<LengthSample> pool = workload.pool(dataDir);
+        ResultTable table = new ResultTable(List.of("policy", "qps", "goodput", "adherence", "ttft_violations",
+                "tpot_violations", "rejections", "completed", "requests"));
+        Map<Policy, List<double[]>> points = new LinkedHashMap<>();
+        ProgressBar bar = new ProgressBar("sweep " + workload.label(), SWEEP_QPS.length * Policy.ALL.size());
+        for (double qps : SWEEP_QPS) {
+            List<WorkloadRequest> wl = poisson(pool, qps, PredictionSource.paperNoisy(seed));
+            for (Policy p : Policy.ALL) {
+                RunSummary s = run(wl, p).summary();
+                table.add(p.name(), qps, s.goodput(), s.adherence(), s.all().ttftViolations(), s.all().tpotViolations(),
+                        s.all().rejected(), s.all().completed(), s.all().submitted());
+                points.computeIfAbsent(p, k -> new ArrayList<>()).add(new double[] {qps, s.goodput(), s.adherence()});
+                bar.step(p.name() + " @ " + qps);
+            }
+        }
+        table.writeAll(dir, "sweep");
+        Charts.linePng(dir.resolve("goodput.png"), "Goodput, " + workload.label() + " (" + requests + " requests/point)",
+                "QPS", "goodput (req/s)", series(points, 1));
+        Charts.linePng(dir.resolve("adherence.png"), "SLO adherence, " + workload.label(), "QPS", "adherence",
+                series(points, 2));
+    }
+
+    private static List<Charts.Series> series(Map<Policy, List<double[]>> points, int column) {
+        List<Charts.Series> out = new ArrayList<>();
+        points.forEach((p, rows) -> out.add(new Charts.Series(p.name(), rows.stream().map(r -> r[0]).toList(),
+                rows.stream().map(r -> r[column]).toList())));
+        return out;
+    }
+
+    // ---- azure: Figure 5 ----
+
+    void azure() throws IOException {
+        Path dir = out.resolve("azure");
+        ResultTable table = new ResultTable(List.of("trace", "policy", "requests", "goodput", "adherence",
+                "ttft_violations", "tpot_violations", "rejections"));
+        ProgressBar bar = new ProgressBar("azure", 2 * Policy.ALL.size());
+        for (AzureTrace.Service service : AzureTrace.Service.values()) {
+            String name = service == AzureTrace.Service.CODE ? "code" : "conversation";
+            List<WorkloadRequest> wl = PredictionSource.paperNoisy(seed).apply(Workloads.azureReplay(dataDir, service, seed));
+            List<Charts.Series> curves = new ArrayList<>();
+            for (Policy p : Policy.ALL) {
+                Simulation.Run r = run(wl, p);
+                RunSummary s = r.summary();
+                table.add(name, p.name(), wl.size(), s.goodput(), s.adherence(), s.all().ttftViolations(),
+                        s.all().tpotViolations(), s.all().rejected());
+                curves.add(cumulativeCompliant(p.name(), r.results()));
+                bar.step(name + " " + p.name());
+            }
+            Charts.linePng(dir.resolve("cumulative-" + name + ".png"),
+                    "Azure " + name + " trace, first 20 min: SLO-met requests over time", "time (s)",
+                    "cumulative SLO-met requests", curves);
+        }
+        table.writeAll(dir, "azure");
+    }
+
+    private static Charts.Series cumulativeCompliant(String name, List<RequestResult> results) {
+        List<Double> ends = results.stream().filter(RequestResult::compliant).map(RequestResult::endMs).sorted().toList();
+        List<Double> x = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        // One point every 5% of the curve keeps the PNG light.
+        int stride = Math.max(1, ends.size() / 200);
+        for (int i = 0; i < ends.size(); i += stride) {
+            x.add(ends.get(i) / 1000);
+            y.add((double) (i + 1));
+        }
+        if (!ends.isEmpty()) {
+            x.add(ends.get(ends.size() - 1) / 1000);
+            y.add((double) ends.size());
+        }
+        return new Charts.Series(name, x, y);
+    }
+
+    // ---- ablation: Figure 6 ----
+
+    void ablation() throws IOException {
+        Path dir = out.resolve("ablation");
+        List<Policy> policies = List.of(Policy.VLLM, Policy.SCORPIO_TPOT_ONLY, Policy.SCORPIO_TTFT_ONLY, Policy.SCORPIO);
+        ResultTable table = new ResultTable(List.of("policy", "qps", "goodput", "adherence", "ttft_violations",
+                "tpot_violations", "rejections"));
+        List<WorkloadRequest> wl = poisson(Workloads.SHAREGPT.pool(dataDir), 14, PredictionSource.paperNoisy(seed));
+        ProgressBar bar = new ProgressBar("ablation", policies.size());
+        for (Policy p : policies) {
+            RunSummary s = run(wl, p).summary();
+            table.add(p.name(), 14, s.goodput(), s.adherence(), s.all().ttftViolations(), s.all().tpotViolations(),
+                    s.all().rejected());
+            bar.step(p.name());
+        }
+        table.writeAll(dir, "ablation");
+    }
+
+    // ---- overhead: Table 2 ----
+
+    void overhead() throws IOException {
+        Path dir = out.resolve("overhead");
+        ResultTable table = new ResultTable(List.of("policy", "qps", "engine_time_s", "decision_time_ms",
+                "overhead_percent", "steps", "decision_us_per_step"));
+        List<LengthSample> pool = Workloads.SHAREGPT.pool(dataDir);
+        // Warm the JIT on one run first, as a long-running service would be.
+        run(poisson(pool, 10, PredictionSource.paperNoisy(seed)), Policy.SCORPIO);
+        ProgressBar bar = new ProgressBar("overhead", 3 * Policy.ALL.size());
+        for (double qps : new double[] {5, 10, 15}) {
+            List<WorkloadRequest> wl = poisson(pool, qps, PredictionSource.paperNoisy(seed));
+            for (Policy p : Policy.ALL) {
+                Simulation.Run r = run(wl, p);
+                double decisionMs = r.stats().decisionNanos() / 1e6;
+                table.add(p.name(), qps, r.stats().busyMs() / 1000, decisionMs, 100 * r.overheadFraction(),
+                        r.stats().steps(), 1000 * decisionMs / Math.max(1, r.stats().steps()));
+                bar.step(p.name() + " @ " + qps);
+            }
+        }
+        table.writeAll(dir, "table2");
+    }
+
+    // ---- sensitivity to the predictor ----
+
+    void sensitivity() throws IOException {
+        Path dir = out.resolve("sensitivity");
+        List<LengthSample> pool = Workloads.SHAREGPT.pool(dataDir);
+        List<PredictionSource> sources = new ArrayList<>();
+        sources.add(PredictionSource.oracle());
+        for (double tau : new double[] {0.9, 0.7, NoisyPredictor.PAPER_TAU, 0.3}) {
+            sources.add(new PredictionSource.Noisy(new NoisyPredictor(tau, NoisyPredictor.PAPER_RMSE, LengthBins.PAPER,
+                    seed)));
+        }
+        sources.add(PredictionSource.none());
+        ResultTable table = new ResultTable(List.of("predictions", "qps", "policy", "goodput", "adherence",
+                "ttft_violations", "tpot_violations", "rejections"));
+        double[] qpss = {10, 14};
+        ProgressBar bar = new ProgressBar("sensitivity", qpss.length * sources.size());
+        for (double qps : qpss) {
+            List<WorkloadRequest> base = WorkloadGenerator.paperDefaults().poisson(pool, qps, requests, seed);
+            for (PredictionSource src : sources) {
+                RunSummary s = run(src.apply(base), Policy.SCORPIO).summary();
+                table.add(src.name(), qps, "scorpio", s.goodput(), s.adherence(), s.all().ttftViolations(),
+                        s.all().tpotViolations(), s.all().rejected());
+                bar.step(src.name() + " @ " + qps);
+            }
+        }
+        table.writeAll(dir, "sensitivity");
+    }
+}

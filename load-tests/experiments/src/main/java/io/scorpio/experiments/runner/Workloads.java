@@ -1,0 +1,65 @@
+package io.scorpio.experiments.runner;
+
+import io.scorpio.experiments.workload.ArenaHard;
+import io.scorpio.experiments.workload.AzureTrace;
+import io.scorpio.experiments.workload.LengthFilter;
+import io.scorpio.experiments.workload.LengthSample;
+import io.scorpio.experiments.workload.ShareGptLengths;
+import io.scorpio.experiments.workload.WorkloadGenerator;
+import io.scorpio.experiments.workload.WorkloadRequest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** The workloads the experiments run, by name, each a pool of (prompt, output) lengths from real data. */
+public enum Workloads {
+    SHAREGPT("sharegpt"),
+    ARENA_HARD("arena-hard"),
+    AZURE_CONV("azure-conv"),
+    AZURE_CODE("azure-code");
+
+    /** The Azure pools are the trace's first 20 minutes, the part the paper replays. */
+    public static final double AZURE_MINUTES = 20;
+
+    private final String label;
+
+    Workloads(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public static Workloads named(String name) {
+        for (Workloads w : values()) {
+            if (w.label.equals(name.toLowerCase(Locale.ROOT))) {
+                return w;
+            }
+        }
+        throw new IllegalArgumentException("unknown workload '" + name + "'; known: sharegpt, arena-hard, azure-conv, "
+                + "azure-code");
+    }
+
+    /** The length pool, filtered as the paper filters (prompt and output >= 4, prompt <= 1,024, total <= 2,048). */
+    public List<LengthSample> pool(Path dataDir) {
+        return switch (this) {
+            case SHAREGPT -> ShareGptLengths.loadPaperFiltered(dataDir);
+            case ARENA_HARD -> LengthFilter.PAPER.apply(ArenaHard.load(dataDir));
+            case AZURE_CONV -> azurePool(dataDir, AzureTrace.Service.CONVERSATION);
+            case AZURE_CODE -> azurePool(dataDir, AzureTrace.Service.CODE);
+        };
+    }
+
+    /** The trace's first 20 minutes with its own arrival times, filtered as the paper filters. */
+    public static List<WorkloadRequest> azureReplay(Path dataDir, AzureTrace.Service service, long seed) {
+        List<AzureTrace.Row> rows = AzureTrace.firstMinutes(AzureTrace.load(dataDir, service), AZURE_MINUTES);
+        return WorkloadGenerator.paperDefaults().replay(rows, LengthFilter.PAPER, seed);
+    }
+
+    private static List<LengthSample> azurePool(Path dataDir, AzureTrace.Service service) {
+        List<AzureTrace.Row> rows = AzureTrace.firstMinutes(AzureTrace.load(dataDir, service), AZURE_MINUTES);
+        String prefix = service == AzureTrace.Service.CODE ? "azure-code-" : "azure-conv-";
+        return LengthFilter.PAPER.apply(rows.stream().map(r -> r.sample(prefix)).toList());
+    }
+}
