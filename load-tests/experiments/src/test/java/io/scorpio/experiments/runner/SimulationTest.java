@@ -1,0 +1,83 @@
+package io.scorpio.experiments.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorpio.core.policy.Policy;
+import io.scorpio.experiments.metrics.RequestResult;
+import io.scorpio.experiments.workload.LengthSample;
+import io.scorpio.experiments.workload.PredictionSource;
+import io.scorpio.experiments.workload.WorkloadGenerator;
+import io.scorpio.experiments.workload.WorkloadRequest;
+import io.scorpio.gpusim.GpuProfile;
+import io.scorpio.model.DataDirectory;
+import io.scorpio.model.RequestOutcome;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Runs on the real ShareGPT lengths and the real ground-truth GPU profile. */
+class SimulationTest {
+
+    static List<LengthSample> pool;
+    static GpuProfile gpu;
+    static FittedModels models;
+
+    @BeforeAll
+    static void load() {
+        pool = Workloads.SHAREGPT.pool(DataDirectory.resolve());
+        gpu = GpuProfile.loadDefault();
+        models = FittedModels.profile(gpu, pool, 1);
+    }
+
+    private static List<WorkloadRequest> workload(double qps, long seed) {
+        return PredictionSource.paperNoisy(seed).apply(WorkloadGenerator.paperDefaults().poisson(pool, qps, 200, seed));
+    }
+
+    @Test
+    void aFixedSeedGivesIdenticalResults() {
+        List<WorkloadRequest> wl = workload(12, 7);
+        Simulation.Run a = Simulation.run(wl, models.setup(Policy.SCORPIO, gpu, 7));
+        Simulation.Run b = Simulation.run(wl, models.setup(Policy.SCORPIO, gpu, 7));
+        assertEquals(a.results(), b.results());
+        Simulation.Run c = Simulation.run(wl, models.setup(Policy.SCORPIO, gpu, 8));
+        assertNotEquals(a.results(), c.results(), "another worker seed draws other step-time noise");
+    }
+
+    @Test
+    void everyRequestEndsOnceAndCompletedOnesDeliverTheirTrueLength() {
+        List<WorkloadRequest> wl = workload(14, 3);
+        for (Policy p : Policy.ALL) {
+            Simulation.Run run = Simulation.run(wl, models.setup(p, gpu, 3));
+            assertEquals(wl.size(), run.results().size(), p.name());
+            for (RequestResult r : run.results()) {
+                WorkloadRequest w = wl.get((int) r.id());
+                if (r.outcome() == RequestOutcome.COMPLETED) {
+                    assertEquals(w.outputTokens(), r.outputTokens(), p.name() + " request " + r.id());
+                    assertTrue(r.firstTokenMs() > w.arrivalMs());
+                } else {
+                    assertEquals(RequestOutcome.REJECTED, r.outcome(), p.name());
+                }
+            }
+            if (p.rejection() == io.scorpio.core.policy.RejectionRule.NONE) {
+                assertEquals(0, run.summary().all().rejected(), p.name() + " never rejects");
+            }
+        }
+    }
+
+    @Test
+    void theFittedModelsDescribeTheGroundTruthWellButNotExactly() {
+        assertTrue(models.step().accuracy().r2() > 0.9, models.step().accuracy().toString());
+        assertTrue(models.step().accuracy().mape() > 0.005, "the ground truth is not the fitted form");
+        assertTrue(models.prefill().accuracy().r2() > 0.9, models.prefill().accuracy().toString());
+    }
+
+    @Test
+    void underHeavyLoadScorpioServesMoreWithinTargetsThanVllm() {
+        List<WorkloadRequest> wl = workload(15, 11);
+        double vllm = Simulation.run(wl, models.setup(Policy.VLLM, gpu, 11)).summary().adherence();
+        double scorpio = Simulation.run(wl, models.setup(Policy.SCORPIO, gpu, 11)).summary().adherence();
+        assertTrue(scorpio > vllm, "scorpio " + scorpio + " vs vllm " + vllm);
+    }
+}
