@@ -119,6 +119,12 @@ public final class IngressVerticle extends VerticleBase {
     }
 
     private void webSocket(RoutingContext ctx) {
+        String upgrade = ctx.request().getHeader("upgrade");
+        if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+            // Checked here because Vert.x's own refusal is a plain-text 400.
+            error(ctx, 400, "websocket_required", "this endpoint speaks WebSocket only (send Upgrade: websocket)");
+            return;
+        }
         ctx.request().toWebSocket().onSuccess(ws -> {
             WebSocketSession session = new WebSocketSession(ws);
             ws.textMessageHandler(text -> session.onMessage(text, (clientId, msg) -> {
