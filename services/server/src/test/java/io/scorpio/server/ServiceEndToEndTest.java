@@ -396,9 +396,9 @@ class ServiceEndToEndTest {
         Promise<Void> firstChunk = Promise.promise();
         HttpClientResponse response = await(http.request(new RequestOptions().setMethod(HttpMethod.POST).setPort(port)
                 .setHost("127.0.0.1").setURI("/v1/completions").putHeader("content-type", "application/json"))
-                .compose(req -> req.send(completion("tell me a very long story", 4000).put("stream", true).toBuffer())));
+                .compose(req -> req.send(completion("tell me a very long story", 4000).put("stream", true).toBuffer()))
+                .map(r -> r.handler(b -> firstChunk.tryComplete())));
         assertEquals(200, response.statusCode());
-        response.handler(b -> firstChunk.tryComplete());
         await(firstChunk.future());
         eventually("the request is running", () -> state().getJsonArray("engines").getJsonObject(0).getInteger("kv_blocks_used") > 0);
         await(response.request().connection().close());
@@ -497,8 +497,8 @@ class ServiceEndToEndTest {
         Promise<Void> firstChunk = Promise.promise();
         HttpClientResponse response = await(http.request(new RequestOptions().setMethod(HttpMethod.POST).setPort(port)
                 .setHost("127.0.0.1").setURI("/v1/completions").putHeader("content-type", "application/json"))
-                .compose(req -> req.send(completion("registry check", 4000).put("stream", true).toBuffer())));
-        response.handler(b -> firstChunk.tryComplete());
+                .compose(req -> req.send(completion("registry check", 4000).put("stream", true).toBuffer()))
+                .map(r -> r.handler(b -> firstChunk.tryComplete())));
         await(firstChunk.future());
         var map = node.hazelcast().<String, Map<String, Object>>getMap("scorpio.requests");
         eventually("the request is in the registry as running", () -> map.values().stream()

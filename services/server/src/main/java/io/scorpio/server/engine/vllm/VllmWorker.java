@@ -198,13 +198,14 @@ public final class VllmWorker implements EngineWorker {
             if (u == null) {
                 continue; // aborted meanwhile: the scheduler skips it
             }
-            if (u.error != null) {
+            Token t = u.tokens.poll();
+            if (t == null && u.error != null) {
+                // Tokens that arrived before the error were delivered first; now the request fails.
                 failures.put(id, u.error);
                 streams.remove(id);
                 u.cancel();
                 continue;
             }
-            Token t = u.tokens.poll();
             if (t == null) {
                 failures.put(id, "vLLM ended the stream before the request's last token");
                 streams.remove(id);
