@@ -54,8 +54,8 @@ final class HttpSink implements Sink {
             return Future.succeededFuture();
         }
         Promise<Void> drained = Promise.promise();
+        // No closeHandler here: the ingress's one turns a closed connection into an abort, and must stay.
         response.drainHandler(v -> drained.tryComplete());
-        response.closeHandler(v -> drained.tryComplete());
         return drained.future();
     }
 

@@ -181,6 +181,8 @@ final class Inflight {
     }
 
     private void failBeforeSubmit(Throwable err) {
+        // The submit may have reached the guard even though its answer did not reach us: abort it there too.
+        abortAtGuard();
         if (end(RequestOutcome.FAILED, "internal_error")) {
             sink.failed(500, "the request could not be scheduled: " + err.getMessage());
         }
