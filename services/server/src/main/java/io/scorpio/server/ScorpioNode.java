@@ -1,0 +1,160 @@
+package io.scorpio.server;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.scorpio.server.bus.Addresses;
+import io.scorpio.server.bus.LocalMessage;
+import io.scorpio.server.bus.Messages;
+import io.scorpio.server.config.NodeSettings;
+import io.scorpio.server.config.ServerConfig;
+import io.scorpio.server.engine.EngineVerticle;
+import io.scorpio.server.engine.EngineWorker;
+import io.scorpio.server.engine.WorkerContext;
+import io.scorpio.server.engine.WorkerFactories;
+import io.scorpio.server.engine.WorkerFactory;
+import io.scorpio.server.guard.GuardVerticle;
+import io.scorpio.server.ingress.IngressVerticle;
+import io.scorpio.server.metrics.ServerMetrics;
+import io.scorpio.server.predictor.OutputLengthPredictor;
+import io.scorpio.server.predictor.PredictorVerticle;
+import io.scorpio.server.predictor.Predictors;
+import io.scorpio.server.registry.HazelcastRequestRegistry;
+import io.scorpio.server.registry.LocalRequestRegistry;
+import io.scorpio.server.registry.RequestRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A running Scorpio node: an embedded Hazelcast member (unless {@code hazelcast.mode=none}), a Vert.x instance,
+ * and the four verticles (predictor, guard, one engine per worker, ingress), deployed in that order so that
+ * the ingress opens its port only when everything behind it is listening.
+ */
+public final class ScorpioNode implements AutoCloseable {
+
+    private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
+
+    private final NodeSettings settings;
+    private final Vertx vertx;
+    private final HazelcastInstance hazelcast;
+    private final RequestRegistry registry;
+    private final ServerMetrics metrics;
+    private final int port;
+
+    private ScorpioNode(NodeSettings settings, Vertx vertx, HazelcastInstance hazelcast, RequestRegistry registry,
+                        ServerMetrics metrics, int port) {
+        this.settings = settings;
+        this.vertx = vertx;
+        this.hazelcast = hazelcast;
+        this.registry = registry;
+        this.metrics = metrics;
+        this.port = port;
+    }
+
+    /** Starts a node and blocks until its HTTP port is open (or fails with the reason). */
+    public static ScorpioNode start(ServerConfig config) throws Exception {
+        NodeSettings settings = NodeSettings.from(config);
+        WorkerFactory workers = WorkerFactories.named(settings.worker());
+        OutputLengthPredictor predictor = Predictors.named(settings.predictor());
+        HazelcastInstance hz = settings.hazelcastMode().equals("embedded") ? startHazelcast(settings) : null;
+        Vertx vertx = Vertx.vertx();
+        try {
+            LocalMessage.register(vertx.eventBus());
+            RequestRegistry registry = hz == null ? new LocalRequestRegistry()
+                    : new HazelcastRequestRegistry(vertx, hz, settings.nodeId());
+            ServerMetrics metrics = new ServerMetrics();
+            NodeClock clock = new NodeClock();
+            await(vertx.deployVerticle(new PredictorVerticle(predictor, settings.stepModel(), settings.prefillModel())));
+            await(vertx.deployVerticle(new GuardVerticle(settings, clock, metrics, registry)));
+            for (int e = 0; e < settings.engines(); e++) {
+                int engine = e;
+                EngineWorker worker = workers.create(new WorkerContext(vertx, settings, e, metrics,
+                        model -> vertx.eventBus().send(Addresses.guardModels(engine), new Messages.ModelUpdate(engine, model))));
+                await(vertx.deployVerticle(new EngineVerticle(e, worker, metrics, settings.idlePollMs(), settings.busTimeoutMs())));
+            }
+            IngressVerticle ingress = new IngressVerticle(settings, clock, metrics, registry);
+            await(vertx.deployVerticle(ingress));
+            return new ScorpioNode(settings, vertx, hz, registry, metrics, ingress.port());
+        } catch (Exception | Error e) {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            if (hz != null) {
+                hz.shutdown();
+            }
+            throw e;
+        }
+    }
+
+    /** An embedded member: TCP-IP join on the configured members (loopback by default), multicast off, no phone-home. */
+    static HazelcastInstance startHazelcast(NodeSettings settings) {
+        System.setProperty("hazelcast.phone.home.enabled", "false");
+        if (HAZELCAST_LOG.getLevel() == null) {
+            HAZELCAST_LOG.setLevel(Level.WARNING);
+        }
+        Config cfg = new Config();
+        cfg.setClusterName(settings.hazelcastClusterName());
+        cfg.setInstanceName("scorpio-" + settings.nodeId());
+        cfg.setProperty("hazelcast.phone.home.enabled", "false");
+        cfg.setProperty("hazelcast.logging.type", "jdk");
+        cfg.setProperty("hazelcast.shutdownhook.enabled", "false");
+        cfg.setProperty("hazelcast.socket.bind.any", "false");
+        cfg.setProperty("hazelcast.wait.seconds.before.join", "1");
+        cfg.getJetConfig().setEnabled(false);
+        NetworkConfig net = cfg.getNetworkConfig();
+        net.setPort(settings.hazelcastPort()).setPortAutoIncrement(true);
+        net.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        JoinConfig join = net.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).setMembers(settings.hazelcastMembers());
+        return Hazelcast.newHazelcastInstance(cfg);
+    }
+
+    private static <T> T await(Future<T> f) throws Exception {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public NodeSettings settings() {
+        return settings;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The Hazelcast member, or null when {@code hazelcast.mode=none}. */
+    public HazelcastInstance hazelcast() {
+        return hazelcast;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            registry.close();
+        } finally {
+            if (hazelcast != null) {
+                hazelcast.shutdown();
+            }
+        }
+    }
+}

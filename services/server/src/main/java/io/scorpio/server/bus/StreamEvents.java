@@ -1,0 +1,44 @@
+package io.scorpio.server.bus;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The messages on a request's token stream ({@link Addresses#stream}), as JSON so that they could cross
+ * nodes. Exactly one terminal event ends every stream: {@code done}, {@code rejected} or {@code error}.
+ */
+public final class StreamEvents {
+
+    private StreamEvents() {
+    }
+
+    public static final String TOKEN = "token";
+    public static final String DONE = "done";
+    public static final String REJECTED = "rejected";
+    public static final String ERROR = "error";
+
+    /** A token; {@code finishReason} is set on the last one. */
+    public static JsonObject token(int index, String text, String finishReason) {
+        return new JsonObject().put("type", TOKEN).put("index", index).put("text", text).put("finish_reason", finishReason);
+    }
+
+    /** The request completed; counts are the worker's real tokens. */
+    public static JsonObject done(String finishReason, int promptTokens, int completionTokens) {
+        return new JsonObject().put("type", DONE).put("finish_reason", finishReason).put("prompt_tokens", promptTokens)
+                .put("completion_tokens", completionTokens);
+    }
+
+    /** The guard rejected it before its first token; {@code reason} is a {@code RejectReason.errorType()}. */
+    public static JsonObject rejected(String reason, String message) {
+        return new JsonObject().put("type", REJECTED).put("reason", reason).put("message", message);
+    }
+
+    /** The request failed (worker error, protocol error). */
+    public static JsonObject error(String message) {
+        return new JsonObject().put("type", ERROR).put("message", message);
+    }
+
+    public static boolean terminal(JsonObject event) {
+        String type = event.getString("type");
+        return DONE.equals(type) || REJECTED.equals(type) || ERROR.equals(type);
+    }
+}

@@ -1,0 +1,270 @@
+package io.scorpio.server.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The node's configuration: flat dotted keys with string values, layered as
+ * built-in defaults &lt; a JSON file &lt; environment variables {@code SCORPIO_*} &lt; {@code --key=value} flags.
+ *
+ * <p>Every key is declared in {@link #KEYS} with its default and meaning; an unknown key in any layer is an
+ * error, because a mistyped key silently falling back to its default is the worst kind of configuration bug.
+ * The typed view the verticles use is {@link NodeSettings}.
+ */
+public final class ServerConfig {
+
+    /** One configuration key: its name, default ({@code null} = unset) and what it means. */
+    public record Key(String name, String defaultValue, String doc) {
+        /** {@code http.max-body-bytes} becomes {@code SCORPIO_HTTP_MAX_BODY_BYTES}. */
+        public String envName() {
+            return "SCORPIO_" + name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        }
+    }
+
+    public static final String DEFAULT_SLO_CLASSES = "1=500/30,2=2000/30,3=3000/30,4=500/50,5=1000/50,6=7500/50";
+
+    /** Every key, in the order the docs list them. */
+    public static final List<Key> KEYS = List.of(
+            new Key("config", null, "path of a JSON configuration file (flat dotted keys or nested objects)"),
+            new Key("node.id", null, "this node's id in the Hazelcast request registry (default: a random id)"),
+            new Key("http.host", "127.0.0.1", "address the HTTP server binds"),
+            new Key("http.port", "8080", "HTTP port; 0 picks a free port"),
+            new Key("http.max-body-bytes", "1048576", "largest request body accepted; larger gets 413"),
+            new Key("model.name", "llama-3.1-8b", "the model id served (GET /v1/models); other model names get 404"),
+            new Key("policy", "scorpio", "scheduling policy: vllm, s3, mooncake, mooncake-early-reject, scorpio, "
+                    + "scorpio-ttft-only, scorpio-tpot-only"),
+            new Key("engines", "1", "number of engines (workers), each with its own scheduler"),
+            new Key("worker", "llama-3.1-8b-a100", "worker kind: a simulated GPU profile name, or 'vllm'"),
+            new Key("worker.time-scale", "1.0", "simulated workers only: multiplies step durations (1 = real time)"),
+            new Key("vllm.url", "http://127.0.0.1:8000", "base URL of the vLLM OpenAI-compatible server"),
+            new Key("vllm.model", null, "model name sent to vLLM (default: model.name)"),
+            new Key("vllm.token-timeout-ms", "60000", "a vLLM stream silent this long fails its request"),
+            new Key("vllm.refit-every", "64", "refit the step-time model after this many new inter-token samples"),
+            new Key("vllm.metrics-interval-ms", "5000", "how often vLLM's /metrics is scraped (0 = never)"),
+            new Key("predictor", "none", "output-length predictor: 'none' (max_tokens stands in)"),
+            new Key("predictor.timeout-ms", "1000", "a prediction slower than this is skipped (no prediction)"),
+            new Key("max-tokens.default", "256", "max_tokens when a request gives none"),
+            new Key("max-tokens.limit", "8192", "largest max_tokens accepted; larger gets 400"),
+            new Key("slo.default.ttft-ms", "2000", "TTFT SLO of a request that names none"),
+            new Key("slo.default.tpot-ms", "50", "TPOT SLO of a request that names none"),
+            new Key("slo.classes", DEFAULT_SLO_CLASSES, "named SLO classes, name=ttft_ms/tpot_ms, comma separated "
+                    + "(default: the paper's six Llama-3.1-8B classes)"),
+            new Key("scheduler.gamma", "1.3", "inefficiency coefficient of VBS admission"),
+            new Key("scheduler.max-num-batched-tokens", "1024", "prompt tokens one prefill step may hold"),
+            new Key("scheduler.max-num-seqs", "256", "requests running at once per engine"),
+            new Key("scheduler.kv-blocks", "20000", "KV-cache blocks per engine"),
+            new Key("scheduler.block-size", "16", "tokens per KV block"),
+            new Key("scheduler.rejection-margin-ms", "50", "TTFT rejection margin"),
+            new Key("scheduler.starvation-limit-ms", "60000", "a request waiting this long goes to the queue's head"),
+            new Key("model.step.a", "2.2e-5", "step-time model a (ms per token per sequence)"),
+            new Key("model.step.b", "0.11", "step-time model b (ms per sequence)"),
+            new Key("model.step.c", "0.0021", "step-time model c (ms per token of mean length)"),
+            new Key("model.step.d", "9.4", "step-time model d (ms)"),
+            new Key("model.prefill.theta", "150", "prefill model threshold (tokens)"),
+            new Key("model.prefill.c", "14.5", "prefill model constant below theta (ms)"),
+            new Key("model.prefill.alpha", "0.061", "prefill model slope above theta (ms per token)"),
+            new Key("model.prefill.beta", "8.2", "prefill model intercept above theta (ms)"),
+            new Key("engine.idle-poll-ms", "20", "how often an idle engine with waiting requests re-runs the guard"),
+            new Key("bus.timeout-ms", "10000", "event-bus request-reply timeout"),
+            new Key("hazelcast.mode", "embedded", "'embedded' (a Hazelcast member in this process) or 'none'"),
+            new Key("hazelcast.cluster-name", "scorpio", "Hazelcast cluster name"),
+            new Key("hazelcast.port", "5701", "first Hazelcast port tried (auto-increments when taken)"),
+            new Key("hazelcast.members", "127.0.0.1", "TCP-IP join members, comma separated (multicast is off)"));
+
+    private static final Map<String, Key> BY_NAME;
+
+    static {
+        Map<String, Key> m = new LinkedHashMap<>();
+        for (Key k : KEYS) {
+            m.put(k.name(), k);
+        }
+        BY_NAME = Collections.unmodifiableMap(m);
+    }
+
+    private final Map<String, String> values;
+
+    private ServerConfig(Map<String, String> values) {
+        this.values = Collections.unmodifiableMap(values);
+    }
+
+    public static ServerConfig defaults() {
+        return layered(Map.of(), Map.of(), List.of());
+    }
+
+    /** Builds the configuration from the process's environment and command line. */
+    public static ServerConfig fromProcess(String[] args) {
+        return layered(System.getenv(), Map.of(), List.of(args));
+    }
+
+    /**
+     * The layering: defaults, then the file named by {@code config} (found in flags, then env, then
+     * {@code overrides}), then env, then {@code overrides} (programmatic, e.g. tests), then flags.
+     */
+    public static ServerConfig layered(Map<String, String> env, Map<String, String> overrides, List<String> args) {
+        Map<String, String> flags = parseFlags(args);
+        Map<String, String> fromEnv = new LinkedHashMap<>();
+        for (Key k : KEYS) {
+            String v = env.get(k.envName());
+            if (v != null) {
+                fromEnv.put(k.name(), v);
+            }
+        }
+        for (String name : overrides.keySet()) {
+            requireKnown(name, "override");
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Key k : KEYS) {
+            if (k.defaultValue() != null) {
+                values.put(k.name(), k.defaultValue());
+            }
+        }
+        String file = flags.getOrDefault("config", overrides.getOrDefault("config", fromEnv.get("config")));
+        if (file != null) {
+            values.putAll(readFile(Path.of(file)));
+        }
+        values.putAll(fromEnv);
+        values.putAll(overrides);
+        values.putAll(flags);
+        if (file != null) {
+            values.put("config", file);
+        }
+        return new ServerConfig(values);
+    }
+
+    static Map<String, String> parseFlags(List<String> args) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new IllegalArgumentException("flags take the form --key=value, got '" + arg + "'");
+            }
+            String name = arg.substring(2, arg.indexOf('='));
+            requireKnown(name, "flag");
+            flags.put(name, arg.substring(arg.indexOf('=') + 1));
+        }
+        return flags;
+    }
+
+    static Map<String, String> readFile(Path path) {
+        String text;
+        try {
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read configuration file " + path + ": " + e.getMessage(), e);
+        }
+        JsonObject json;
+        try {
+            json = new JsonObject(text);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("configuration file " + path + " is not a JSON object: " + e.getMessage(), e);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        flatten("", json, out);
+        for (String name : out.keySet()) {
+            requireKnown(name, "key in " + path);
+        }
+        return out;
+    }
+
+    private static void flatten(String prefix, JsonObject json, Map<String, String> out) {
+        for (Map.Entry<String, Object> e : json) {
+            String name = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            Object v = e.getValue();
+            if (v instanceof JsonObject nested && !BY_NAME.containsKey(name)) {
+                flatten(name, nested, out);
+            } else if (v instanceof JsonArray array) {
+                List<String> parts = new ArrayList<>();
+                array.forEach(x -> parts.add(String.valueOf(x)));
+                out.put(name, String.join(",", parts));
+            } else if (v instanceof JsonObject nested) {
+                out.put(name, classesFromJson(nested));
+            } else {
+                out.put(name, v == null ? null : String.valueOf(v));
+            }
+        }
+    }
+
+    /** Lets a file give {@code slo.classes} as {@code {"1": {"ttft_ms": 500, "tpot_ms": 30}, ...}}. */
+    private static String classesFromJson(JsonObject classes) {
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, Object> e : classes) {
+            if (!(e.getValue() instanceof JsonObject c)) {
+                throw new IllegalArgumentException("slo class '" + e.getKey() + "' must be an object with ttft_ms and tpot_ms");
+            }
+            parts.add(e.getKey() + "=" + c.getValue("ttft_ms") + "/" + c.getValue("tpot_ms"));
+        }
+        return String.join(",", parts);
+    }
+
+    private static void requireKnown(String name, String where) {
+        if (!BY_NAME.containsKey(name)) {
+            throw new IllegalArgumentException("unknown configuration " + where + " '" + name + "'; known keys: "
+                    + BY_NAME.keySet());
+        }
+    }
+
+    public String get(String name) {
+        requireKnown(name, "key");
+        return values.get(name);
+    }
+
+    public String getOrDefault(String name, String fallback) {
+        String v = get(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    public int getInt(String name) {
+        String v = Objects.requireNonNull(get(name), name);
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("configuration key " + name + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    public double getDouble(String name) {
+        String v = Objects.requireNonNull(get(name), name);
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (!Double.isFinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("configuration key " + name + " must be a finite number, got '" + v + "'");
+        }
+    }
+
+    /** All effective values, for printing at startup. */
+    public Map<String, String> values() {
+        return values;
+    }
+
+    /** A copy with some keys replaced (tests, programmatic use). */
+    public ServerConfig with(Map<String, String> changes) {
+        Map<String, String> m = new LinkedHashMap<>(values);
+        for (Map.Entry<String, String> e : changes.entrySet()) {
+            requireKnown(e.getKey(), "key");
+            m.put(e.getKey(), e.getValue());
+        }
+        return new ServerConfig(m);
+    }
+
+    public static String usage() {
+        StringBuilder sb = new StringBuilder("Scorpio node. Configuration: defaults < --config=FILE (JSON) < env SCORPIO_* < --key=value\n\n");
+        for (Key k : KEYS) {
+            sb.append(String.format("  --%-34s %-22s %s%n", k.name() + "=", k.defaultValue() == null ? "(unset)" : k.defaultValue(), k.doc()));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,56 @@
+package io.scorpio.server.engine;
+
+import io.scorpio.core.scheduler.StepPlan;
+import io.scorpio.core.scheduler.StepResult;
+import io.vertx.core.Future;
+import java.util.Map;
+
+/**
+ * What an engine drives: the asynchronous, real-time face of a worker. The core's {@code StepWorker} is the
+ * synchronous one (it reports a duration and returns); {@link TimedStepWorker} turns any of those into an
+ * {@code EngineWorker} by waiting that duration on a Vert.x timer. Workers that talk to a real model (vLLM)
+ * implement this interface directly.
+ *
+ * <p>All methods are called on the engine verticle's event loop, one step at a time.
+ */
+public interface EngineWorker {
+
+    /**
+     * The outcome of one step.
+     *
+     * @param result the duration and the sequences that stopped, as the scheduler wants it
+     * @param texts the text of the token each sequence of the batch produced in this step
+     * @param failures requests the worker could not serve, with why; they end as failed
+     */
+    record Step(StepResult result, Map<String, String> texts, Map<String, String> failures) {
+        public Step {
+            texts = Map.copyOf(texts);
+            failures = Map.copyOf(failures);
+        }
+    }
+
+    /**
+     * Runs one step of the plan. {@code prompts} holds the prompt text of each request of a prefill batch.
+     * The future fails only when the whole worker is broken; per-request trouble goes in {@link Step#failures()}.
+     */
+    Future<Step> run(StepPlan plan, Map<String, String> prompts);
+
+    /** The request ended on the guard's side (client gone): stop spending work on it. */
+    default void abort(String requestId) {
+    }
+
+    /** Whether the worker can take requests (readiness). */
+    default Future<Boolean> healthy() {
+        return Future.succeededFuture(true);
+    }
+
+    /** Whether this worker runs the batches the scheduler picks step by step (credits need that). */
+    boolean stepLevelControl();
+
+    /** A line for logs and docs. */
+    String describe();
+
+    default Future<Void> close() {
+        return Future.succeededFuture();
+    }
+}

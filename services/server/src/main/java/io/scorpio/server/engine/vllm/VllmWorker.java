@@ -1,0 +1,425 @@
+package io.scorpio.server.engine.vllm;
+
+import io.micrometer.core.instrument.Tags;
+import io.scorpio.core.model.DecodeSample;
+import io.scorpio.core.model.ModelFit;
+import io.scorpio.core.model.StepTimeModel;
+import io.scorpio.core.scheduler.RequestState;
+import io.scorpio.core.scheduler.StepPlan;
+import io.scorpio.core.scheduler.StepResult;
+import io.scorpio.server.engine.EngineWorker;
+import io.scorpio.server.engine.WorkerContext;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * A worker that is a client of vLLM's OpenAI-compatible server: {@code POST /v1/completions} with
+ * {@code stream: true} and {@code max_tokens} per request, {@code GET /health} for readiness and
+ * {@code GET /metrics} for its queue figures.
+ *
+ * <p>Over that API only request-level control exists: vLLM batches the running requests itself, and no step
+ * can leave one of them out. So credit-based batching is off for this worker (the guard's policy has
+ * {@code credits=false}, and the {@code scorpio_credits_enabled} gauge says 0); LDF ordering, TTFT rejection and
+ * VBS admission still decide which requests start and when. A prefill step starts the streams of the requests it
+ * admits and ends when each has its first token; a decode step ends when every request of the batch has its
+ * next token. Tokens that arrive early wait in a per-request buffer, so none is lost.
+ *
+ * <p>The step-time model is refitted online from the inter-token gaps observed (B = streams in flight, L = their
+ * mean current length) every {@code vllm.refit-every} samples, and sent to the guard.
+ */
+public final class VllmWorker implements EngineWorker {
+
+    private static final Logger LOG = Logger.getLogger(VllmWorker.class.getName());
+    private static final int SAMPLE_WINDOW = 512;
+
+    /** One token as vLLM streamed it; {@code finishReason} is set on the last. */
+    private record Token(String text, String finishReason) {
+    }
+
+    /** One request's upstream stream. */
+    private final class Upstream {
+        final String id;
+        final int promptTokens;
+        final ArrayDeque<Token> tokens = new ArrayDeque<>();
+        HttpClientRequest request;
+        int received;
+        boolean ended;
+        String error;
+        double lastArrivalMs = Double.NaN;
+        long silenceTimer = -1;
+
+        Upstream(String id, int promptTokens) {
+            this.id = id;
+            this.promptTokens = promptTokens;
+        }
+
+        void armSilenceTimer() {
+            if (silenceTimer >= 0) {
+                vertx.cancelTimer(silenceTimer);
+            }
+            silenceTimer = vertx.setTimer(tokenTimeoutMs, t -> {
+                silenceTimer = -1;
+                fail("vLLM sent nothing for " + tokenTimeoutMs + " ms");
+                cancel();
+            });
+        }
+
+        void stopTimer() {
+            if (silenceTimer >= 0) {
+                vertx.cancelTimer(silenceTimer);
+                silenceTimer = -1;
+            }
+        }
+
+        void fail(String why) {
+            if (error == null && !ended) {
+                error = why;
+            }
+            stopTimer();
+            check();
+        }
+
+        void cancel() {
+            stopTimer();
+            if (request != null) {
+                request.reset(); // HTTP/1.1: closes the connection, which vLLM takes as an abort
+            }
+        }
+    }
+
+    /** The step in flight. */
+    private record Pending(List<String> ids, Promise<Step> promise, long startNanos) {
+    }
+
+    private final Vertx vertx;
+    private final HttpClient client;
+    private final String baseUrl;
+    private final String model;
+    private final long tokenTimeoutMs;
+    private final int refitEvery;
+    private final WorkerContext context;
+    private final Map<String, Upstream> streams = new HashMap<>();
+    private final ArrayDeque<DecodeSample> samples = new ArrayDeque<>();
+    private final AtomicLong refits = new AtomicLong();
+    private volatile double upstreamRunning = Double.NaN;
+    private volatile double upstreamWaiting = Double.NaN;
+    private int sinceRefit;
+    private Pending pending;
+    private long metricsTimer = -1;
+
+    public VllmWorker(WorkerContext context) {
+        this.context = context;
+        this.vertx = context.vertx();
+        this.baseUrl = context.settings().vllmUrl();
+        this.model = context.settings().vllmModel();
+        this.tokenTimeoutMs = context.settings().vllmTokenTimeoutMs();
+        this.refitEvery = Math.max(8, context.settings().vllmRefitEvery());
+        this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(context.settings().scheduler().maxNumSeqs() + 8));
+        Tags tags = Tags.of("engine", Integer.toString(context.engine()));
+        context.metrics().gauge("scorpio_step_model_refits", "online refits of the step-time model from vLLM's inter-token times",
+                tags, refits::get);
+        context.metrics().gauge("scorpio_vllm_requests_running", "vllm:num_requests_running at the last scrape of its /metrics",
+                tags, () -> upstreamRunning);
+        context.metrics().gauge("scorpio_vllm_requests_waiting", "vllm:num_requests_waiting at the last scrape of its /metrics",
+                tags, () -> upstreamWaiting);
+        long every = context.settings().vllmMetricsIntervalMs();
+        if (every > 0) {
+            metricsTimer = vertx.setPeriodic(every, t -> scrapeMetrics());
+        }
+    }
+
+    @Override
+    public boolean stepLevelControl() {
+        return false;
+    }
+
+    @Override
+    public String describe() {
+        return "vLLM at " + baseUrl + " (model " + model + "; request-level control: credits off)";
+    }
+
+    @Override
+    public Future<Step> run(StepPlan plan, Map<String, String> prompts) {
+        if (pending != null) {
+            return Future.failedFuture(new IllegalStateException("a step is already running"));
+        }
+        for (RequestState r : plan.batch()) {
+            if (!streams.containsKey(r.id())) {
+                // A preempted request's upstream keeps running in vLLM: only a request never seen starts one.
+                start(r, prompts.getOrDefault(r.id(), ""));
+            }
+        }
+        List<String> ids = new ArrayList<>(plan.batch().size());
+        plan.batch().forEach(r -> ids.add(r.id()));
+        pending = new Pending(ids, Promise.promise(), System.nanoTime());
+        Future<Step> f = pending.promise().future();
+        check();
+        return f;
+    }
+
+    /** Completes the pending step once every request of it has a token, has failed or is gone. */
+    private void check() {
+        Pending p = pending;
+        if (p == null) {
+            return;
+        }
+        for (String id : p.ids()) {
+            Upstream u = streams.get(id);
+            if (u != null && u.error == null && u.tokens.isEmpty() && !u.ended) {
+                return; // still waiting for this one
+            }
+        }
+        pending = null;
+        Map<String, String> texts = new HashMap<>();
+        Map<String, String> failures = new HashMap<>();
+        Set<String> stopped = new HashSet<>();
+        for (String id : p.ids()) {
+            Upstream u = streams.get(id);
+            if (u == null) {
+                continue; // aborted meanwhile: the scheduler skips it
+            }
+            Token t = u.tokens.poll();
+            if (t == null && u.error != null) {
+                // Tokens that arrived before the error were delivered first; now the request fails.
+                failures.put(id, u.error);
+                streams.remove(id);
+                u.cancel();
+                continue;
+            }
+            if (t == null) {
+                failures.put(id, "vLLM ended the stream before the request's last token");
+                streams.remove(id);
+                continue;
+            }
+            texts.put(id, t.text());
+            if (t.finishReason() != null) {
+                stopped.add(id);
+                streams.remove(id);
+                u.stopTimer();
+            }
+        }
+        double ms = (System.nanoTime() - p.startNanos()) / 1e6;
+        p.promise().complete(new Step(new StepResult(ms, stopped), texts, failures));
+    }
+
+    private void start(RequestState r, String prompt) {
+        Upstream u = new Upstream(r.id(), r.spec().promptTokens());
+        streams.put(r.id(), u);
+        JsonObject body = new JsonObject().put("model", model).put("prompt", prompt)
+                .put("max_tokens", r.spec().maxTokens()).put("stream", true)
+                .put("stream_options", new JsonObject().put("include_usage", true));
+        u.armSilenceTimer();
+        client.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(baseUrl + "/v1/completions")
+                        .putHeader("content-type", "application/json").putHeader("accept", "text/event-stream"))
+                .compose(req -> {
+                    u.request = req;
+                    if (!streams.containsKey(u.id)) {
+                        req.reset(); // aborted before the request went out
+                    }
+                    return req.send(body.toBuffer());
+                })
+                .onSuccess(resp -> {
+                    if (resp.statusCode() != 200) {
+                        resp.body().onComplete(b -> u.fail("vLLM answered " + resp.statusCode() + ": "
+                                + errorMessage(b.succeeded() ? b.result() : Buffer.buffer())));
+                        return;
+                    }
+                    SseParser parser = new SseParser(data -> onData(u, data));
+                    resp.handler(parser::feed);
+                    resp.exceptionHandler(err -> u.fail("vLLM stream broke: " + err.getMessage()));
+                    resp.endHandler(v -> {
+                        parser.end();
+                        if (!u.ended) {
+                            u.fail("vLLM closed the stream before finishing");
+                        }
+                    });
+                })
+                .onFailure(err -> u.fail("cannot reach vLLM at " + baseUrl + ": " + err.getMessage()));
+    }
+
+    private void onData(Upstream u, String data) {
+        if (u.ended || u.error != null) {
+            return;
+        }
+        if (data.equals("[DONE]")) {
+            if (!u.ended) {
+                // [DONE] without a finish_reason: the last token we have is the last one.
+                Token last = u.tokens.peekLast();
+                if (last != null && last.finishReason() == null) {
+                    u.tokens.pollLast();
+                    u.tokens.add(new Token(last.text(), "stop"));
+                    u.ended = true;
+                } else {
+                    u.fail("vLLM ended the stream without a finish_reason");
+                    return;
+                }
+            }
+            u.stopTimer();
+            check();
+            return;
+        }
+        JsonObject chunk;
+        try {
+            chunk = new JsonObject(data);
+        } catch (RuntimeException e) {
+            u.fail("vLLM sent an unparsable event: " + abbreviate(data));
+            return;
+        }
+        if (chunk.getValue("error") != null) {
+            u.fail("vLLM error: " + errorMessage(Buffer.buffer(data)));
+            return;
+        }
+        JsonArray choices = chunk.getJsonArray("choices");
+        if (choices == null || choices.isEmpty()) {
+            return; // the usage chunk of include_usage
+        }
+        JsonObject choice = choices.getJsonObject(0);
+        String text = choice.getString("text", "");
+        String finish = choice.getString("finish_reason");
+        double now = System.nanoTime() / 1e6;
+        if (u.received > 0 && Double.isFinite(u.lastArrivalMs)) {
+            sample(now - u.lastArrivalMs);
+        }
+        u.received++;
+        u.lastArrivalMs = now;
+        u.tokens.add(new Token(text, finish));
+        if (finish != null) {
+            u.ended = true;
+            u.stopTimer();
+        } else {
+            u.armSilenceTimer();
+        }
+        check();
+    }
+
+    /** One inter-token gap: a decode step of the streams now in flight. */
+    private void sample(double gapMs) {
+        if (!(gapMs > 0)) {
+            return;
+        }
+        int b = 0;
+        long lengths = 0;
+        for (Upstream s : streams.values()) {
+            if (!s.ended && s.error == null) {
+                b++;
+                lengths += s.promptTokens + s.received;
+            }
+        }
+        if (b == 0) {
+            return;
+        }
+        samples.add(new DecodeSample(b, (double) lengths / b, gapMs));
+        if (samples.size() > SAMPLE_WINDOW) {
+            samples.poll();
+        }
+        if (++sinceRefit >= refitEvery && samples.size() >= 16) {
+            sinceRefit = 0;
+            try {
+                ModelFit<StepTimeModel> fit = StepTimeModel.fit(new ArrayList<>(samples));
+                StepTimeModel m = fit.model();
+                if (m.stepMs(1, 1) > 0 && Double.isFinite(fit.accuracy().r2())) {
+                    refits.incrementAndGet();
+                    context.refitted().accept(m);
+                }
+            } catch (RuntimeException e) {
+                // Degenerate samples (e.g. one batch size only): keep the model we have.
+                LOG.fine(() -> "step-time refit skipped: " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void abort(String requestId) {
+        Upstream u = streams.remove(requestId);
+        if (u != null) {
+            u.cancel();
+        }
+        check();
+    }
+
+    @Override
+    public Future<Boolean> healthy() {
+        return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(baseUrl + "/health")
+                        .setTimeout(2000))
+                .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode() == 200)))
+                .otherwise(false);
+    }
+
+    private void scrapeMetrics() {
+        client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(baseUrl + "/metrics").setTimeout(2000))
+                .compose(req -> req.send().compose(resp -> resp.body()))
+                .onSuccess(b -> {
+                    upstreamRunning = metricSum(b.toString(), "vllm:num_requests_running");
+                    upstreamWaiting = metricSum(b.toString(), "vllm:num_requests_waiting");
+                });
+    }
+
+    /** Sums every sample of one metric in a Prometheus text exposition (NaN when absent). */
+    static double metricSum(String exposition, String name) {
+        double sum = 0;
+        boolean found = false;
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name) && (line.length() == name.length() || line.charAt(name.length()) == '{'
+                    || line.charAt(name.length()) == ' ')) {
+                String[] parts = line.trim().split("\\s+");
+                try {
+                    sum += Double.parseDouble(parts[parts.length == 3 ? 1 : parts.length - 1]);
+                    found = true;
+                } catch (NumberFormatException ignored) {
+                    // not a sample line
+                }
+            }
+        }
+        return found ? sum : Double.NaN;
+    }
+
+    /** The message of vLLM's error bodies: {@code {"object":"error","message":...}} or {@code {"error":{...}}}. */
+    static String errorMessage(Buffer body) {
+        try {
+            JsonObject o = new JsonObject(body);
+            Object inner = o.getValue("error");
+            JsonObject err = inner instanceof JsonObject e ? e : o;
+            String msg = err.getString("message");
+            String type = err.getString("type");
+            return (type == null ? "" : type + ": ") + (msg == null ? abbreviate(body.toString()) : msg);
+        } catch (RuntimeException e) {
+            return abbreviate(body.toString());
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    }
+
+    @Override
+    public Future<Void> close() {
+        if (metricsTimer >= 0) {
+            vertx.cancelTimer(metricsTimer);
+        }
+        for (Upstream u : new ArrayList<>(streams.values())) {
+            u.cancel();
+        }
+        streams.clear();
+        return client.close();
+    }
+}

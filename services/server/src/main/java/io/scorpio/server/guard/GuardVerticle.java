@@ -1,0 +1,232 @@
+package io.scorpio.server.guard;
+
+import io.micrometer.core.instrument.Tags;
+import io.scorpio.core.policy.Policy;
+import io.scorpio.core.scheduler.Iteration;
+import io.scorpio.core.scheduler.Rejection;
+import io.scorpio.core.scheduler.RequestSpec;
+import io.scorpio.core.scheduler.RequestState;
+import io.scorpio.core.scheduler.Scheduler;
+import io.scorpio.core.scheduler.StepOutcome;
+import io.scorpio.core.scheduler.StepPlan;
+import io.scorpio.core.scheduler.SubmitResult;
+import io.scorpio.server.NodeClock;
+import io.scorpio.server.bus.Addresses;
+import io.scorpio.server.bus.Messages;
+import io.scorpio.server.bus.StreamEvents;
+import io.scorpio.server.config.NodeSettings;
+import io.scorpio.server.metrics.ServerMetrics;
+import io.scorpio.server.registry.RequestRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The TTFT and TPOT guards: one pure {@link Scheduler} per engine, owned by this verticle's event loop, its
+ * single writer. Every scheduling decision (submit, schedule, complete, abort) happens here and never waits on
+ * the network; the Hazelcast registry of live requests is written behind it, fire-and-forget.
+ *
+ * <p>The guard also sends the two stream events that only it can know: a request's rejection, and the
+ * failure of a request whose worker gave up on it. Tokens are sent by the engines.
+ */
+public final class GuardVerticle extends VerticleBase {
+
+    /** What the guard knows of a live request beyond the scheduler's view. */
+    private record Meta(String streamAddress, String prompt, int engine, long arrivalEpochMs) {
+    }
+
+    /** Per-engine figures the metrics read; published after every change, so gauges never touch the scheduler. */
+    private record Snapshot(int waiting, int admitted, int live, double vbs, int kvUsed, int kvTotal) {
+        static final Snapshot EMPTY = new Snapshot(0, 0, 0, 0, 0, 1);
+    }
+
+    private final NodeSettings settings;
+    private final NodeClock clock;
+    private final ServerMetrics metrics;
+    private final RequestRegistry registry;
+    private final Scheduler[] schedulers;
+    private final Map<String, Meta> meta = new HashMap<>();
+    private final Snapshot[] snapshots;
+    private EventBus bus;
+
+    public GuardVerticle(NodeSettings settings, NodeClock clock, ServerMetrics metrics, RequestRegistry registry) {
+        this.settings = settings;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.registry = registry;
+        Policy policy = settings.effectivePolicy();
+        this.schedulers = new Scheduler[settings.engines()];
+        this.snapshots = new Snapshot[settings.engines()];
+        for (int e = 0; e < schedulers.length; e++) {
+            schedulers[e] = new Scheduler(policy, settings.scheduler(), settings.stepModel(), settings.prefillModel());
+            snapshots[e] = Snapshot.EMPTY;
+            registerGauges(e, policy);
+        }
+    }
+
+    private void registerGauges(int e, Policy policy) {
+        Tags tags = Tags.of("engine", Integer.toString(e), "policy", policy.name());
+        metrics.gauge("scorpio_waiting_requests", "length of the waiting queue", tags, () -> snapshots[e].waiting());
+        metrics.gauge("scorpio_admitted_requests", "requests in the admitted set", tags, () -> snapshots[e].admitted());
+        metrics.gauge("scorpio_live_requests", "requests waiting or running in the scheduler", tags, () -> snapshots[e].live());
+        metrics.gauge("scorpio_virtual_batch_size", "VBS: sum of TRP over the admitted set", tags, () -> snapshots[e].vbs());
+        metrics.gauge("scorpio_kv_blocks_used", "KV-cache blocks in use", tags, () -> snapshots[e].kvUsed());
+        metrics.gauge("scorpio_kv_usage_ratio", "fraction of KV-cache blocks in use", tags,
+                () -> (double) snapshots[e].kvUsed() / snapshots[e].kvTotal());
+        metrics.gauge("scorpio_credits_enabled",
+                "1 when credit-based batching is on; 0 for request-level workers (vLLM's stock API) and policies without it",
+                tags, () -> policy.credits() ? 1 : 0);
+    }
+
+    @Override
+    public Future<?> start() {
+        bus = vertx.eventBus();
+        List<Future<Void>> registered = new ArrayList<>();
+        registered.add(bus.<Messages.Submit>consumer(Addresses.GUARD_SUBMIT, this::onSubmit).completion());
+        registered.add(bus.<Messages.Abort>consumer(Addresses.GUARD_ABORT, this::onAbort).completion());
+        registered.add(bus.consumer(Addresses.GUARD_STATE, m -> m.reply(state())).completion());
+        for (int e = 0; e < schedulers.length; e++) {
+            int engine = e;
+            registered.add(bus.<Messages.Schedule>consumer(Addresses.guardSchedule(e), m -> onSchedule(engine, m)).completion());
+            registered.add(bus.<Messages.Complete>consumer(Addresses.guardComplete(e), this::onComplete).completion());
+            registered.add(bus.<Messages.ModelUpdate>consumer(Addresses.guardModels(e), m -> {
+                Scheduler s = schedulers[engine];
+                s.updateModels(m.body().stepModel(), s.prefillModel());
+            }).completion());
+        }
+        return Future.all(registered);
+    }
+
+    private void onSubmit(Message<Messages.Submit> m) {
+        Messages.Submit s = m.body();
+        int engine = leastLoaded();
+        Scheduler scheduler = schedulers[engine];
+        RequestSpec spec = new RequestSpec(s.id(), s.arrivalMs(), s.promptTokens(), s.maxTokens(), s.slo(),
+                s.predictedTokens() >= 0 ? s.predictedTokens() : RequestSpec.NO_PREDICTION);
+        SubmitResult result = scheduler.submit(spec, clock.nowMs());
+        if (result instanceof SubmitResult.Refused refused) {
+            m.reply(new Messages.Refused(refused.reason(), refused.message()));
+            return;
+        }
+        long arrivalEpoch = System.currentTimeMillis();
+        meta.put(s.id(), new Meta(s.streamAddress(), s.prompt(), engine, arrivalEpoch));
+        registry.put(s.id(), new RequestRegistry.Entry(settings.nodeId(), engine, "waiting", arrivalEpoch));
+        publish(engine);
+        m.reply(new Messages.Accepted(engine));
+        bus.send(Addresses.engineWake(engine), new Messages.Schedule(engine));
+    }
+
+    private int leastLoaded() {
+        int best = 0;
+        for (int e = 1; e < schedulers.length; e++) {
+            if (schedulers[e].liveCount() < schedulers[best].liveCount()) {
+                best = e;
+            }
+        }
+        return best;
+    }
+
+    private void onSchedule(int engine, Message<Messages.Schedule> m) {
+        Scheduler scheduler = schedulers[engine];
+        Iteration it = scheduler.schedule(clock.nowMs());
+        for (Rejection r : it.rejections()) {
+            Meta gone = forget(r.request().id());
+            if (gone != null) {
+                bus.send(gone.streamAddress(), StreamEvents.rejected(r.reason().errorType(), r.message()));
+            }
+        }
+        Map<String, String> prompts = Map.of();
+        if (it.step() instanceof StepPlan.Prefill prefill) {
+            prompts = new HashMap<>();
+            for (RequestState r : prefill.batch()) {
+                Meta info = meta.get(r.id());
+                prompts.put(r.id(), info == null ? "" : info.prompt());
+                if (!r.hasFirstToken() && info != null) {
+                    registry.put(r.id(), new RequestRegistry.Entry(settings.nodeId(), engine, "running", info.arrivalEpochMs()));
+                }
+            }
+        }
+        publish(engine);
+        m.reply(new Messages.ScheduleReply(it.step(), prompts, scheduler.hasWork()));
+    }
+
+    private void onComplete(Message<Messages.Complete> m) {
+        Messages.Complete c = m.body();
+        Scheduler scheduler = schedulers[c.engine()];
+        double now = clock.nowMs();
+        for (Map.Entry<String, String> failure : c.failures().entrySet()) {
+            if (scheduler.abort(failure.getKey(), now)) {
+                Meta gone = forget(failure.getKey());
+                if (gone != null) {
+                    bus.send(gone.streamAddress(), StreamEvents.error(failure.getValue()));
+                }
+            }
+        }
+        StepOutcome outcome = scheduler.complete(c.result(), now);
+        List<Messages.Emitted> emitted = new ArrayList<>(outcome.advanced().size());
+        for (RequestState r : outcome.advanced()) {
+            boolean finished = !r.isLive();
+            Meta info = finished ? forget(r.id()) : meta.get(r.id());
+            if (info == null) {
+                continue;
+            }
+            String reason = finished ? (r.generatedTokens() >= r.spec().maxTokens() ? "length" : "stop") : null;
+            emitted.add(new Messages.Emitted(r.id(), info.streamAddress(), r.generatedTokens(), reason, r.spec().promptTokens()));
+        }
+        publish(c.engine());
+        m.reply(new Messages.CompleteReply(emitted));
+    }
+
+    private void onAbort(Message<Messages.Abort> m) {
+        String id = m.body().id();
+        Meta info = meta.get(id);
+        boolean live = info != null && schedulers[info.engine()].abort(id, clock.nowMs());
+        if (live) {
+            forget(id);
+            publish(info.engine());
+            bus.send(Addresses.engineAbort(info.engine()), new Messages.Abort(id));
+        }
+        m.reply(live);
+    }
+
+    /** Drops a request that ended from the guard's side tables and the registry. */
+    private Meta forget(String id) {
+        Meta gone = meta.remove(id);
+        if (gone != null) {
+            registry.remove(id);
+        }
+        return gone;
+    }
+
+    private void publish(int engine) {
+        Scheduler s = schedulers[engine];
+        snapshots[engine] = new Snapshot(s.waitingCount(), s.admittedCount(), s.liveCount(), s.virtualBatchSize(),
+                s.totalKvBlocks() - s.freeKvBlocks(), s.totalKvBlocks());
+    }
+
+    private JsonObject state() {
+        JsonArray engines = new JsonArray();
+        for (int e = 0; e < schedulers.length; e++) {
+            Scheduler s = schedulers[e];
+            engines.add(new JsonObject().put("engine", e).put("policy", s.policy().name()).put("credits", s.policy().credits())
+                    .put("waiting", s.waitingCount()).put("admitted", s.admittedCount()).put("live", s.liveCount())
+                    .put("vbs", s.virtualBatchSize()).put("kv_blocks_used", s.totalKvBlocks() - s.freeKvBlocks())
+                    .put("kv_blocks_total", s.totalKvBlocks())
+                    .put("step_model", new JsonObject().put("a", s.stepModel().a()).put("b", s.stepModel().b())
+                            .put("c", s.stepModel().c()).put("d", s.stepModel().d())));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("node", settings.nodeId());
+        out.put("tracked", meta.size());
+        out.put("engines", engines);
+        return new JsonObject(out);
+    }
+}

@@ -1,0 +1,228 @@
+package io.scorpio.server.ingress;
+
+import io.scorpio.model.RejectReason;
+import io.scorpio.model.RequestOutcome;
+import io.scorpio.server.NodeClock;
+import io.scorpio.server.bus.Addresses;
+import io.scorpio.server.bus.Messages;
+import io.scorpio.server.bus.StreamEvents;
+import io.scorpio.server.metrics.ServerMetrics;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.Flow;
+
+/**
+ * One request at the ingress, from validated input to its single outcome: completed, rejected, aborted or
+ * failed, recorded exactly once. It opens the request's token stream before submitting (so no event can be
+ * missed), asks the predictor, submits to the guard, then pulls the stream one event at a time as fast as the
+ * client reads. If the client goes away first, the guard is told to abort, which frees its KV blocks and its
+ * admitted-set entry.
+ *
+ * <p>Lives on the ingress's event loop: every method runs there.
+ */
+final class Inflight {
+
+    private final Vertx vertx;
+    private final EventBus bus;
+    private final NodeClock clock;
+    private final ServerMetrics metrics;
+    private final DeliveryOptions busOptions;
+    private final long predictorTimeoutMs;
+    private final String id;
+    private final CompletionRequest request;
+    private final double arrivalMs;
+    private final Sink sink;
+    private TokenStream stream;
+    private Flow.Subscription subscription;
+    private boolean submitted;
+    private boolean ended;
+    private int tokens;
+    private double firstTokenMs = Double.NaN;
+
+    Inflight(Vertx vertx, NodeClock clock, ServerMetrics metrics, DeliveryOptions busOptions, long predictorTimeoutMs,
+             String id, CompletionRequest request, double arrivalMs, Sink sink) {
+        this.vertx = vertx;
+        this.bus = vertx.eventBus();
+        this.clock = clock;
+        this.metrics = metrics;
+        this.busOptions = busOptions;
+        this.predictorTimeoutMs = predictorTimeoutMs;
+        this.id = id;
+        this.request = request;
+        this.arrivalMs = arrivalMs;
+        this.sink = sink;
+    }
+
+    String id() {
+        return id;
+    }
+
+    void start() {
+        stream = new TokenStream(vertx, Addresses.stream(id), request.maxTokens(), metrics.openStreams());
+        Uni.createFrom().completionStage(() -> stream.ready().toCompletionStage())
+                .chain(ready -> predict())
+                .chain(predicted -> Uni.createFrom().completionStage(() -> bus.<Messages.SubmitReply>request(
+                        Addresses.GUARD_SUBMIT,
+                        new Messages.Submit(id, Addresses.stream(id), arrivalMs, request.promptTokens(), request.maxTokens(),
+                                request.slo(), predicted, request.prompt()), busOptions).toCompletionStage()))
+                .subscribe().with(reply -> onSubmitted(reply.body()), this::failBeforeSubmit);
+    }
+
+    /** The predictor's estimate; a slow or failed predictor means no prediction, never a failed request. */
+    private Uni<Integer> predict() {
+        return Uni.createFrom().completionStage(() -> bus.<Messages.Prediction>request(Addresses.PREDICTOR_PREDICT,
+                        new Messages.Predict(request.prompt(), request.promptTokens()),
+                        new DeliveryOptions().setSendTimeout(predictorTimeoutMs)).toCompletionStage())
+                .map(m -> m.body().outputTokens())
+                // The send timeout bounds the wait; no Mutiny timer (its default pool's threads are not daemons).
+                .onFailure().recoverWithItem(-1);
+    }
+
+    private void onSubmitted(Messages.SubmitReply reply) {
+        if (reply instanceof Messages.Refused refused) {
+            RejectReason reason = refused.reason();
+            if (end(RequestOutcome.REJECTED, reason.errorType())) {
+                sink.rejected(statusOf(reason.errorType()), reason.errorType(), paramOf(reason.errorType()), refused.message());
+            }
+            return;
+        }
+        submitted = true;
+        if (ended) {
+            abortAtGuard(); // the client left while we were submitting
+            return;
+        }
+        stream.multi().subscribe().withSubscriber(new Flow.Subscriber<JsonObject>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                subscription = s;
+                s.request(1);
+            }
+
+            @Override
+            public void onNext(JsonObject event) {
+                onEvent(event);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (end(RequestOutcome.FAILED, "stream_error")) {
+                    abortAtGuard();
+                    sink.failed(500, "token stream failed: " + t.getMessage());
+                }
+            }
+
+            @Override
+            public void onComplete() {
+            }
+        });
+    }
+
+    private void onEvent(JsonObject event) {
+        if (ended) {
+            return;
+        }
+        String type = event.getString("type");
+        switch (type) {
+            case StreamEvents.TOKEN -> {
+                tokens++;
+                if (tokens == 1) {
+                    firstTokenMs = clock.nowMs();
+                }
+                sink.token(event.getInteger("index"), event.getString("text"), event.getString("finish_reason"))
+                        .onComplete(ready -> {
+                            if (subscription != null && !ended) {
+                                subscription.request(1);
+                            }
+                        });
+                return;
+            }
+            case StreamEvents.DONE -> {
+                double now = clock.nowMs();
+                int completion = event.getInteger("completion_tokens");
+                double ttft = firstTokenMs - arrivalMs;
+                double tpot = completion > 1 ? (now - firstTokenMs) / (completion - 1) : 0;
+                boolean compliant = ttft <= request.slo().ttftMs() && tpot <= request.slo().tpotMs();
+                if (end(RequestOutcome.COMPLETED, "none")) {
+                    metrics.completed(ttft, tpot, compliant);
+                    sink.done(event.getString("finish_reason"), event.getInteger("prompt_tokens"), completion);
+                }
+            }
+            case StreamEvents.REJECTED -> {
+                String reason = event.getString("reason");
+                if (end(RequestOutcome.REJECTED, reason)) {
+                    sink.rejected(statusOf(reason), reason, paramOf(reason), event.getString("message"));
+                }
+            }
+            case StreamEvents.ERROR -> {
+                if (end(RequestOutcome.FAILED, "worker_error")) {
+                    sink.failed(502, event.getString("message"));
+                }
+            }
+            default -> {
+                if (end(RequestOutcome.FAILED, "protocol_error")) {
+                    abortAtGuard();
+                    sink.failed(500, "unexpected stream event " + type);
+                }
+            }
+        }
+        if (subscription != null && !ended) {
+            subscription.request(1);
+        }
+    }
+
+    /** The client went away (connection closed, WebSocket closed, or it sent an abort). */
+    void clientGone() {
+        if (end(RequestOutcome.ABORTED, "client_disconnected") && submitted) {
+            abortAtGuard();
+        }
+    }
+
+    private void failBeforeSubmit(Throwable err) {
+        // The submit may have reached the guard even though its answer did not reach us: abort it there too.
+        abortAtGuard();
+        if (end(RequestOutcome.FAILED, "internal_error")) {
+            sink.failed(500, "the request could not be scheduled: " + err.getMessage());
+        }
+    }
+
+    private void abortAtGuard() {
+        bus.request(Addresses.GUARD_ABORT, new Messages.Abort(id), busOptions);
+    }
+
+    /** Records the outcome once and closes the stream; false when the request had already ended. */
+    private boolean end(RequestOutcome outcome, String reason) {
+        if (ended) {
+            return false;
+        }
+        ended = true;
+        metrics.outcome(outcome, reason);
+        if (subscription != null) {
+            subscription.cancel();
+        }
+        if (stream != null) {
+            stream.close();
+        }
+        return true;
+    }
+
+    /** SLO rejections are 503 (the service cannot meet it now); requests no schedule could run are 400. */
+    static int statusOf(String rejectType) {
+        return rejectType.startsWith("slo_unattainable") ? 503 : 400;
+    }
+
+    static String paramOf(String rejectType) {
+        if (rejectType.equals(RejectReason.TTFT_UNATTAINABLE.errorType())) {
+            return "slo.ttft_ms";
+        }
+        if (rejectType.equals(RejectReason.TPOT_UNATTAINABLE.errorType())) {
+            return "slo.tpot_ms";
+        }
+        if (rejectType.equals(RejectReason.PROMPT_TOO_LONG.errorType())) {
+            return "prompt";
+        }
+        return "max_tokens";
+    }
+}

@@ -1,0 +1,240 @@
+package io.scorpio.server.ingress;
+
+import io.scorpio.server.NodeClock;
+import io.scorpio.server.bus.Addresses;
+import io.scorpio.server.config.NodeSettings;
+import io.scorpio.server.metrics.ServerMetrics;
+import io.scorpio.server.registry.RequestRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The HTTP face of the node: OpenAI-compatible completions and chat completions (JSON or SSE), a WebSocket
+ * token stream, models, health, readiness, Prometheus metrics. Thin: it validates, hands each request to an
+ * {@link Inflight}, and writes what comes back.
+ */
+public final class IngressVerticle extends VerticleBase {
+
+    private static final Logger LOG = Logger.getLogger(IngressVerticle.class.getName());
+
+    private final NodeSettings settings;
+    private final NodeClock clock;
+    private final ServerMetrics metrics;
+    private final RequestRegistry registry;
+    private final RequestParser parser;
+    private final DeliveryOptions busOptions;
+    private HttpServer server;
+
+    public IngressVerticle(NodeSettings settings, NodeClock clock, ServerMetrics metrics, RequestRegistry registry) {
+        this.settings = settings;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.registry = registry;
+        this.parser = new RequestParser(settings, new PromptTokenizer());
+        this.busOptions = new DeliveryOptions().setSendTimeout(settings.busTimeoutMs());
+    }
+
+    /** The port actually bound (useful with {@code http.port=0}). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        router.route("/v1/ws").handler(this::webSocket);
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
+        router.post("/v1/completions").handler(body).handler(ctx -> completion(ctx, false));
+        router.post("/v1/chat/completions").handler(body).handler(ctx -> completion(ctx, true));
+        router.get("/v1/models").handler(this::models);
+        router.get("/v1/models/:id").handler(this::model);
+        router.get("/health").handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "ok")));
+        router.get("/ready").handler(this::ready);
+        router.get("/metrics").handler(this::metricsEndpoint);
+        router.get("/scorpio/state").handler(this::state);
+        router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "no route for " + ctx.request().method() + " "
+                + ctx.request().path()));
+        router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed", ctx.request().method()
+                + " is not allowed on " + ctx.request().path()));
+        router.errorHandler(413, ctx -> error(ctx, 413, "request_too_large", "the request body exceeds "
+                + settings.maxBodyBytes() + " bytes"));
+        router.errorHandler(400, ctx -> error(ctx, 400, "invalid_request", "bad request"));
+        router.errorHandler(500, ctx -> {
+            if (ctx.failure() instanceof ApiError e) {
+                apiError(ctx.response(), e);
+                return;
+            }
+            LOG.log(Level.WARNING, "unhandled error on " + ctx.request().path(), ctx.failure());
+            error(ctx, 500, "internal_error", "internal error");
+        });
+
+        HttpServerOptions options = new HttpServerOptions().setHost(settings.httpHost()).setPort(settings.httpPort())
+                .setMaxWebSocketMessageSize(settings.maxBodyBytes()).setMaxWebSocketFrameSize(Math.min(65536, settings.maxBodyBytes()));
+        return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
+            server = s;
+            LOG.info(() -> "ingress listening on " + settings.httpHost() + ":" + s.actualPort());
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    private void completion(RoutingContext ctx, boolean chat) {
+        double arrival = clock.nowMs();
+        CompletionRequest request;
+        try {
+            request = parser.parse(RequestParser.parseJson(ctx.body().asString()), ctx.request().headers(), chat);
+        } catch (ApiError e) {
+            metrics.badRequest(e.status(), e.type());
+            apiError(ctx.response(), e);
+            return;
+        }
+        String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+        HttpSink sink = new HttpSink(ctx.response(), request, id, System.currentTimeMillis() / 1000);
+        Inflight inflight = new Inflight(vertx, clock, metrics, busOptions, settings.predictorTimeoutMs(), id, request,
+                arrival, sink);
+        // A closed connection before the response ends is a client abort (SSE clients cancel by disconnecting).
+        ctx.response().closeHandler(v -> {
+            if (!ctx.response().ended()) {
+                inflight.clientGone();
+            }
+        });
+        inflight.start();
+    }
+
+    private void webSocket(RoutingContext ctx) {
+        String upgrade = ctx.request().getHeader("upgrade");
+        if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+            // Checked here because Vert.x's own refusal is a plain-text 400.
+            error(ctx, 400, "websocket_required", "this endpoint speaks WebSocket only (send Upgrade: websocket)");
+            return;
+        }
+        ctx.request().toWebSocket().onSuccess(ws -> {
+            WebSocketSession session = new WebSocketSession(ws);
+            ws.textMessageHandler(text -> session.onMessage(text, (clientId, msg) -> {
+                double arrival = clock.nowMs();
+                boolean chat = msg.getValue("messages") != null;
+                CompletionRequest request;
+                try {
+                    request = parser.parse(msg, ctx.request().headers(), chat);
+                } catch (ApiError e) {
+                    metrics.badRequest(e.status(), e.type());
+                    throw e;
+                }
+                String id = "ws-" + UUID.randomUUID().toString().replace("-", "");
+                return new Inflight(vertx, clock, metrics, busOptions, settings.predictorTimeoutMs(), id, request, arrival,
+                        session.sink(clientId));
+            }));
+            ws.binaryMessageHandler(b -> ws.writeTextMessage(new JsonObject().put("type", "error").put("status", 400)
+                    .put("error", ApiError.body("binary messages are not supported; send JSON text", ApiError.INVALID_REQUEST,
+                            null, "invalid_type").getJsonObject("error")).encode()));
+        }).onFailure(err -> {
+            if (!ctx.response().ended()) {
+                error(ctx, 400, "websocket_required", "this endpoint speaks WebSocket only: " + err.getMessage());
+            }
+        });
+    }
+
+    private void models(RoutingContext ctx) {
+        json(ctx.response(), 200, new JsonObject().put("object", "list").put("data", new JsonArray().add(modelCard())));
+    }
+
+    private void model(RoutingContext ctx) {
+        if (!settings.modelName().equals(ctx.pathParam("id"))) {
+            error(ctx, 404, "model_not_found", "The model `" + ctx.pathParam("id") + "` does not exist.");
+            return;
+        }
+        json(ctx.response(), 200, modelCard());
+    }
+
+    private JsonObject modelCard() {
+        return new JsonObject().put("id", settings.modelName()).put("object", "model").put("created", 0)
+                .put("owned_by", "scorpio").put("root", settings.modelName())
+                .put("scorpio", new JsonObject().put("policy", settings.effectivePolicy().name())
+                        .put("credits", settings.effectivePolicy().credits()).put("worker", settings.worker())
+                        .put("engines", settings.engines()).put("slo_classes", new JsonArray(
+                                new ArrayList<>(settings.sloClasses().keySet()))));
+    }
+
+    /** Ready when every engine's worker says it can take requests (for vLLM: its /health answers 200). */
+    private void ready(RoutingContext ctx) {
+        List<Future<Boolean>> checks = new ArrayList<>();
+        for (int e = 0; e < settings.engines(); e++) {
+            checks.add(vertx.eventBus().<Boolean>request(Addresses.engineHealth(e), "?",
+                    new DeliveryOptions().setSendTimeout(3000)).map(m -> m.body()).otherwise(false));
+        }
+        Future.all(checks).onComplete(all -> {
+            JsonArray engines = new JsonArray();
+            boolean ok = true;
+            for (Future<Boolean> c : checks) {
+                boolean healthy = c.succeeded() && Boolean.TRUE.equals(c.result());
+                engines.add(healthy);
+                ok &= healthy;
+            }
+            json(ctx.response(), ok ? 200 : 503, new JsonObject().put("status", ok ? "ready" : "not_ready")
+                    .put("engines", engines));
+        });
+    }
+
+    private void metricsEndpoint(RoutingContext ctx) {
+        registry.ownedCount().onComplete(n -> {
+            if (n.succeeded()) {
+                metrics.registryEntries().set(n.result());
+            }
+            ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
+        });
+    }
+
+    private void state(RoutingContext ctx) {
+        vertx.eventBus().<JsonObject>request(Addresses.GUARD_STATE, "?", busOptions).onComplete(guard -> {
+            registry.ownedCount().onComplete(n -> {
+                if (guard.failed()) {
+                    error(ctx, 500, "internal_error", "the guard did not answer");
+                    return;
+                }
+                json(ctx.response(), 200, guard.result().body().copy()
+                        .put("registry_entries", n.succeeded() ? n.result() : -1)
+                        .put("open_streams", metrics.openStreams().get()));
+            });
+        });
+    }
+
+    private void error(RoutingContext ctx, int status, String code, String message) {
+        metrics.badRequest(status, code);
+        apiError(ctx.response(), new ApiError(status, status >= 500 ? "server_error" : ApiError.INVALID_REQUEST, null, code,
+                message));
+    }
+
+    private static void apiError(HttpServerResponse response, ApiError e) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        if (response.headWritten()) {
+            response.end();
+            return;
+        }
+        response.setStatusCode(e.status()).putHeader("content-type", "application/json").end(e.body().encode());
+    }
+
+    private static void json(HttpServerResponse response, int status, JsonObject body) {
+        if (!response.ended() && !response.closed()) {
+            response.setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.scorpio.server.ingress;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * One WebSocket connection carrying any number of concurrent requests, each named by the client's {@code id}.
+ * The protocol is in {@code docs/service.md}: the client sends {@code request} and {@code abort} messages;
+ * the server answers each request with {@code token}s, then exactly one of {@code usage}+{@code done},
+ * {@code rejected} or {@code error}. Closing the socket aborts every request still running on it.
+ */
+final class WebSocketSession {
+
+    private final ServerWebSocket ws;
+    private final Map<String, Inflight> live = new HashMap<>();
+    private final List<Promise<Void>> waitingForDrain = new ArrayList<>();
+    private boolean closed;
+
+    WebSocketSession(ServerWebSocket ws) {
+        this.ws = ws;
+        ws.drainHandler(v -> drained());
+        ws.closeHandler(v -> {
+            closed = true;
+            drained();
+            for (Inflight r : new ArrayList<>(live.values())) {
+                r.clientGone();
+            }
+            live.clear();
+        });
+    }
+
+    /**
+     * Handles one client message; {@code start} validates and starts a request (throwing {@link ApiError} on bad
+     * input) given the client's id and the message.
+     */
+    void onMessage(String text, BiFunction<String, JsonObject, Inflight> start) {
+        JsonObject msg;
+        String clientId = null;
+        try {
+            msg = RequestParser.parseJson(text);
+            Object idValue = msg.getValue("id");
+            if (idValue != null && !(idValue instanceof String)) {
+                throw ApiError.badField("id", "invalid_type", "id must be a string");
+            }
+            clientId = (String) idValue;
+            Object type = msg.getValue("type");
+            if ("abort".equals(type)) {
+                Inflight r = clientId == null ? null : live.remove(clientId);
+                if (r != null) {
+                    r.clientGone();
+                    send(new JsonObject().put("type", "error").put("id", clientId).put("status", 499)
+                            .put("error", ApiError.body("aborted by the client", "aborted", null, "client_abort")
+                                    .getJsonObject("error")));
+                }
+                return;
+            }
+            if (!"request".equals(type)) {
+                throw ApiError.badField("type", "invalid_value", "type must be 'request' or 'abort'");
+            }
+            if (clientId == null || clientId.isEmpty()) {
+                throw ApiError.badField("id", "missing_required_parameter", "a request needs an id, unique on this socket");
+            }
+            if (live.containsKey(clientId)) {
+                throw ApiError.badField("id", "invalid_value", "request id '" + clientId + "' is already running on this socket");
+            }
+            Inflight r = start.apply(clientId, msg);
+            live.put(clientId, r);
+            r.start();
+        } catch (ApiError e) {
+            send(new JsonObject().put("type", "error").put("id", clientId).put("status", e.status())
+                    .put("error", e.body().getJsonObject("error")));
+        }
+    }
+
+    /** The sink of one request on this socket. */
+    Sink sink(String clientId) {
+        return new Sink() {
+            @Override
+            public Future<Void> token(int index, String text, String finishReason) {
+                return send(new JsonObject().put("type", "token").put("id", clientId).put("index", index).put("text", text));
+            }
+
+            @Override
+            public void done(String finishReason, int promptTokens, int completionTokens) {
+                send(new JsonObject().put("type", "usage").put("id", clientId)
+                        .mergeIn(OpenAiFormat.usage(promptTokens, completionTokens)));
+                send(new JsonObject().put("type", "done").put("id", clientId).put("finish_reason", finishReason));
+                live.remove(clientId);
+            }
+
+            @Override
+            public void rejected(int status, String type, String param, String message) {
+                send(new JsonObject().put("type", "rejected").put("id", clientId).put("status", status)
+                        .put("error", ApiError.body(message, type, param, type).getJsonObject("error")));
+                live.remove(clientId);
+            }
+
+            @Override
+            public void failed(int status, String message) {
+                send(new JsonObject().put("type", "error").put("id", clientId).put("status", status)
+                        .put("error", ApiError.body(message, status >= 500 ? "server_error" : ApiError.INVALID_REQUEST, null,
+                                "generation_failed").getJsonObject("error")));
+                live.remove(clientId);
+            }
+        };
+    }
+
+    private Future<Void> send(JsonObject msg) {
+        if (closed) {
+            return Future.succeededFuture();
+        }
+        ws.writeTextMessage(msg.encode());
+        if (!ws.writeQueueFull()) {
+            return Future.succeededFuture();
+        }
+        Promise<Void> p = Promise.promise();
+        waitingForDrain.add(p);
+        return p.future();
+    }
+
+    private void drained() {
+        List<Promise<Void>> ready = new ArrayList<>(waitingForDrain);
+        waitingForDrain.clear();
+        ready.forEach(Promise::tryComplete);
+    }
+}

@@ -1,0 +1,85 @@
+package io.scorpio.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.scorpio.model.RequestOutcome;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The node's Prometheus metrics. Meters are created once here so that their names are spelled in one place;
+ * gauges read snapshots that their single writers publish, never live scheduler state.
+ */
+public final class ServerMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final DistributionSummary ttft;
+    private final DistributionSummary tpot;
+    private final Counter goodput;
+    private final AtomicInteger openStreams = new AtomicInteger();
+    private final AtomicInteger registryEntries = new AtomicInteger();
+
+    public ServerMetrics() {
+        ttft = DistributionSummary.builder("scorpio_ttft_seconds").description("time to first token, as the client sees it")
+                .baseUnit("seconds").serviceLevelObjectives(0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 30).register(registry);
+        tpot = DistributionSummary.builder("scorpio_tpot_seconds").description("mean time per output token after the first")
+                .baseUnit("seconds").serviceLevelObjectives(0.01, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.2, 0.5).register(registry);
+        goodput = Counter.builder("scorpio_goodput_requests").description("completed requests that met both their SLOs")
+                .register(registry);
+        Gauge.builder("scorpio_stream_consumers", openStreams, AtomicInteger::get)
+                .description("token-stream consumers open at the ingress (0 when idle: nothing leaks)").register(registry);
+        Gauge.builder("scorpio_registry_entries", registryEntries, AtomicInteger::get)
+                .description("live requests of this node in the Hazelcast request registry, at the last scrape").register(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Every request ends here exactly once; {@code reason} is a reject reason's error type, a failure kind or "none". */
+    public void outcome(RequestOutcome outcome, String reason) {
+        Counter.builder("scorpio_requests").description("requests by how they ended")
+                .tags("outcome", outcome.name().toLowerCase(Locale.ROOT), "reason", reason).register(registry).increment();
+    }
+
+    /** Input the ingress refused before it became a request (4xx). */
+    public void badRequest(int status, String type) {
+        Counter.builder("scorpio_http_errors").description("requests refused for bad input, by status")
+                .tags("status", Integer.toString(status), "type", type).register(registry).increment();
+    }
+
+    public void completed(double ttftMs, double tpotMs, boolean compliant) {
+        ttft.record(ttftMs / 1000.0);
+        tpot.record(tpotMs / 1000.0);
+        if (compliant) {
+            goodput.increment();
+        }
+    }
+
+    public void step(int engine, String kind) {
+        Counter.builder("scorpio_engine_steps").tags("engine", Integer.toString(engine), "kind", kind).register(registry)
+                .increment();
+    }
+
+    public AtomicInteger openStreams() {
+        return openStreams;
+    }
+
+    public AtomicInteger registryEntries() {
+        return registryEntries;
+    }
+
+    /** A gauge over a value that some single writer publishes. */
+    public void gauge(String name, String description, Tags tags, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).tags(tags).register(registry);
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+}

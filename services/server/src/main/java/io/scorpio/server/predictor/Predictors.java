@@ -1,0 +1,31 @@
+package io.scorpio.server.predictor;
+
+import java.util.concurrent.CompletableFuture;
+
+/** The predictors a node can run, by the {@code predictor} configuration key. */
+public final class Predictors {
+
+    private Predictors() {
+    }
+
+    /** No prediction: the scheduler uses each request's {@code max_tokens} as O (spec 4). */
+    public static final OutputLengthPredictor NONE = new OutputLengthPredictor() {
+        @Override
+        public CompletableFuture<Integer> predict(String prompt, int promptTokens) {
+            return CompletableFuture.completedFuture(NO_PREDICTION);
+        }
+
+        @Override
+        public String describe() {
+            return "none (max_tokens stands in for the output length)";
+        }
+    };
+
+    public static OutputLengthPredictor named(String name) {
+        // The ONNX predictor (services/predictor) is added here as "onnx" once it is on this branch.
+        if ("none".equals(name)) {
+            return NONE;
+        }
+        throw new IllegalArgumentException("unknown predictor '" + name + "'; known predictors: [none]");
+    }
+}

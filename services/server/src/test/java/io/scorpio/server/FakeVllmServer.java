@@ -1,0 +1,144 @@
+package io.scorpio.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A stand-in for vLLM's OpenAI-compatible server that writes vLLM's bytes: compact pydantic JSON chunks
+ * ({@code model_dump_json(exclude_unset=True)}) as {@code data: ...\n\n}, the {@code include_usage} chunk with empty
+ * choices, {@code data: [DONE]\n\n}; error bodies as vLLM's {@code ErrorResponse}
+ * ({@code {"object":"error","message":...,"type":...,"param":null,"code":...}}); and the mid-stream error frame
+ * {@code data: {"error": {...}}} that vLLM writes with Python's {@code json.dumps} (spaces after separators).
+ *
+ * <p>Prompt keywords choose the behaviour: {@code STOP-EARLY} stops after 3 tokens with finish_reason "stop";
+ * {@code MID-ERROR} sends 2 tokens then an error frame; {@code HTTP-400} answers 400; {@code HANG} sends one token
+ * and then nothing, until the client goes away.
+ */
+final class FakeVllmServer {
+
+    static final String MODEL = "fake-model";
+    static final String[] WORDS = {" Hello", " from", " fake", " vLLM", " é", " 🙂"};
+
+    final List<JsonObject> requests = new CopyOnWriteArrayList<>();
+    final AtomicInteger active = new AtomicInteger();
+    final AtomicInteger clientClosedEarly = new AtomicInteger();
+    private final Vertx vertx;
+    private HttpServer server;
+    private long counter;
+
+    FakeVllmServer(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    Future<Integer> start() {
+        return vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").map(s -> {
+            server = s;
+            return s.actualPort();
+        });
+    }
+
+    Future<Void> stop() {
+        return server.close();
+    }
+
+    private void handle(HttpServerRequest req) {
+        switch (req.path()) {
+            case "/health" -> req.response().setStatusCode(200).end();
+            case "/metrics" -> req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(
+                    "# HELP vllm:num_requests_running Number of requests currently running on GPU.\n"
+                            + "# TYPE vllm:num_requests_running gauge\n"
+                            + "vllm:num_requests_running{model_name=\"fake-model\"} 2.0\n"
+                            + "# HELP vllm:num_requests_waiting Number of requests waiting to be processed.\n"
+                            + "# TYPE vllm:num_requests_waiting gauge\n"
+                            + "vllm:num_requests_waiting{model_name=\"fake-model\"} 1.0\n");
+            case "/v1/completions" -> req.body().onSuccess(b -> completions(req, new JsonObject(b)));
+            default -> error(req.response(), 404, "NotFoundError", "Not Found");
+        }
+    }
+
+    private static void error(HttpServerResponse resp, int code, String type, String message) {
+        resp.setStatusCode(code).putHeader("content-type", "application/json")
+                .end("{\"object\":\"error\",\"message\":" + quote(message) + ",\"type\":\"" + type + "\",\"param\":null,\"code\":"
+                        + code + "}");
+    }
+
+    private static String quote(String s) {
+        return io.vertx.core.json.Json.encode(s);
+    }
+
+    private void completions(HttpServerRequest req, JsonObject body) {
+        requests.add(body);
+        HttpServerResponse resp = req.response();
+        if (!MODEL.equals(body.getString("model"))) {
+            error(resp, 404, "NotFoundError", "The model `" + body.getString("model") + "` does not exist.");
+            return;
+        }
+        String prompt = body.getString("prompt");
+        if (prompt.contains("HTTP-400")) {
+            error(resp, 400, "BadRequestError", "This model's maximum context length is 2048 tokens. However, you requested "
+                    + "4096 tokens (10 in the messages, 4086 in the completion). Please reduce the length of the messages or completion.");
+            return;
+        }
+        int max = body.getInteger("max_tokens");
+        int n = prompt.contains("STOP-EARLY") ? Math.min(3, max) : max;
+        String id = "cmpl-" + Long.toHexString(++counter) + "a1b2c3";
+        long created = 1_700_000_000L;
+        boolean usage = body.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
+        resp.setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8");
+        active.incrementAndGet();
+        int[] sent = {0};
+        boolean[] finished = {false};
+        resp.closeHandler(v -> {
+            if (!finished[0]) {
+                clientClosedEarly.incrementAndGet();
+                active.decrementAndGet();
+                finished[0] = true;
+            }
+        });
+        Runnable[] next = new Runnable[1];
+        next[0] = () -> {
+            if (finished[0]) {
+                return;
+            }
+            if (prompt.contains("MID-ERROR") && sent[0] == 2) {
+                resp.write("data: {\"error\": {\"object\": \"error\", \"message\": \"CUDA error: an illegal memory access was "
+                        + "encountered\", \"type\": \"InternalServerError\", \"param\": null, \"code\": 500}}\n\n");
+                end(resp, finished);
+                return;
+            }
+            if (prompt.contains("HANG") && sent[0] == 1) {
+                return; // silent until the client goes away
+            }
+            sent[0]++;
+            String finish = sent[0] == n ? (n < max ? "\"stop\"" : "\"length\"") : "null";
+            resp.write("data: {\"id\":\"" + id + "\",\"object\":\"text_completion\",\"created\":" + created + ",\"model\":\""
+                    + MODEL + "\",\"choices\":[{\"index\":0,\"text\":" + quote(WORDS[(sent[0] - 1) % WORDS.length])
+                    + ",\"logprobs\":null,\"finish_reason\":" + finish + ",\"stop_reason\":null}]}\n\n");
+            if (sent[0] == n) {
+                if (usage) {
+                    resp.write("data: {\"id\":\"" + id + "\",\"object\":\"text_completion\",\"created\":" + created
+                            + ",\"model\":\"" + MODEL + "\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"total_tokens\":"
+                            + (5 + n) + ",\"completion_tokens\":" + n + "}}\n\n");
+                }
+                end(resp, finished);
+                return;
+            }
+            // Inter-token time grows with the streams in flight, like a real batch.
+            vertx.setTimer(3 + 2L * active.get(), t -> next[0].run());
+        };
+        vertx.setTimer(8, t -> next[0].run());
+    }
+
+    private void end(HttpServerResponse resp, boolean[] finished) {
+        finished[0] = true;
+        active.decrementAndGet();
+        resp.end("data: [DONE]\n\n");
+    }
+}

@@ -1,0 +1,86 @@
+package io.scorpio.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorpio.model.SloClass;
+import io.scorpio.server.config.NodeSettings;
+import io.scorpio.server.config.ServerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsAreThePapersSetup() {
+        NodeSettings s = NodeSettings.from(ServerConfig.defaults());
+        assertEquals(8080, s.httpPort());
+        assertEquals("scorpio", s.policy().name());
+        assertEquals("llama-3.1-8b-a100", s.worker());
+        assertEquals("embedded", s.hazelcastMode());
+        assertEquals("none", s.predictor());
+        assertEquals(ServerConfig.DEFAULT_SLO_CLASSES, NodeSettings.paperClasses());
+        for (SloClass c : SloClass.LLAMA_3_1_8B) {
+            assertEquals(c.slo(), s.sloClasses().get(c.name()));
+        }
+        assertTrue(s.effectivePolicy().credits());
+    }
+
+    @Test
+    void layersOverrideInOrder() throws Exception {
+        Path file = dir.resolve("scorpio.json");
+        Files.writeString(file, "{\"http\": {\"port\": 9001, \"host\": \"127.0.0.2\"}, \"policy\": \"vllm\", \"engines\": 2,"
+                + " \"slo.classes\": {\"fast\": {\"ttft_ms\": 100, \"tpot_ms\": 20}}}");
+        Map<String, String> env = Map.of("SCORPIO_HTTP_PORT", "9002", "SCORPIO_CONFIG", file.toString(),
+                "SCORPIO_MAX_TOKENS_DEFAULT", "64", "UNRELATED", "x");
+        ServerConfig c = ServerConfig.layered(env, Map.of(), List.of("--policy=mooncake"));
+        NodeSettings s = NodeSettings.from(c);
+        assertEquals(9002, s.httpPort(), "env beats the file");
+        assertEquals("127.0.0.2", s.httpHost(), "the file beats the default");
+        assertEquals("mooncake", s.policy().name(), "flags beat everything");
+        assertEquals(2, s.engines());
+        assertEquals(64, s.defaultMaxTokens());
+        assertEquals(100, s.sloClasses().get("fast").ttftMs());
+    }
+
+    @Test
+    void unknownKeysAndBadValuesAreErrors() {
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.layered(Map.of(), Map.of(), List.of("--htp.port=1")));
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.layered(Map.of(), Map.of(), List.of("policy=vllm")));
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(
+                ServerConfig.layered(Map.of(), Map.of(), List.of("--policy=nope"))));
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(
+                ServerConfig.layered(Map.of(), Map.of(), List.of("--http.port=abc"))));
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(
+                ServerConfig.layered(Map.of(), Map.of(), List.of("--slo.classes=1=0/30"))));
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(
+                ServerConfig.layered(Map.of(), Map.of(), List.of("--hazelcast.mode=client"))));
+    }
+
+    @Test
+    void vllmWorkerTurnsCreditsOff() {
+        NodeSettings s = NodeSettings.from(ServerConfig.layered(Map.of(), Map.of(), List.of("--worker=vllm")));
+        assertTrue(s.vllmWorker());
+        assertFalse(s.effectivePolicy().credits());
+        assertTrue(s.effectivePolicy().tpotAdmission());
+        assertEquals("scorpio", s.effectivePolicy().name());
+    }
+
+    @Test
+    void usageListsEveryKey() {
+        String usage = ServerConfig.usage();
+        for (ServerConfig.Key k : ServerConfig.KEYS) {
+            assertTrue(usage.contains("--" + k.name() + "="), k.name());
+        }
+        assertEquals("SCORPIO_HTTP_MAX_BODY_BYTES", new ServerConfig.Key("http.max-body-bytes", null, "").envName());
+    }
+}
