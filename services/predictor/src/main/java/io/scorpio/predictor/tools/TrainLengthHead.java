@@ -64,7 +64,8 @@ public final class TrainLengthHead {
 
         HeadTrainer.TrainedHead head = HeadTrainer.train(train.features(), train.outputLengths(),
                 validation.features(), validation.outputLengths(), binning);
-        System.out.printf("head: %d epochs chosen, validation %s%n", head.epochs(), head.validation());
+        System.out.printf("head: learning rate %s, %d epochs chosen, validation %s%n", head.learningRate(), head.epochs(),
+                head.validation());
 
         Files.createDirectories(out);
         byte[] headOnnx = HeadGraph.build(head, BINS, hiddenStateName);
@@ -114,7 +115,7 @@ public final class TrainLengthHead {
                 "bin of the answer's Llama-3 token count; " + censored + " answers at >= "
                         + ArenaHardDataset.CENSOR_THRESHOLD + " tokens hit the 4,096-token generation cap (censored) "
                         + "and keep their observed length",
-                "frozen encoder; head: " + HeadTrainer.describe() + "; chosen: " + head.epochs() + " epochs",
+                "frozen encoder; head: " + HeadTrainer.describe() + "; chosen: learning rate " + head.learningRate() + ", " + head.epochs() + " epochs",
                 COMMAND,
                 "Small data: " + split.train().size() + " training rows for up to " + binning.bins() + " classes, so the "
                         + "head is weak; compare metrics.model with the baselines. Metrics are on the " + split.test().size()

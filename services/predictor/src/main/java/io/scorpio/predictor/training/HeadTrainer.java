@@ -27,12 +27,12 @@ import java.util.logging.Logger;
 public final class HeadTrainer {
 
     public static final int[] EPOCH_CANDIDATES = {1, 2, 3, 5, 8, 12, 20};
-    public static final double LEARNING_RATE = 0.1;
+    public static final double[] LEARNING_RATES = {0.003, 0.01, 0.03, 0.1};
     public static final long SEED = 12345L;
 
     /** A trained head: the Tribuo model, its feature names in graph order, the standardisation and the epochs. */
     public record TrainedHead(LinearSGDModel model, List<String> featureNames, HeadFeatures.Standardisation standardisation,
-                              int epochs, BinMetrics validation) {
+                              double learningRate, int epochs, BinMetrics validation) {
 
         public int predictBin(float[] rawFeatures) {
             Example<Label> ex = example(featureNames, standardisation.apply(rawFeatures), LABEL_FACTORY.getUnknownOutput());
@@ -47,8 +47,9 @@ public final class HeadTrainer {
 
     public static String describe() {
         return "multinomial logistic regression (linear + softmax, cross-entropy) on standardised features, "
-                + "Tribuo LinearSGDTrainer with AdaGrad lr " + LEARNING_RATE + ", minibatch 1, seed " + SEED
-                + ", epochs chosen from " + java.util.Arrays.toString(EPOCH_CANDIDATES) + " by validation length RMSE";
+                + "Tribuo LinearSGDTrainer with AdaGrad, minibatch 1, seed " + SEED + "; learning rate from "
+                + java.util.Arrays.toString(LEARNING_RATES) + " and epochs from " + java.util.Arrays.toString(EPOCH_CANDIDATES)
+                + " chosen by validation length RMSE";
     }
 
     public static TrainedHead train(float[][] trainX, int[] trainLengths, float[][] valX, int[] valLengths,
@@ -63,18 +64,20 @@ public final class HeadTrainer {
         MutableDataset<Label> dataset = new MutableDataset<>(new ListDataSource<>(rows, LABEL_FACTORY,
                 new SimpleDataSourceProvenance("length-predictor training split", LABEL_FACTORY)));
         TrainedHead best = null;
-        for (int epochs : EPOCH_CANDIDATES) {
-            LinearSGDTrainer trainer = new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(LEARNING_RATE, 0.1),
-                    epochs, Integer.MAX_VALUE, 1, SEED);
-            LinearSGDModel model = trainer.train(dataset);
-            TrainedHead candidate = new TrainedHead(model, names, std, epochs, null);
-            int[] predicted = new int[valX.length];
-            for (int i = 0; i < valX.length; i++) {
-                predicted[i] = candidate.predictBin(valX[i]);
-            }
-            BinMetrics val = BinMetrics.of(valLengths, predicted, binning);
-            if (best == null || val.rmse() < best.validation().rmse()) {
-                best = new TrainedHead(model, names, std, epochs, val);
+        for (double learningRate : LEARNING_RATES) {
+            for (int epochs : EPOCH_CANDIDATES) {
+                LinearSGDTrainer trainer = new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(learningRate, 0.1),
+                        epochs, Integer.MAX_VALUE, 1, SEED);
+                LinearSGDModel model = trainer.train(dataset);
+                TrainedHead candidate = new TrainedHead(model, names, std, learningRate, epochs, null);
+                int[] predicted = new int[valX.length];
+                for (int i = 0; i < valX.length; i++) {
+                    predicted[i] = candidate.predictBin(valX[i]);
+                }
+                BinMetrics val = BinMetrics.of(valLengths, predicted, binning);
+                if (best == null || val.rmse() < best.validation().rmse()) {
+                    best = new TrainedHead(model, names, std, learningRate, epochs, val);
+                }
             }
         }
         return best;
