@@ -32,6 +32,8 @@ public final class LengthPredictor implements AutoCloseable {
 
     /** predictBatch runs larger lists in chunks of this size. */
     public static final int MAX_BATCH = 32;
+    /** A group's padded size (batch x longest prompt) may exceed its real token count by at most this factor. */
+    public static final double PADDING_SLACK = 1.25;
     /** -Dscorpio.predictor.threads: ONNX Runtime intra-op threads (0, the default, lets ONNX Runtime choose). */
     public static final String THREADS_PROPERTY = "scorpio.predictor.threads";
 
@@ -130,7 +132,7 @@ public final class LengthPredictor implements AutoCloseable {
         return predictBatch(List.of(text)).get(0);
     }
 
-    /** One prediction per text, in order; runs in chunks of at most {@link #MAX_BATCH}. */
+    /** One prediction per text, in order. Equal to one-by-one predictions; faster for many texts. */
     public List<Prediction> predictBatch(List<String> texts) {
         List<Prediction> out = new ArrayList<>(texts.size());
         for (float[] row : binScores(texts)) {
@@ -140,27 +142,53 @@ public final class LengthPredictor implements AutoCloseable {
         return out;
     }
 
-    /** The model's per-bin scores (probabilities or logits, as the card's output gives them), one row per text. */
+    /**
+     * The model's per-bin scores (probabilities or logits, as the card's output gives them), one row per text.
+     * Texts are tokenized, ordered by token count and run in groups of similar length (at most {@link #MAX_BATCH},
+     * padding at most {@link #PADDING_SLACK} times the real tokens), so that a short prompt is not padded to a long one.
+     */
     public float[][] binScores(List<String> texts) {
-        float[][] out = new float[texts.size()][];
-        for (int start = 0; start < texts.size(); start += MAX_BATCH) {
-            List<String> chunk = texts.subList(start, Math.min(texts.size(), start + MAX_BATCH));
-            float[][] scores = run(chunk);
-            System.arraycopy(scores, 0, out, start, scores.length);
+        int n = texts.size();
+        List<PromptTokenizer.TokenizedPrompt> prompts = new ArrayList<>(n);
+        for (String text : texts) {
+            prompts.add(tokenizer.tokenize(text == null ? "" : text));
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> prompts.get(i).ids().length));
+        float[][] out = new float[n][];
+        int start = 0;
+        while (start < n) {
+            int end = start + 1;
+            long realTokens = prompts.get(order[start]).ids().length;
+            while (end < n && end - start < MAX_BATCH) {
+                int len = prompts.get(order[end]).ids().length;
+                if ((long) (end - start + 1) * len > PADDING_SLACK * (realTokens + len)) {
+                    break;
+                }
+                realTokens += len;
+                end++;
+            }
+            List<PromptTokenizer.TokenizedPrompt> group = new ArrayList<>(end - start);
+            for (int k = start; k < end; k++) {
+                group.add(prompts.get(order[k]));
+            }
+            float[][] scores = run(group);
+            for (int k = start; k < end; k++) {
+                out[order[k]] = scores[k - start];
+            }
+            start = end;
         }
         return out;
     }
 
-    private float[][] run(List<String> texts) {
-        int batch = texts.size();
-        if (batch == 0) {
-            return new float[0][];
-        }
-        List<PromptTokenizer.TokenizedPrompt> prompts = new ArrayList<>(batch);
+    /** Runs one padded batch through the stages. */
+    private float[][] run(List<PromptTokenizer.TokenizedPrompt> prompts) {
+        int batch = prompts.size();
         int width = 1;
-        for (String text : texts) {
-            PromptTokenizer.TokenizedPrompt p = tokenizer.tokenize(text == null ? "" : text);
-            prompts.add(p);
+        for (PromptTokenizer.TokenizedPrompt p : prompts) {
             width = Math.max(width, p.ids().length);
         }
         long[][] ids = new long[batch][width];
