@@ -41,6 +41,7 @@ public final class PredictorBenchmark {
                         + "Warm-up %.0f s, then %.0f s measured per point.%n%n",
                 cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion(), prompts.size(), warmupSeconds, measureSeconds));
+        String loadBefore = loadAverage();
         try (LengthPredictor predictor = LengthPredictor.open(modelDir)) {
             md.append("Device: ").append(predictor.device()).append(".\n\n");
             md.append("| batch size | predictions/s | batch latency p50 (ms) | batch latency p95 (ms) | ms per prediction |\n");
@@ -58,6 +59,8 @@ public final class PredictorBenchmark {
             }
             md.append("\n").append(batching(predictor, prompts, warmupSeconds, measureSeconds));
         }
+        md.append("\nLoad average (1, 5, 15 min) before: ").append(loadBefore).append("; after: ").append(loadAverage())
+                .append(". The cores are shared with other work, so a load above the core count means contention.\n");
         Path out = ModelCatalog.modelsRoot().getParent().resolve("docs/predictor-bench.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, md.toString());
@@ -123,6 +126,15 @@ public final class PredictorBenchmark {
 
     private static double percentile(double[] sorted, double q) {
         return sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))];
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (Exception e) {
+            return "unknown";
+        }
     }
 
     private static String cpuModel() {

@@ -101,6 +101,14 @@ public final class TrainLengthHead {
         System.out.println("wrote " + out.toAbsolutePath().normalize());
     }
 
+    private static Map<String, Integer> splitSizes(DatasetSplit split) {
+        Map<String, Integer> rows = new LinkedHashMap<>();
+        rows.put("train", split.train().size());
+        rows.put("validation", split.validation().size());
+        rows.put("test", split.test().size());
+        return rows;
+    }
+
     private static ModelCard card(LengthBinning binning, ModelCard.FileRef encoderRef, ModelCard.FileRef tokenizerRef,
                                   String headSha, DatasetSplit split, List<LengthSample> samples,
                                   HeadTrainer.TrainedHead head, Map<String, BinMetrics> metrics) {
@@ -110,7 +118,7 @@ public final class TrainLengthHead {
                         + "(question.jsonl) with the Llama-3 token counts of Llama-3.1-8B-Instruct's answers "
                         + "(lengths_llama3_tokenizer.jsonl, model llama-3.1-8b-instruct)",
                 "Apache-2.0 (meltemi-ai/arena-hard-auto-english)",
-                Map.of("train", split.train().size(), "validation", split.validation().size(), "test", split.test().size()),
+                splitSizes(split),
                 "6:2:2, samples sorted by id then shuffled with java.util.Random seed " + DatasetSplit.DEFAULT_SEED,
                 "bin of the answer's Llama-3 token count; " + censored + " answers at >= "
                         + ArenaHardDataset.CENSOR_THRESHOLD + " tokens hit the 4,096-token generation cap (censored) "
