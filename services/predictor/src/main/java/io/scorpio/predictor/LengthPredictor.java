@@ -36,6 +36,11 @@ public final class LengthPredictor implements AutoCloseable {
     public static final double PADDING_SLACK = 1.25;
     /** -Dscorpio.predictor.threads: ONNX Runtime intra-op threads (0, the default, lets ONNX Runtime choose). */
     public static final String THREADS_PROPERTY = "scorpio.predictor.threads";
+    /**
+     * -Dscorpio.predictor.spin=true lets ONNX Runtime's worker threads busy-wait between runs. Off by default: the
+     * predictor shares its cores with the service (and the batching front's callers), which spinning would starve.
+     */
+    public static final String SPIN_PROPERTY = "scorpio.predictor.spin";
 
     private final ModelFolder folder;
     private final OrtEnvironment env;
@@ -64,6 +69,9 @@ public final class LengthPredictor implements AutoCloseable {
                 options.setIntraOpNumThreads(threads);
             }
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            String spin = Boolean.getBoolean(SPIN_PROPERTY) ? "1" : "0";
+            options.addConfigEntry("session.intra_op.allow_spinning", spin);
+            options.addConfigEntry("session.inter_op.allow_spinning", spin);
             ExecutionDevice device = ExecutionDevice.configure(options);
             for (int i = 0; i < folder.stageModels().size(); i++) {
                 try {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,6 +35,28 @@ class BatchingPredictorTest {
             }
         } finally {
             callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFullQueueRejectsAtOnce() {
+        String longPrompt = "Describe the history of every country in Europe in detail. ".repeat(40);
+        try (LengthPredictor predictor = LengthPredictor.open(ModelCatalog.defaultModelDir());
+             BatchingPredictor front = new BatchingPredictor(predictor, 1, Duration.ZERO, 1)) {
+            // Capacity 1: while the first request waits or runs (tens of ms), at most one more fits in the queue.
+            CompletableFuture<Prediction> a = front.submit(longPrompt);
+            CompletableFuture<Prediction> b = front.submit(longPrompt);
+            CompletableFuture<Prediction> c = front.submit(longPrompt);
+            long rejected = List.of(a, b, c).stream().filter(f -> {
+                try {
+                    f.join();
+                    return false;
+                } catch (CompletionException e) {
+                    return e.getCause() instanceof RejectedExecutionException;
+                }
+            }).count();
+            assertTrue(rejected >= 1, "a full queue must reject");
+            assertEquals(predictor.predict(longPrompt), a.join());
         }
     }
 
