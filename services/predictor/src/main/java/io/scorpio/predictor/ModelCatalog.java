@@ -1,0 +1,38 @@
+package io.scorpio.predictor;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where the shipped models are: {@code -Dscorpio.predictor.model.dir} when set, else
+ * {@code onnx-models/minilm-l6-length100} in the working directory or the nearest parent that has it.
+ */
+public final class ModelCatalog {
+
+    public static final String PROPERTY = "scorpio.predictor.model.dir";
+    public static final String MODELS_FOLDER = "onnx-models";
+    public static final String DEFAULT_MODEL = "minilm-l6-length100";
+
+    private ModelCatalog() {
+    }
+
+    public static Path defaultModelDir() {
+        String configured = System.getProperty(PROPERTY);
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured).toAbsolutePath().normalize();
+        }
+        return modelsRoot().resolve(DEFAULT_MODEL);
+    }
+
+    /** The project's onnx-models folder, found from the working directory upwards. */
+    public static Path modelsRoot() {
+        Path cwd = Path.of("").toAbsolutePath();
+        for (Path dir = cwd; dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve(MODELS_FOLDER);
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no " + MODELS_FOLDER + " folder in " + cwd + " or its parents; set -D" + PROPERTY);
+    }
+}

