@@ -27,7 +27,7 @@ class ServerConfigTest {
         assertEquals("scorpio", s.policy().name());
         assertEquals("llama-3.1-8b-a100", s.worker());
         assertEquals("embedded", s.hazelcastMode());
-        assertEquals("none", s.predictor());
+        assertEquals("onnx", s.predictor());
         assertEquals(ServerConfig.DEFAULT_SLO_CLASSES, NodeSettings.paperClasses());
         for (SloClass c : SloClass.LLAMA_3_1_8B) {
             assertEquals(c.slo(), s.sloClasses().get(c.name()));

@@ -32,7 +32,7 @@ public final class ArenaHardDataset {
 
     /** All usable pairs from the default data folder, sorted by id. */
     public static List<LengthSample> load() {
-        return load(DataDirectory.locate());
+        return load(io.scorpio.model.DataDirectory.resolve());
     }
 
     public static List<LengthSample> load(Path dataDir) {

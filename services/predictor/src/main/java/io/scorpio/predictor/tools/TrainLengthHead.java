@@ -8,7 +8,7 @@ import io.scorpio.predictor.Prediction;
 import io.scorpio.predictor.binning.EqualWidthBinning;
 import io.scorpio.predictor.binning.LengthBinning;
 import io.scorpio.predictor.data.ArenaHardDataset;
-import io.scorpio.predictor.data.DataDirectory;
+import io.scorpio.model.DataDirectory;
 import io.scorpio.predictor.data.DatasetSplit;
 import io.scorpio.predictor.data.LengthSample;
 import io.scorpio.predictor.metrics.BinMetrics;
@@ -37,7 +37,7 @@ public final class TrainLengthHead {
 
     public static void main(String[] args) throws Exception {
         Path out = args.length > 0 ? Path.of(args[0]) : ModelCatalog.modelsRoot().resolve(ModelCatalog.DEFAULT_MODEL);
-        Path dataDir = DataDirectory.locate();
+        Path dataDir = DataDirectory.resolve();
         List<LengthSample> samples = ArenaHardDataset.load(dataDir);
         DatasetSplit split = DatasetSplit.of(samples, DatasetSplit.DEFAULT_SEED);
         LengthBinning binning = new EqualWidthBinning(BINS);

@@ -43,13 +43,13 @@ final class TtftGuard {
             }
             double minimalTtft = prefill.prefillMs(sum);
             if (slack < minimalTtft + marginMs) {
+                out.add(new Rejection(r, RejectReason.TTFT_UNATTAINABLE, String.format(
+                        "TTFT SLO of %.0f ms cannot be met: %.0f ms left before the deadline, minimal TTFT %.0f ms"
+                                + " for %d prompt tokens queued up to and including this one (+%.0f ms margin)",
+                        r.slo().ttftMs(), slack, minimalTtft, sum, marginMs)));
                 sum -= r.prefillTokens();
                 it.remove();
                 safeSlack = prefill.maxPrefillMsUpTo(queue.tokens()) + marginMs;
-                out.add(new Rejection(r, RejectReason.TTFT_UNATTAINABLE, String.format(
-                        "TTFT SLO of %.0f ms cannot be met: %.0f ms left before the deadline, minimal TTFT %.0f ms"
-                                + " behind %d queued prompt tokens (+%.0f ms margin)",
-                        r.slo().ttftMs(), slack, minimalTtft, sum, marginMs)));
             }
         }
     }

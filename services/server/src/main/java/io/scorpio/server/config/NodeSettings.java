@@ -95,7 +95,7 @@ public record NodeSettings(
                 positiveLong(c, "vllm.token-timeout-ms"),
                 c.getInt("vllm.refit-every"),
                 Math.max(0, c.getInt("vllm.metrics-interval-ms")),
-                c.getOrDefault("predictor", "none").trim().toLowerCase(Locale.ROOT),
+                c.getOrDefault("predictor", "onnx").trim().toLowerCase(Locale.ROOT),
                 positiveLong(c, "predictor.timeout-ms"),
                 defMax,
                 limit,

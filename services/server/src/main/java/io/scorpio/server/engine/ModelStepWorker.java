@@ -9,14 +9,11 @@ import io.scorpio.core.scheduler.StepResult;
 /**
  * A stand-in simulated worker whose step times are exactly the core's own fitted models: a decode step of B
  * sequences with mean length L takes {@code step(B, L)}, a prefill of n tokens takes {@code T_prefill(n)}.
- * No noise, no separate KV model: it exists so the service runs end to end before the calibrated GPU simulator
- * ({@code services/gpu-sim}, profile {@code llama-3.1-8b-a100}) is plugged in through {@link WorkerFactories}.
- * Because its times match the scheduler's models by construction, it flatters the policy; experiments should
- * use the calibrated simulator.
- *
- * <p>Default coefficients (configuration keys {@code model.step.*}, {@code model.prefill.*}): a=2.2e-5, b=0.11,
- * c=0.0021, d=9.4 ms; theta=150, C=14.5 ms, alpha=0.061 ms/token, beta=8.2 ms; roughly Llama-3.1-8B on an A100.
- * Every sequence stops at its {@code max_tokens}.
+ * No noise: runs under the name {@code model-sim}, for tests of the service that want step times to be exactly
+ * what the guard predicts. Because its times match the scheduler's models by construction, it flatters the
+ * policy; the default worker is the calibrated simulator {@code llama-3.1-8b-a100}. Coefficients come from the
+ * configuration keys {@code model.step.*} and {@code model.prefill.*}. Every sequence stops at its
+ * {@code max_tokens}.
  */
 public final class ModelStepWorker implements StepWorker {
 

@@ -1,5 +1,10 @@
 package io.scorpio.server.engine;
 
+import io.scorpio.gpusim.GpuProfile;
+import io.scorpio.gpusim.GroundTruthStepTime;
+import io.scorpio.gpusim.SimulatedGpuWorker;
+import io.scorpio.gpusim.StepTimeSampler;
+import io.scorpio.model.DataDirectory;
 import io.scorpio.server.engine.vllm.VllmWorker;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -7,19 +12,18 @@ import java.util.Map;
 import java.util.ServiceLoader;
 
 /**
- * The workers a node can run, by name.
- *
- * <p>PLUG-IN POINT for the calibrated GPU simulator ({@code services/gpu-sim}): replace the
- * {@code llama-3.1-8b-a100} entry below with
- * {@code WorkerFactory.ofStepWorker("llama-3.1-8b-a100", "...", c -> <its StepWorker>)} (add the module as a
- * dependency of this one), or ship a {@link WorkerFactory} through {@link ServiceLoader}, which overrides the
- * built-in of the same name. Until then that name runs {@link ModelStepWorker}, a noise-free stand-in.
+ * The workers a node can run, by name: the calibrated GPU simulator {@code llama-3.1-8b-a100} (the default,
+ * {@code services/gpu-sim}), the noise-free {@code model-sim} whose step times are the scheduler's own models,
+ * and {@code vllm}. A {@link WorkerFactory} shipped through {@link ServiceLoader} adds a worker, or overrides a
+ * built-in of the same name.
  */
 public final class WorkerFactories {
 
     /** The default profile: Llama-3.1-8B on one A100. */
     public static final String LLAMA_3_1_8B_A100 = "llama-3.1-8b-a100";
-    /** The stand-in by its own, honest name. */
+    /** Seeds each simulated GPU's step-time noise (plus the engine's index), so that runs repeat. */
+    static final long SIMULATOR_SEED = 20_250_529L;
+    /** The noise-free worker whose step times are the scheduler's own models. */
     public static final String MODEL_SIM = "model-sim";
 
     private WorkerFactories() {
@@ -31,8 +35,11 @@ public final class WorkerFactories {
                 "model-based simulated worker (stand-in for the llama-3.1-8b-a100 GPU simulator; synthetic tokens)",
                 c -> new ModelStepWorker(c.settings().stepModel(), c.settings().prefillModel()));
         out.put(LLAMA_3_1_8B_A100, WorkerFactory.ofStepWorker(LLAMA_3_1_8B_A100,
-                "llama-3.1-8b-a100 (stand-in: the core's step/prefill models, no noise; synthetic tokens)",
-                c -> new ModelStepWorker(c.settings().stepModel(), c.settings().prefillModel())));
+                "llama-3.1-8b-a100 (simulated GPU: Llama-3.1-8B on one A100, calibrated ground truth with noise;"
+                        + " synthetic tokens)",
+                c -> SimulatedGpuWorker.untilMaxTokens(new StepTimeSampler(
+                        new GroundTruthStepTime(GpuProfile.load(LLAMA_3_1_8B_A100, DataDirectory.resolve())),
+                        SIMULATOR_SEED + c.engine()))));
         out.put(MODEL_SIM, modelSim);
         out.put("vllm", new WorkerFactory() {
             @Override

@@ -22,10 +22,12 @@ public final class Predictors {
     };
 
     public static OutputLengthPredictor named(String name) {
-        // The ONNX predictor (services/predictor) is added here as "onnx" once it is on this branch.
         if ("none".equals(name)) {
             return NONE;
         }
-        throw new IllegalArgumentException("unknown predictor '" + name + "'; known predictors: [none]");
+        if ("onnx".equals(name)) {
+            return OnnxLengthPredictor.openDefault();
+        }
+        throw new IllegalArgumentException("unknown predictor '" + name + "'; known predictors: [onnx, none]");
     }
 }
