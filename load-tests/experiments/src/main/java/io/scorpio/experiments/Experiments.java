@@ -20,6 +20,8 @@ import io.scorpio.experiments.workload.WorkloadGenerator;
 import io.scorpio.experiments.workload.WorkloadRequest;
 import io.scorpio.gpusim.GpuProfile;
 import io.scorpio.model.DataDirectory;
+import io.scorpio.predictor.LengthPredictor;
+import io.scorpio.predictor.ModelCatalog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -336,7 +338,9 @@ public final class Experiments {
 
     void sensitivity() throws IOException {
         Path dir = out.resolve("sensitivity");
-        List<LengthSample> pool = Workloads.SHAREGPT.pool(dataDir);
+        ResultTable table = new ResultTable(List.of("workload", "predictions", "qps", "policy", "goodput",
+                "adherence", "ttft_violations", "tpot_violations", "rejections"));
+        double[] qpss = {10, 14};
         List<PredictionSource> sources = new ArrayList<>();
         sources.add(PredictionSource.oracle());
         for (double tau : new double[] {0.9, 0.7, NoisyPredictor.PAPER_TAU, 0.3}) {
@@ -344,19 +348,27 @@ public final class Experiments {
                     seed)));
         }
         sources.add(PredictionSource.none());
-        ResultTable table = new ResultTable(List.of("predictions", "qps", "policy", "goodput", "adherence",
-                "ttft_violations", "tpot_violations", "rejections"));
-        double[] qpss = {10, 14};
-        ProgressBar bar = new ProgressBar("sensitivity", qpss.length * sources.size());
+        ProgressBar bar = new ProgressBar("sensitivity", qpss.length * (sources.size() + 4));
+        sensitivityOn(Workloads.SHAREGPT, sources, qpss, table, bar);
+        // Arena-Hard has prompt text, so the real ONNX classifier can run on it too.
+        try (LengthPredictor onnx = LengthPredictor.open(ModelCatalog.defaultModelDir())) {
+            sensitivityOn(Workloads.ARENA_HARD, List.of(PredictionSource.oracle(), PredictionSource.paperNoisy(seed),
+                    new PredictionSource.Onnx(onnx), PredictionSource.none()), qpss, table, bar);
+        }
+        table.writeAll(dir, "sensitivity");
+    }
+
+    private void sensitivityOn(Workloads workload, List<PredictionSource> sources, double[] qpss, ResultTable table,
+                               ProgressBar bar) {
+        List<LengthSample> pool = workload.pool(dataDir);
         for (double qps : qpss) {
             List<WorkloadRequest> base = WorkloadGenerator.paperDefaults().poisson(pool, qps, requests, seed);
             for (PredictionSource src : sources) {
                 RunSummary s = run(src.apply(base), Policy.SCORPIO).summary();
-                table.add(src.name(), qps, "scorpio", s.goodput(), s.adherence(), s.all().ttftViolations(),
-                        s.all().tpotViolations(), s.all().rejected());
-                bar.step(src.name() + " @ " + qps);
+                table.add(workload.label(), src.name(), qps, "scorpio", s.goodput(), s.adherence(),
+                        s.all().ttftViolations(), s.all().tpotViolations(), s.all().rejected());
+                bar.step(workload.label() + " " + src.name() + " @ " + qps);
             }
         }
-        table.writeAll(dir, "sensitivity");
     }
 }

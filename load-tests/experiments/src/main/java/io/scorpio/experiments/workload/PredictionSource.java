@@ -64,6 +64,34 @@ public sealed interface PredictionSource {
         }
     }
 
+    /**
+     * The real ONNX length classifier of {@code services/predictor}, run on each request's prompt text; a
+     * request without text gets no prediction. Identical prompts are predicted once.
+     */
+    record Onnx(io.scorpio.predictor.LengthPredictor model) implements PredictionSource {
+        @Override
+        public String name() {
+            return "onnx";
+        }
+
+        @Override
+        public List<WorkloadRequest> apply(List<WorkloadRequest> requests) {
+            java.util.Map<String, Integer> cache = new java.util.HashMap<>();
+            List<String> texts = requests.stream().map(WorkloadRequest::promptText)
+                    .filter(java.util.Objects::nonNull).distinct().toList();
+            for (int from = 0; from < texts.size(); from += io.scorpio.predictor.LengthPredictor.MAX_BATCH) {
+                List<String> batch = texts.subList(from,
+                        Math.min(texts.size(), from + io.scorpio.predictor.LengthPredictor.MAX_BATCH));
+                List<io.scorpio.predictor.Prediction> predicted = model.predictBatch(batch);
+                for (int i = 0; i < batch.size(); i++) {
+                    cache.put(batch.get(i), predicted.get(i).predictedLength());
+                }
+            }
+            return requests.stream().map(r -> r.withPrediction(r.promptText() == null ? OptionalInt.empty()
+                    : OptionalInt.of(cache.get(r.promptText())))).toList();
+        }
+    }
+
     static PredictionSource oracle() {
         return new Oracle();
     }
