@@ -1,5 +1,7 @@
 package io.scorpio.experiments.workload;
 
+import io.scorpio.predictor.metrics.KendallTau;
+
 /**
  * The paper's predictor metrics (its Table 5): Kendall's tau between true and predicted bins and the RMSE of the
  * true length against the predicted length.
@@ -27,29 +29,11 @@ public record PredictionQuality(double kendallTau, double rmse) {
     }
 
     /**
-     * Kendall's tau-b, by direct pair counting: O(n^2), fine for workloads of a few thousand requests.
-     * tau-b = (C - D) / sqrt((n0 - n1)(n0 - n2)), n1 and n2 the pairs tied in x and in y.
+     * Kendall's tau-b (the predictor module's implementation), with 0 rather than NaN when either side is
+     * constant, so that the noise model's search always has a number to move towards.
      */
     public static double kendallTauB(int[] x, int[] y) {
-        int n = x.length;
-        long concordantMinusDiscordant = 0;
-        long tiedX = 0;
-        long tiedY = 0;
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                int dx = Integer.compare(x[i], x[j]);
-                int dy = Integer.compare(y[i], y[j]);
-                if (dx == 0) {
-                    tiedX++;
-                }
-                if (dy == 0) {
-                    tiedY++;
-                }
-                concordantMinusDiscordant += (long) dx * dy;
-            }
-        }
-        long n0 = (long) n * (n - 1) / 2;
-        double denom = Math.sqrt((double) (n0 - tiedX) * (n0 - tiedY));
-        return denom == 0 ? 0.0 : concordantMinusDiscordant / denom;
+        double tau = KendallTau.tauB(x, y);
+        return Double.isNaN(tau) ? 0.0 : tau;
     }
 }
