@@ -12,7 +12,6 @@ import io.scorpio.experiments.runner.FittedModels;
 import io.scorpio.experiments.runner.Simulation;
 import io.scorpio.experiments.runner.Workloads;
 import io.scorpio.experiments.workload.AzureTrace;
-import io.scorpio.experiments.workload.LengthBins;
 import io.scorpio.experiments.workload.LengthSample;
 import io.scorpio.experiments.workload.NoisyPredictor;
 import io.scorpio.experiments.workload.PredictionSource;
@@ -344,7 +343,7 @@ public final class Experiments {
         List<PredictionSource> sources = new ArrayList<>();
         sources.add(PredictionSource.oracle());
         for (double tau : new double[] {0.9, 0.7, NoisyPredictor.PAPER_TAU, 0.3}) {
-            sources.add(new PredictionSource.Noisy(new NoisyPredictor(tau, NoisyPredictor.PAPER_RMSE, LengthBins.PAPER,
+            sources.add(new PredictionSource.Noisy(new NoisyPredictor(tau, NoisyPredictor.PAPER_RMSE, NoisyPredictor.PAPER_BINS,
                     seed)));
         }
         sources.add(PredictionSource.none());

@@ -1,5 +1,7 @@
 package io.scorpio.experiments.workload;
 
+import io.scorpio.predictor.binning.EqualWidthBinning;
+import io.scorpio.predictor.binning.LengthBinning;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.SplittableRandom;
@@ -27,14 +29,16 @@ import java.util.stream.IntStream;
  * the length, and at tau 0.54 no shrinkage brings its RMSE below about 218 tokens (measured on a 512-request
  * workload), above the paper's 196.
  */
-public record NoisyPredictor(double targetTau, double targetRmse, LengthBins bins, long seed) {
+public record NoisyPredictor(double targetTau, double targetRmse, EqualWidthBinning bins, long seed) {
 
     /** The paper's Table 5, Llama-3-8B on ShareGPT, 100 equal-width bins: tau 0.54, RMSE 195.8 tokens. */
     public static final double PAPER_TAU = 0.54;
     public static final double PAPER_RMSE = 196;
+    /** The paper's 100 equal-width bins of 82 tokens. */
+    public static final EqualWidthBinning PAPER_BINS = new EqualWidthBinning(100);
 
     public static NoisyPredictor paper(long seed) {
-        return new NoisyPredictor(PAPER_TAU, PAPER_RMSE, LengthBins.PAPER, seed);
+        return new NoisyPredictor(PAPER_TAU, PAPER_RMSE, PAPER_BINS, seed);
     }
 
     /**
@@ -99,7 +103,7 @@ public record NoisyPredictor(double targetTau, double targetRmse, LengthBins bin
     /** The fixed inputs of the search: true lengths, their normal scores, the noise draws. */
     private record Signal(int[] t, double[] u, double[] z) {
 
-        int[] predict(double s, double k, LengthBins bins) {
+        int[] predict(double s, double k, EqualWidthBinning bins) {
             int n = t.length;
             double[] x = new double[n];
             for (int i = 0; i < n; i++) {
@@ -113,8 +117,8 @@ public record NoisyPredictor(double targetTau, double targetRmse, LengthBins bin
             int[] out = new int[n];
             for (int i = 0; i < n; i++) {
                 double raw = sx == 0 ? mt : mt + k * st * (x[i] - mx) / sx;
-                int len = raw <= 0 ? 0 : raw >= LengthBins.RANGE ? LengthBins.RANGE - 1 : (int) Math.round(raw);
-                out[i] = bins.midpoint(bins.bin(len));
+                int len = raw <= 0 ? 0 : raw >= LengthBinning.MAX_LENGTH ? LengthBinning.MAX_LENGTH - 1 : (int) Math.round(raw);
+                out[i] = bins.predictedLength(bins.binOf(len));
             }
             return out;
         }

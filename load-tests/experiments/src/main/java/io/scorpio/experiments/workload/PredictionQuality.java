@@ -1,5 +1,6 @@
 package io.scorpio.experiments.workload;
 
+import io.scorpio.predictor.binning.EqualWidthBinning;
 import io.scorpio.predictor.metrics.KendallTau;
 
 /**
@@ -11,7 +12,7 @@ import io.scorpio.predictor.metrics.KendallTau;
  */
 public record PredictionQuality(double kendallTau, double rmse) {
 
-    public static PredictionQuality of(int[] trueLengths, int[] predictedLengths, LengthBins bins) {
+    public static PredictionQuality of(int[] trueLengths, int[] predictedLengths, EqualWidthBinning bins) {
         if (trueLengths.length != predictedLengths.length || trueLengths.length < 2) {
             throw new IllegalArgumentException("need two arrays of equal length >= 2");
         }
@@ -20,8 +21,8 @@ public record PredictionQuality(double kendallTau, double rmse) {
         int[] pb = new int[n];
         double se = 0;
         for (int i = 0; i < n; i++) {
-            tb[i] = bins.bin(trueLengths[i]);
-            pb[i] = bins.bin(predictedLengths[i]);
+            tb[i] = bins.binOf(trueLengths[i]);
+            pb[i] = bins.binOf(predictedLengths[i]);
             double d = (double) trueLengths[i] - predictedLengths[i];
             se += d * d;
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorpio.model.DataDirectory;
+import io.scorpio.predictor.binning.EqualWidthBinning;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,15 +16,11 @@ class PredictionSourceTest {
 
     @Test
     void binsAreThePapersEqualWidthBins() {
-        LengthBins b = LengthBins.PAPER;
-        assertEquals(82, b.width());
-        assertEquals(0, b.bin(0));
-        assertEquals(0, b.bin(81));
-        assertEquals(1, b.bin(82));
-        assertEquals(99, b.bin(8191));
-        assertEquals(99, b.bin(100_000));
-        assertEquals(41, b.midpoint(0));
-        assertEquals(5 * 82 + 41, b.midpoint(5));
+        EqualWidthBinning b = NoisyPredictor.PAPER_BINS;
+        assertEquals(100, b.bins());
+        assertEquals(82, b.bucketSize());
+        assertEquals(99, b.binOf(100_000));
+        assertEquals(5 * 82 + 41, b.predictedLength(5));
     }
 
     @Test
