@@ -18,6 +18,10 @@ public interface EngineListener {
     default void preempted(RequestState request, double nowMs) {
     }
 
+    /** Its TTFT cannot be met; it now waits at low priority instead of being rejected. */
+    default void demoted(RequestState request, double nowMs) {
+    }
+
     /** A step ran from {@code startMs} for {@code result.durationMs()}. */
     default void stepCompleted(StepPlan step, StepResult result, double startMs) {
     }

@@ -36,6 +36,11 @@ public final class Listeners implements EngineListener {
     }
 
     @Override
+    public void demoted(RequestState request, double nowMs) {
+        all.forEach(l -> l.demoted(request, nowMs));
+    }
+
+    @Override
     public void stepCompleted(StepPlan step, StepResult result, double startMs) {
         all.forEach(l -> l.stepCompleted(step, result, startMs));
     }

@@ -63,13 +63,17 @@ public final class VirtualTimeEngine {
             for (RequestState r : iteration.preempted()) {
                 listener.preempted(r, now);
             }
+            for (RequestState r : iteration.demoted()) {
+                listener.demoted(r, now);
+            }
             StepPlan step = iteration.step();
             if (step instanceof StepPlan.Idle) {
                 if (next < arrivals.size()) {
                     now = Math.max(now, arrivals.get(next).arrivalMs());
                     continue;
                 }
-                if (scheduler.hasWork() && iteration.rejections().isEmpty() && iteration.preempted().isEmpty()) {
+                if (scheduler.hasWork() && iteration.rejections().isEmpty() && iteration.preempted().isEmpty()
+                        && iteration.demoted().isEmpty()) {
                     throw new IllegalStateException("scheduler idle with " + scheduler.liveCount() + " live requests");
                 }
                 continue;

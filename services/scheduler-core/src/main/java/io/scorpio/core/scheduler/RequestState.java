@@ -22,6 +22,7 @@ public final class RequestState {
     double firstTokenMs = Double.NaN;
     double endMs = Double.NaN;
     boolean judged;
+    boolean bestEffort;
     int preemptions;
 
     RequestState(RequestSpec spec, long arrivalSeq) {
@@ -78,6 +79,11 @@ public final class RequestState {
 
     public double credit() {
         return credit;
+    }
+
+    /** Whether its TTFT was found unattainable and it waits at low priority instead of being rejected. */
+    public boolean isBestEffort() {
+        return bestEffort;
     }
 
     public int preemptions() {

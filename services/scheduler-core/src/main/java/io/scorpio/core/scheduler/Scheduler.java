@@ -2,6 +2,7 @@ package io.scorpio.core.scheduler;
 
 import io.scorpio.core.model.PrefillTimeModel;
 import io.scorpio.core.model.StepTimeModel;
+import io.scorpio.core.policy.GuardOptions;
 import io.scorpio.core.policy.Policy;
 import io.scorpio.core.policy.QueueOrder;
 import io.scorpio.core.policy.RejectionRule;
@@ -26,10 +27,13 @@ public final class Scheduler {
 
     private final Policy policy;
     private final SchedulerConfig config;
+    private final GuardOptions options;
     private StepTimeModel stepModel;
     private PrefillTimeModel prefillModel;
 
     private final WaitingQueue waiting;
+    /** Requests demoted to best effort (GuardOptions.bestEffort), first come first served. */
+    private final WaitingQueue bestEffort;
     private final AdmittedSet admitted = new AdmittedSet();
     private final KvBlockManager kv;
     private final TtftGuard ttftGuard;
@@ -38,16 +42,27 @@ public final class Scheduler {
     private final Map<String, RequestState> live = new HashMap<>();
     private long nextArrivalSeq;
     private StepPlan inFlight;
+    /** Under GuardOptions.lowLoadFallback: whether load is light enough to drop admission and credits. */
+    private boolean lightLoad;
+    private long loadModeSwitches;
 
     public Scheduler(Policy policy, SchedulerConfig config, StepTimeModel stepModel, PrefillTimeModel prefillModel) {
+        this(policy, config, GuardOptions.NONE, stepModel, prefillModel);
+    }
+
+    public Scheduler(Policy policy, SchedulerConfig config, GuardOptions options, StepTimeModel stepModel,
+                     PrefillTimeModel prefillModel) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.config = Objects.requireNonNull(config, "config");
+        this.options = Objects.requireNonNull(options, "options");
         this.stepModel = Objects.requireNonNull(stepModel, "stepModel");
         this.prefillModel = Objects.requireNonNull(prefillModel, "prefillModel");
         this.waiting = new WaitingQueue(policy.order(), this::outputEstimate);
+        this.bestEffort = new WaitingQueue(QueueOrder.ARRIVAL, this::outputEstimate);
         this.kv = new KvBlockManager(config.kvBlocks(), config.blockSize(), config.watermarkBlocks());
         this.ttftGuard = new TtftGuard(config.rejectionMarginMs());
         this.tpotGuard = new TpotGuard(config.gamma(), config.admissionHeadroom());
+        this.lightLoad = options.lowLoadFallback(); // an empty engine is lightly loaded
     }
 
     /**
@@ -92,23 +107,31 @@ public final class Scheduler {
                     rejections);
             case NONE -> { }
         }
-        for (Rejection rejection : rejections) {
-            end(rejection.request(), RequestState.Phase.REJECTED, nowMs);
+        List<RequestState> demoted = new ArrayList<>();
+        if (options.bestEffort()) {
+            demoteUnattainable(rejections, demoted);
+            expireBestEffort(nowMs, rejections);
         }
+        for (Rejection rejection : rejections) {
+            if (rejection.request().isLive()) {
+                end(rejection.request(), RequestState.Phase.REJECTED, nowMs);
+            }
+        }
+        boolean guarded = updateLoadMode();
 
-        StepPlan.Prefill prefill = admitForPrefill(nowMs);
+        StepPlan.Prefill prefill = admitForPrefill(nowMs, guarded);
         if (prefill != null) {
             inFlight = prefill;
-            return new Iteration(prefill, rejections, List.of());
+            return new Iteration(prefill, rejections, List.of(), demoted);
         }
         if (admitted.isEmpty()) {
-            return new Iteration(StepPlan.IDLE, rejections, List.of());
+            return new Iteration(StepPlan.IDLE, rejections, List.of(), demoted);
         }
         List<RequestState> preempted = new ArrayList<>();
-        List<RequestState> batch = CreditBatcher.select(admitted, policy.credits());
+        List<RequestState> batch = CreditBatcher.select(admitted, policy.credits() && guarded);
         reserveDecodeSlots(batch, preempted);
         if (batch.isEmpty()) {
-            return new Iteration(StepPlan.IDLE, rejections, preempted);
+            return new Iteration(StepPlan.IDLE, rejections, preempted, demoted);
         }
         long lengths = 0;
         for (RequestState r : batch) {
@@ -116,7 +139,7 @@ public final class Scheduler {
         }
         StepPlan.Decode decode = new StepPlan.Decode(batch, (double) lengths / batch.size());
         inFlight = decode;
-        return new Iteration(decode, rejections, preempted);
+        return new Iteration(decode, rejections, preempted, demoted);
     }
 
     /** Applies a worker's report of the step from the last {@link #schedule}: one token per sequence. */
@@ -162,37 +185,107 @@ public final class Scheduler {
         this.prefillModel = Objects.requireNonNull(prefill, "prefill");
     }
 
-    private StepPlan.Prefill admitForPrefill(double nowMs) {
-        List<RequestState> batch = null;
-        int tokens = 0;
-        while (!waiting.isEmpty()) {
-            RequestState c = waiting.head(nowMs, config.starvationLimitMs());
+    /**
+     * Prefill-first admission from the head of the waiting queue; when it has been emptied, best-effort
+     * requests may follow within the same budgets. {@code guarded} is false under light load
+     * (GuardOptions.lowLoadFallback), when TPOT admission is set aside.
+     */
+    private StepPlan.Prefill admitForPrefill(double nowMs, boolean guarded) {
+        List<RequestState> batch = new ArrayList<>();
+        int tokens = admitFrom(waiting, nowMs, guarded, batch, 0);
+        if (waiting.isEmpty() && !bestEffort.isEmpty()) {
+            admitFrom(bestEffort, nowMs, guarded, batch, tokens);
+        }
+        return batch.isEmpty() ? null : new StepPlan.Prefill(batch, batch.stream().mapToInt(RequestState::prefillTokens)
+                .sum());
+    }
+
+    /** Admits from the head of {@code queue} into {@code batch}; returns the batch's prompt tokens. */
+    private int admitFrom(WaitingQueue queue, double nowMs, boolean guarded, List<RequestState> batch, int tokens) {
+        while (!queue.isEmpty()) {
+            RequestState c = queue.head(nowMs, config.starvationLimitMs());
             int t = c.prefillTokens();
             if (admitted.size() + 1 > config.maxNumSeqs()) {
                 break;
             }
             // A recomputed request may have outgrown the budget; it then runs alone rather than never.
-            boolean alone = batch == null && c.hasFirstToken();
+            boolean alone = batch.isEmpty() && c.hasFirstToken();
             if (tokens + t > config.maxNumBatchedTokens() && !alone) {
                 break;
             }
-            if (policy.tpotAdmission() && !tpotGuard.admits(admitted, c, outputEstimate(c), stepModel)) {
+            if (policy.tpotAdmission() && guarded && !tpotGuard.admits(admitted, c, outputEstimate(c), stepModel)) {
                 break;
             }
             if (!kv.canAllocatePrefill(t)) {
                 break;
             }
-            waiting.remove(c);
+            queue.remove(c);
             kv.allocatePrefill(c);
             c.phase = RequestState.Phase.RUNNING;
             admitted.add(c);
-            if (batch == null) {
-                batch = new ArrayList<>();
-            }
             batch.add(c);
             tokens += t;
         }
-        return batch == null ? null : new StepPlan.Prefill(batch, tokens);
+        return tokens;
+    }
+
+    /** Best effort: the TTFT rejections of this iteration wait at low priority instead. */
+    private void demoteUnattainable(List<Rejection> rejections, List<RequestState> demoted) {
+        for (var it = rejections.iterator(); it.hasNext(); ) {
+            Rejection rejection = it.next();
+            RequestState r = rejection.request();
+            if (rejection.reason() == RejectReason.TTFT_UNATTAINABLE && !r.bestEffort) {
+                it.remove();
+                waiting.remove(r);
+                r.bestEffort = true;
+                bestEffort.add(r);
+                demoted.add(r);
+            }
+        }
+    }
+
+    /** A best-effort request that never reached the engine within the starvation limit is rejected after all. */
+    private void expireBestEffort(double nowMs, List<Rejection> rejections) {
+        RequestState oldest;
+        while ((oldest = bestEffort.oldest()) != null && !oldest.hasFirstToken()
+                && nowMs - oldest.spec().arrivalMs() >= config.starvationLimitMs()) {
+            bestEffort.remove(oldest);
+            rejections.add(new Rejection(oldest, RejectReason.TTFT_UNATTAINABLE, String.format(
+                    "TTFT SLO of %.0f ms could not be met and no spare capacity served it within %.0f ms",
+                    oldest.slo().ttftMs(), config.starvationLimitMs())));
+        }
+    }
+
+    /**
+     * GuardOptions.lowLoadFallback: light load is when the whole live set would decode in one batch with
+     * {@code step * gamma} under {@code lightLoad * T_min}; heavy above {@code heavyLoad * T_min}; between the
+     * two the mode holds (hysteresis). Running sums make this O(1). Returns whether the TPOT Guard applies.
+     */
+    private boolean updateLoadMode() {
+        if (!options.lowLoadFallback()) {
+            return true;
+        }
+        int n = admitted.size() + waiting.size();
+        boolean light;
+        if (n == 0) {
+            light = true;
+        } else {
+            double tMin = Math.min(admitted.isEmpty() ? Double.POSITIVE_INFINITY : admitted.tMin(),
+                    waiting.isEmpty() ? Double.POSITIVE_INFINITY : waiting.tMin());
+            double meanLength = (admitted.lengthSum() + (double) waiting.tokens()) / n;
+            double load = stepModel.stepMs(n, meanLength) * config.gamma() / tMin;
+            light = load < options.lightLoad() || (lightLoad && load <= options.heavyLoad());
+        }
+        if (light != lightLoad) {
+            lightLoad = light;
+            loadModeSwitches++;
+            if (!light) {
+                for (RequestState r : admitted.inAdmissionOrder()) {
+                    r.credit = 0; // credits restart with the guard
+                }
+            }
+        }
+        return !lightLoad;
     }
 
     /**
@@ -228,12 +321,15 @@ public final class Scheduler {
         r.phase = RequestState.Phase.WAITING;
         r.credit = 0;
         r.preemptions++;
-        waiting.add(r);
+        (r.bestEffort ? bestEffort : waiting).add(r);
     }
 
     private void end(RequestState r, RequestState.Phase phase, double nowMs) {
         switch (r.phase) {
-            case WAITING -> waiting.remove(r);
+            case WAITING -> {
+                waiting.remove(r);
+                bestEffort.remove(r);
+            }
             case RUNNING -> {
                 admitted.remove(r);
                 kv.free(r);
@@ -271,6 +367,25 @@ public final class Scheduler {
 
     public int waitingCount() {
         return waiting.size();
+    }
+
+    /** Requests waiting at low priority (GuardOptions.bestEffort). */
+    public int bestEffortCount() {
+        return bestEffort.size();
+    }
+
+    public GuardOptions options() {
+        return options;
+    }
+
+    /** Under GuardOptions.lowLoadFallback: whether the TPOT Guard is set aside for light load right now. */
+    public boolean lightLoadMode() {
+        return lightLoad;
+    }
+
+    /** How often the low-load fallback switched mode. */
+    public long loadModeSwitches() {
+        return loadModeSwitches;
     }
 
     public int admittedCount() {

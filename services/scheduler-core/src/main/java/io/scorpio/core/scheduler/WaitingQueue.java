@@ -4,6 +4,7 @@ import io.scorpio.core.policy.QueueOrder;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.ToIntFunction;
 
@@ -19,6 +20,7 @@ final class WaitingQueue implements Iterable<RequestState> {
 
     private final TreeSet<RequestState> byPolicy;
     private final TreeSet<RequestState> byArrival = new TreeSet<>(BY_ARRIVAL);
+    private final TreeMap<Double, Integer> tpotCounts = new TreeMap<>();
     private long tokens;
 
     WaitingQueue(QueueOrder order, ToIntFunction<RequestState> outputEstimate) {
@@ -37,14 +39,30 @@ final class WaitingQueue implements Iterable<RequestState> {
         if (byPolicy.add(r)) {
             byArrival.add(r);
             tokens += r.prefillTokens();
+            tpotCounts.merge(r.tpotSloMs(), 1, Integer::sum);
         }
     }
 
     void remove(RequestState r) {
         if (byPolicy.remove(r)) {
-            byArrival.remove(r);
-            tokens -= r.prefillTokens();
+            forget(r);
         }
+    }
+
+    private void forget(RequestState r) {
+        byArrival.remove(r);
+        tokens -= r.prefillTokens();
+        tpotCounts.computeIfPresent(r.tpotSloMs(), (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    /** The tightest TPOT SLO among waiting requests; NaN when none waits. */
+    double tMin() {
+        return tpotCounts.isEmpty() ? Double.NaN : tpotCounts.firstKey();
+    }
+
+    /** The request that has waited longest, or null. */
+    RequestState oldest() {
+        return byArrival.isEmpty() ? null : byArrival.first();
     }
 
     boolean isEmpty() {
@@ -96,8 +114,7 @@ final class WaitingQueue implements Iterable<RequestState> {
             @Override
             public void remove() {
                 it.remove();
-                byArrival.remove(last);
-                tokens -= last.prefillTokens();
+                forget(last);
             }
         };
     }

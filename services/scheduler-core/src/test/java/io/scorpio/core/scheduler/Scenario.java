@@ -4,6 +4,7 @@ import io.scorpio.core.engine.EngineListener;
 import io.scorpio.core.engine.VirtualTimeEngine;
 import io.scorpio.core.model.PrefillTimeModel;
 import io.scorpio.core.model.StepTimeModel;
+import io.scorpio.core.policy.GuardOptions;
 import io.scorpio.core.policy.Policy;
 import io.scorpio.core.policy.SchedulerConfig;
 import io.scorpio.model.Slo;
@@ -27,6 +28,7 @@ final class Scenario {
 
     private final Policy policy;
     private SchedulerConfig config = SchedulerConfig.PAPER;
+    private GuardOptions options = GuardOptions.NONE;
     private final List<RequestSpec> requests = new ArrayList<>();
     private final Map<String, Integer> trueOutput = new LinkedHashMap<>();
 
@@ -36,6 +38,11 @@ final class Scenario {
 
     Scenario config(SchedulerConfig value) {
         this.config = value;
+        return this;
+    }
+
+    Scenario options(GuardOptions value) {
+        this.options = value;
         return this;
     }
 
@@ -53,7 +60,7 @@ final class Scenario {
 
     /** Runs to the end and returns the transcript. */
     List<String> run() {
-        Scheduler scheduler = new Scheduler(policy, config, DECODE, PREFILL);
+        Scheduler scheduler = new Scheduler(policy, config, options, DECODE, PREFILL);
         List<String> lines = new ArrayList<>();
         EngineListener listener = new EngineListener() {
             @Override
@@ -69,6 +76,11 @@ final class Scenario {
             @Override
             public void preempted(RequestState request, double nowMs) {
                 lines.add(at(nowMs) + " preempt " + request.id());
+            }
+
+            @Override
+            public void demoted(RequestState request, double nowMs) {
+                lines.add(at(nowMs) + " demote " + request.id());
             }
 
             @Override

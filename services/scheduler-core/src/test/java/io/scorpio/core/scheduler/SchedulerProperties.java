@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorpio.core.model.PrefillTimeModel;
 import io.scorpio.core.model.StepTimeModel;
+import io.scorpio.core.policy.GuardOptions;
 import io.scorpio.core.policy.Policy;
 import io.scorpio.core.policy.QueueOrder;
 import io.scorpio.core.policy.RejectionRule;
@@ -47,7 +48,10 @@ class SchedulerProperties {
                 .withBudgets(256 + rnd.nextInt(800), 4 + rnd.nextInt(64))
                 .withStarvationLimitMs(5_000 + rnd.nextInt(20_000));
         Workload w = Workload.random(rnd, 1 + rnd.nextInt(80));
-        Scheduler s = new Scheduler(policy, config, STEP, PREFILL);
+        // The options beyond the paper are switched on at random: every rule must hold with them too.
+        GuardOptions options = GuardOptions.NONE.withBestEffort(rnd.nextInt(3) == 0)
+                .withLowLoadFallback(rnd.nextInt(3) == 0);
+        Scheduler s = new Scheduler(policy, config, options, STEP, PREFILL);
         Checker checker = new Checker(s, policy, config);
 
         double now = 0;
@@ -63,9 +67,9 @@ class SchedulerProperties {
                             || refused.reason() == io.scorpio.model.RejectReason.KV_CAPACITY_EXCEEDED);
                 }
             }
-            if (rnd.nextInt(40) == 0 && s.liveCount() > 0) {
-                List<RequestState> live = new ArrayList<>(s.waitingInOrder());
-                live.addAll(s.admittedInOrder());
+            List<RequestState> live = new ArrayList<>(s.waitingInOrder());
+            live.addAll(s.admittedInOrder());
+            if (rnd.nextInt(40) == 0 && !live.isEmpty()) {
                 RequestState victim = live.get(rnd.nextInt(live.size()));
                 assertTrue(s.abort(victim.id(), now));
                 assertEquals(RequestState.Phase.ABORTED, victim.phase());
@@ -169,7 +173,8 @@ class SchedulerProperties {
                     assertTrue(a.spec().arrivalMs() <= b.spec().arrivalMs(), "not FCFS order");
                 }
             }
-            assertEquals(waiting.size() + admitted.size(), s.liveCount(), "a live request is nowhere");
+            assertEquals(waiting.size() + admitted.size() + s.bestEffortCount(), s.liveCount(),
+                    "a live request is nowhere");
         }
 
         /** The rules of one iteration, recomputed from the snapshot taken before it. */
@@ -186,11 +191,18 @@ class SchedulerProperties {
                     }
                 }
                 Set<String> actual = new HashSet<>();
-                it.rejections().forEach(rej -> actual.add(rej.request().id()));
+                // Best effort: the pass's rejections wait at low priority instead; those that wait past the
+                // starvation limit are rejected by another rule.
+                it.rejections().stream().filter(rej -> !rej.request().isBestEffort())
+                        .forEach(rej -> actual.add(rej.request().id()));
+                it.demoted().forEach(r -> actual.add(r.id()));
                 assertEquals(expected, actual, "rejected exactly when slack < minimal TTFT + margin");
             }
             if (policy.rejection() == RejectionRule.NONE) {
-                assertTrue(it.rejections().isEmpty());
+                assertTrue(it.rejections().isEmpty() && it.demoted().isEmpty());
+            }
+            if (!s.options().bestEffort()) {
+                assertTrue(it.demoted().isEmpty());
             }
             for (Rejection rej : it.rejections()) {
                 assertFalse(rej.request().hasFirstToken(), "a request with tokens was rejected");
@@ -200,7 +212,7 @@ class SchedulerProperties {
                 checkPrefill(before, prefill);
             } else if (it.step() instanceof StepPlan.Decode decode) {
                 assertTrue(decode.batch().size() <= config.maxNumSeqs());
-                if (!policy.credits()) {
+                if (!policy.credits() || s.lightLoadMode()) {
                     assertEquals(s.admittedCount(), decode.batch().size(), "without credits everyone decodes");
                 }
             }
@@ -211,8 +223,8 @@ class SchedulerProperties {
             assertEquals(tokens, prefill.tokens());
             boolean recomputeAlone = prefill.batch().size() == 1 && prefill.batch().get(0).hasFirstToken();
             assertTrue(tokens <= config.maxNumBatchedTokens() || recomputeAlone, "token budget exceeded");
-            if (!policy.tpotAdmission()) {
-                return;
+            if (!policy.tpotAdmission() || s.lightLoadMode()) {
+                return; // under light load (GuardOptions.lowLoadFallback) the TPOT Guard is set aside
             }
             // Admission never lets step(VBS', I + O/2) * gamma reach 0.99 T_min' (an empty engine excepted).
             List<Double> tpots = new ArrayList<>();

@@ -1,0 +1,33 @@
+package io.scorpio.core.policy;
+
+/**
+ * Options beyond the paper, each off by default so that the seven policies behave exactly as specified.
+ *
+ * @param lowLoadFallback under light load, drop TPOT admission and credits (every admitted request decodes
+ *     every step, as vLLM does), removing the small low-load loss the paper reports; switch back under load
+ * @param lightLoad light load is when the whole live set (admitted and waiting) would decode in
+ *     {@code step * gamma} below this fraction of its tightest TPOT
+ * @param heavyLoad and heavy when above this fraction; in between the mode stays as it is, so that it does
+ *     not oscillate
+ * @param bestEffort instead of rejecting a request whose TTFT cannot be met, serve it at lower priority when
+ *     no regular request is waiting; it still ends rejected if it waits past the starvation limit
+ */
+public record GuardOptions(boolean lowLoadFallback, double lightLoad, double heavyLoad, boolean bestEffort) {
+
+    /** The paper's behaviour. */
+    public static final GuardOptions NONE = new GuardOptions(false, 0.5, 0.8, false);
+
+    public GuardOptions {
+        if (!(lightLoad > 0 && lightLoad < heavyLoad && Double.isFinite(heavyLoad))) {
+            throw new IllegalArgumentException("need 0 < lightLoad < heavyLoad, got " + lightLoad + ", " + heavyLoad);
+        }
+    }
+
+    public GuardOptions withLowLoadFallback(boolean on) {
+        return new GuardOptions(on, lightLoad, heavyLoad, bestEffort);
+    }
+
+    public GuardOptions withBestEffort(boolean on) {
+        return new GuardOptions(lowLoadFallback, lightLoad, heavyLoad, on);
+    }
+}
