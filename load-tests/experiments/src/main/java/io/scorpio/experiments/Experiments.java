@@ -1,6 +1,7 @@
 package io.scorpio.experiments;
 
 import io.scorpio.core.model.FitAccuracy;
+import io.scorpio.core.policy.GuardOptions;
 import io.scorpio.core.policy.Policy;
 import io.scorpio.experiments.metrics.RequestResult;
 import io.scorpio.experiments.metrics.RunSummary;
@@ -40,6 +41,7 @@ import java.util.Map;
  *   ablation                  QPS 14: vllm, scorpio-tpot-only, scorpio-ttft-only, scorpio (Figure 6)
  *   overhead                  the guard's decision time over engine time (Table 2)
  *   sensitivity               scorpio with oracle, noisy and no predictions
+ *   beyond                    scorpio with the options beyond the paper (low-load fallback, best effort)
  *   all                       everything above
  * </pre>
  *
@@ -96,6 +98,7 @@ public final class Experiments {
             case "ablation" -> e.ablation();
             case "overhead" -> e.overhead();
             case "sensitivity" -> e.sensitivity();
+            case "beyond" -> e.beyond();
             case "all" -> {
                 e.calibrate();
                 for (Workloads w : Workloads.values()) {
@@ -105,6 +108,7 @@ public final class Experiments {
                 e.ablation();
                 e.overhead();
                 e.sensitivity();
+                e.beyond();
             }
             default -> {
                 System.err.println("unknown command '" + command + "'");
@@ -117,7 +121,7 @@ public final class Experiments {
     private static void usage() {
         System.err.println("usage: experiments [--out DIR] [--seed N] [--requests N] "
                 + "calibrate | sweep [sharegpt|arena-hard|azure-conv|azure-code] | azure | ablation | overhead "
-                + "| sensitivity | all");
+                + "| sensitivity | beyond | all");
     }
 
     private FittedModels models() {
@@ -369,5 +373,43 @@ public final class Experiments {
                 bar.step(workload.label() + " " + src.name() + " @ " + qps);
             }
         }
+    }
+
+    // ---- beyond the paper: the guard options against plain scorpio ----
+
+    void beyond() throws IOException {
+        Path dir = out.resolve("beyond");
+        Map<String, GuardOptions> variants = new LinkedHashMap<>();
+        variants.put("scorpio", GuardOptions.NONE);
+        variants.put("scorpio+fallback", GuardOptions.NONE.withLowLoadFallback(true));
+        variants.put("scorpio+best-effort", GuardOptions.NONE.withBestEffort(true));
+        variants.put("scorpio+both", GuardOptions.NONE.withLowLoadFallback(true).withBestEffort(true));
+        ResultTable table = new ResultTable(List.of("variant", "workload", "qps", "goodput", "adherence",
+                "ttft_violations", "tpot_violations", "rejections", "best_effort_served"));
+        List<Workloads> workloads = List.of(Workloads.SHAREGPT, Workloads.AZURE_CONV);
+        ProgressBar bar = new ProgressBar("beyond", workloads.size() * SWEEP_QPS.length * variants.size());
+        for (Workloads workload : workloads) {
+            Map<String, List<double[]>> points = new LinkedHashMap<>();
+            List<LengthSample> pool = workload.pool(dataDir);
+            for (double qps : SWEEP_QPS) {
+                List<WorkloadRequest> wl = poisson(pool, qps, PredictionSource.paperNoisy(seed));
+                for (Map.Entry<String, GuardOptions> v : variants.entrySet()) {
+                    Simulation.Run r = Simulation.run(wl, models().setup(Policy.SCORPIO, gpu, seed)
+                            .withOptions(v.getValue()));
+                    RunSummary s = r.summary();
+                    table.add(v.getKey(), workload.label(), qps, s.goodput(), s.adherence(), s.all().ttftViolations(),
+                            s.all().tpotViolations(), s.all().rejected(), r.bestEffortServed());
+                    points.computeIfAbsent(v.getKey(), k -> new ArrayList<>()).add(new double[] {qps, s.goodput()});
+                    bar.step(v.getKey() + " @ " + qps);
+                }
+            }
+            List<Charts.Series> series = new ArrayList<>();
+            points.forEach((name, rows) -> series.add(new Charts.Series(name, rows.stream().map(p -> p[0]).toList(),
+                    rows.stream().map(p -> p[1]).toList())));
+            Charts.linePng(dir.resolve("goodput-" + workload.label() + ".png"),
+                    "Scorpio with and without the options beyond the paper, " + workload.label(), "QPS",
+                    "goodput (req/s)", series);
+        }
+        table.writeAll(dir, "beyond");
     }
 }

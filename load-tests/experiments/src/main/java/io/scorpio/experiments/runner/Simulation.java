@@ -6,6 +6,7 @@ import io.scorpio.core.engine.StepProfiler;
 import io.scorpio.core.engine.VirtualTimeEngine;
 import io.scorpio.core.model.PrefillTimeModel;
 import io.scorpio.core.model.StepTimeModel;
+import io.scorpio.core.policy.GuardOptions;
 import io.scorpio.core.policy.Policy;
 import io.scorpio.core.policy.SchedulerConfig;
 import io.scorpio.core.scheduler.Rejection;
@@ -33,20 +34,21 @@ import java.util.Map;
 public final class Simulation {
 
     /** Everything a run depends on besides its workload. */
-    public record Setup(Policy policy, SchedulerConfig config, StepTimeModel stepModel, PrefillTimeModel prefillModel,
-                        GpuProfile gpu, long seed) {
-        public Setup withPolicy(Policy p) {
-            return new Setup(p, config, stepModel, prefillModel, gpu, seed);
+    public record Setup(Policy policy, SchedulerConfig config, GuardOptions options, StepTimeModel stepModel,
+                        PrefillTimeModel prefillModel, GpuProfile gpu, long seed) {
+        public Setup(Policy policy, SchedulerConfig config, StepTimeModel stepModel, PrefillTimeModel prefillModel,
+                     GpuProfile gpu, long seed) {
+            this(policy, config, GuardOptions.NONE, stepModel, prefillModel, gpu, seed);
         }
 
-        public Setup withGpu(GpuProfile g) {
-            return new Setup(policy, config, stepModel, prefillModel, g, seed);
+        public Setup withOptions(GuardOptions o) {
+            return new Setup(policy, config, o, stepModel, prefillModel, gpu, seed);
         }
     }
 
     /** A finished run: one result per request, the engine's totals, and the summary of spec section 1. */
     public record Run(Setup setup, List<RequestResult> results, VirtualTimeEngine.RunStats stats, RunSummary summary,
-                      StepProfiler profile) {
+                      StepProfiler profile, int bestEffortServed) {
 
         /** The guard's decision time over the engine's busy time (the paper's Table 2). */
         public double overheadFraction() {
@@ -68,7 +70,8 @@ public final class Simulation {
             specs.add(new RequestSpec(id, w.arrivalMs(), w.promptTokens(), w.maxTokens(), w.slo(),
                     w.predictedOutputTokens().orElse(RequestSpec.NO_PREDICTION)));
         }
-        Scheduler scheduler = new Scheduler(setup.policy(), setup.config(), setup.stepModel(), setup.prefillModel());
+        Scheduler scheduler = new Scheduler(setup.policy(), setup.config(), setup.options(), setup.stepModel(),
+                setup.prefillModel());
         StepTimeSampler sampler = new StepTimeSampler(new GroundTruthStepTime(setup.gpu()), setup.seed());
         SimulatedGpuWorker worker = new SimulatedGpuWorker(sampler, id -> byId.get(id).outputTokens());
         Recorder recorder = new Recorder(byId);
@@ -80,13 +83,15 @@ public final class Simulation {
         }
         List<RequestResult> results = new ArrayList<>(recorder.results);
         results.sort(Comparator.comparingLong(RequestResult::id));
-        return new Run(setup, List.copyOf(results), stats, RunSummary.of(results), profiler);
+        return new Run(setup, List.copyOf(results), stats, RunSummary.of(results), profiler, recorder.bestEffortServed);
     }
 
     /** Turns the engine's events into one {@link RequestResult} per request. */
     private static final class Recorder implements EngineListener {
         private final Map<String, WorkloadRequest> byId;
         final List<RequestResult> results = new ArrayList<>();
+        /** Requests demoted to best effort that still completed (GuardOptions.bestEffort). */
+        int bestEffortServed;
 
         Recorder(Map<String, WorkloadRequest> byId) {
             this.byId = byId;
@@ -106,6 +111,9 @@ public final class Simulation {
 
         @Override
         public void finished(RequestState r, double nowMs) {
+            if (r.isBestEffort()) {
+                bestEffortServed++;
+            }
             WorkloadRequest w = byId.get(r.id());
             results.add(RequestResult.completed(w.id(), w.sloClass(), w.slo(), w.arrivalMs(), r.firstTokenMs(), nowMs,
                     r.generatedTokens()));
