@@ -18,6 +18,10 @@ public interface EngineListener {
     default void preempted(RequestState request, double nowMs) {
     }
 
+    /** Rejected by one engine, it was moved to engine {@code toEngine}, where its TTFT can still be met. */
+    default void migrated(Rejection rejection, int toEngine, double nowMs) {
+    }
+
     /** Its TTFT cannot be met; it now waits at low priority instead of being rejected. */
     default void demoted(RequestState request, double nowMs) {
     }

@@ -36,6 +36,11 @@ public final class Listeners implements EngineListener {
     }
 
     @Override
+    public void migrated(Rejection rejection, int toEngine, double nowMs) {
+        all.forEach(l -> l.migrated(rejection, toEngine, nowMs));
+    }
+
+    @Override
     public void demoted(RequestState request, double nowMs) {
         all.forEach(l -> l.demoted(request, nowMs));
     }

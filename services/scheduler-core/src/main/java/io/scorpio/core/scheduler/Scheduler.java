@@ -347,6 +347,23 @@ public final class Scheduler {
         return policy.usesPredictor() && spec.hasPrediction() ? spec.predictedOutputTokens() : spec.maxTokens();
     }
 
+    // ---- what-if estimates, for placing a request among several engines ----
+
+    /**
+     * The minimal TTFT a new request of {@code promptTokens} would have here if it went behind everything
+     * waiting now (spec 2.3): the prefill of all of it at once.
+     */
+    public double minimalTtftMs(int promptTokens) {
+        return prefillModel.prefillMs(waiting.tokens() + (long) promptTokens);
+    }
+
+    /** The TPOT the TPOT Guard would predict for this request were it admitted now (spec 4). */
+    public double predictedTpotMs(RequestSpec spec) {
+        RequestState probe = new RequestState(spec, -1);
+        int output = policy.usesPredictor() && spec.hasPrediction() ? spec.predictedOutputTokens() : spec.maxTokens();
+        return TpotGuard.predictedStepMs(admitted, probe, output, stepModel);
+    }
+
     // ---- read-only views, for the service's metrics and for tests ----
 
     public Policy policy() {
