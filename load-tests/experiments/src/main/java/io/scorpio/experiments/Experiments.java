@@ -1,6 +1,7 @@
 package io.scorpio.experiments;
 
 import io.scorpio.core.model.FitAccuracy;
+import io.scorpio.core.cluster.Placement;
 import io.scorpio.core.policy.GuardOptions;
 import io.scorpio.core.policy.Policy;
 import io.scorpio.experiments.metrics.RequestResult;
@@ -42,6 +43,7 @@ import java.util.Map;
  *   overhead                  the guard's decision time over engine time (Table 2)
  *   sensitivity               scorpio with oracle, noisy and no predictions
  *   beyond                    scorpio with the options beyond the paper (low-load fallback, best effort)
+ *   scale                     1, 2 and 4 engines at proportional load; placement and migration
  *   all                       everything above
  * </pre>
  *
@@ -99,6 +101,7 @@ public final class Experiments {
             case "overhead" -> e.overhead();
             case "sensitivity" -> e.sensitivity();
             case "beyond" -> e.beyond();
+            case "scale" -> e.scale();
             case "all" -> {
                 e.calibrate();
                 for (Workloads w : Workloads.values()) {
@@ -109,6 +112,7 @@ public final class Experiments {
                 e.overhead();
                 e.sensitivity();
                 e.beyond();
+                e.scale();
             }
             default -> {
                 System.err.println("unknown command '" + command + "'");
@@ -121,7 +125,7 @@ public final class Experiments {
     private static void usage() {
         System.err.println("usage: experiments [--out DIR] [--seed N] [--requests N] "
                 + "calibrate | sweep [sharegpt|arena-hard|azure-conv|azure-code] | azure | ablation | overhead "
-                + "| sensitivity | beyond | all");
+                + "| sensitivity | beyond | scale | all");
     }
 
     private FittedModels models() {
@@ -411,5 +415,59 @@ public final class Experiments {
                     "goodput (req/s)", series);
         }
         table.writeAll(dir, "beyond");
+    }
+
+    // ---- scale: several engines, placement and migration ----
+
+    /** One configuration of the scale experiment. */
+    private record Variant(String name, Policy policy, Placement placement, boolean migrate) {
+    }
+
+    void scale() throws IOException {
+        Path dir = out.resolve("scale");
+        List<Variant> variants = List.of(
+                new Variant("vllm, least-loaded", Policy.VLLM, Placement.leastLoaded(), false),
+                new Variant("scorpio, least-loaded", Policy.SCORPIO, Placement.leastLoaded(), false),
+                new Variant("scorpio, least-loaded + migration", Policy.SCORPIO, Placement.leastLoaded(), true),
+                new Variant("scorpio, SLO-aware", Policy.SCORPIO, Placement.sloAware(), false),
+                new Variant("scorpio, SLO-aware + migration", Policy.SCORPIO, Placement.sloAware(), true));
+        int[] engines = {1, 2, 4};
+        double[] qpsPerEngine = {8, 12};
+        ResultTable table = new ResultTable(List.of("variant", "engines", "qps_per_engine", "qps", "requests", "goodput",
+                "adherence", "scaling_efficiency", "rejections", "migrations"));
+        List<LengthSample> pool = Workloads.SHAREGPT.pool(dataDir);
+        ProgressBar bar = new ProgressBar("scale", engines.length * qpsPerEngine.length * variants.size());
+        Map<String, List<Charts.Series>> charts = new LinkedHashMap<>();
+        for (double perEngine : qpsPerEngine) {
+            List<Charts.Series> series = new ArrayList<>();
+            for (Variant v : variants) {
+                double single = Double.NaN;
+                List<Double> xs = new ArrayList<>();
+                List<Double> ys = new ArrayList<>();
+                for (int n : engines) {
+                    List<WorkloadRequest> wl = PredictionSource.paperNoisy(seed).apply(WorkloadGenerator.paperDefaults()
+                            .poisson(pool, perEngine * n, requests * n, seed));
+                    Simulation.ClusterRun r = Simulation.runCluster(wl, models().setup(v.policy(), gpu, seed), n,
+                            v.placement(), v.migrate());
+                    double goodput = r.summary().goodput();
+                    if (n == 1) {
+                        single = goodput;
+                    }
+                    table.add(v.name(), n, perEngine, perEngine * n, wl.size(), goodput, r.summary().adherence(),
+                            goodput / (n * single), r.summary().all().rejected(), r.stats().migrations());
+                    xs.add((double) n);
+                    ys.add(goodput);
+                    bar.step(v.name() + " x" + n);
+                }
+                series.add(new Charts.Series(v.name(), xs, ys));
+            }
+            charts.put(String.format("goodput-qps%.0f-per-engine.png", perEngine), series);
+        }
+        for (Map.Entry<String, List<Charts.Series>> c : charts.entrySet()) {
+            Charts.linePng(dir.resolve(c.getKey()), "Goodput vs engines at proportional load (" + c.getKey()
+                    .replace("goodput-qps", "").replace("-per-engine.png", "") + " req/s per engine), ShareGPT",
+                    "engines", "goodput (req/s)", c.getValue());
+        }
+        table.writeAll(dir, "scale");
     }
 }

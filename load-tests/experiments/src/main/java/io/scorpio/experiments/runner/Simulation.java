@@ -1,5 +1,7 @@
 package io.scorpio.experiments.runner;
 
+import io.scorpio.core.cluster.Placement;
+import io.scorpio.core.cluster.VirtualTimeCluster;
 import io.scorpio.core.engine.EngineListener;
 import io.scorpio.core.engine.Listeners;
 import io.scorpio.core.engine.StepProfiler;
@@ -61,6 +63,47 @@ public final class Simulation {
 
     public static Run run(List<WorkloadRequest> workload, Setup setup) {
         Map<String, WorkloadRequest> byId = new HashMap<>();
+        List<RequestSpec> specs = specs(workload, byId);
+        Scheduler scheduler = new Scheduler(setup.policy(), setup.config(), setup.options(), setup.stepModel(),
+                setup.prefillModel());
+        StepTimeSampler sampler = new StepTimeSampler(new GroundTruthStepTime(setup.gpu()), setup.seed());
+        SimulatedGpuWorker worker = new SimulatedGpuWorker(sampler, id -> byId.get(id).outputTokens());
+        Recorder recorder = new Recorder(byId);
+        StepProfiler profiler = new StepProfiler();
+        VirtualTimeEngine.RunStats stats =
+                new VirtualTimeEngine(scheduler, worker, Listeners.of(recorder, profiler)).run(specs);
+        List<RequestResult> results = sorted(recorder, workload.size());
+        return new Run(setup, results, stats, RunSummary.of(results), profiler, recorder.bestEffortServed);
+    }
+
+    /** A finished run on several engines. */
+    public record ClusterRun(List<RequestResult> results, VirtualTimeCluster.RunStats stats, RunSummary summary) {
+    }
+
+    /**
+     * The same workload on {@code engines} simulated GPUs, each with its own scheduler (the setup's policy,
+     * options and models) and its own step-time noise, requests placed by {@code placement} and, with
+     * {@code migrate}, moved once from an engine that would reject them to one that can still meet their TTFT.
+     */
+    public static ClusterRun runCluster(List<WorkloadRequest> workload, Setup setup, int engines, Placement placement,
+                                        boolean migrate) {
+        Map<String, WorkloadRequest> byId = new HashMap<>();
+        List<RequestSpec> specs = specs(workload, byId);
+        List<VirtualTimeCluster.Engine> cluster = new ArrayList<>();
+        for (int i = 0; i < engines; i++) {
+            Scheduler scheduler = new Scheduler(setup.policy(), setup.config(), setup.options(), setup.stepModel(),
+                    setup.prefillModel());
+            StepTimeSampler sampler = new StepTimeSampler(new GroundTruthStepTime(setup.gpu()), setup.seed() + i);
+            cluster.add(new VirtualTimeCluster.Engine(scheduler,
+                    new SimulatedGpuWorker(sampler, id -> byId.get(id).outputTokens())));
+        }
+        Recorder recorder = new Recorder(byId);
+        VirtualTimeCluster.RunStats stats = new VirtualTimeCluster(cluster, placement, migrate, recorder).run(specs);
+        List<RequestResult> results = sorted(recorder, workload.size());
+        return new ClusterRun(results, stats, RunSummary.of(results));
+    }
+
+    private static List<RequestSpec> specs(List<WorkloadRequest> workload, Map<String, WorkloadRequest> byId) {
         List<RequestSpec> specs = new ArrayList<>(workload.size());
         for (WorkloadRequest w : workload) {
             String id = Integer.toString(w.id());
@@ -70,20 +113,16 @@ public final class Simulation {
             specs.add(new RequestSpec(id, w.arrivalMs(), w.promptTokens(), w.maxTokens(), w.slo(),
                     w.predictedOutputTokens().orElse(RequestSpec.NO_PREDICTION)));
         }
-        Scheduler scheduler = new Scheduler(setup.policy(), setup.config(), setup.options(), setup.stepModel(),
-                setup.prefillModel());
-        StepTimeSampler sampler = new StepTimeSampler(new GroundTruthStepTime(setup.gpu()), setup.seed());
-        SimulatedGpuWorker worker = new SimulatedGpuWorker(sampler, id -> byId.get(id).outputTokens());
-        Recorder recorder = new Recorder(byId);
-        StepProfiler profiler = new StepProfiler();
-        VirtualTimeEngine.RunStats stats =
-                new VirtualTimeEngine(scheduler, worker, Listeners.of(recorder, profiler)).run(specs);
-        if (recorder.results.size() != workload.size()) {
-            throw new IllegalStateException(recorder.results.size() + " of " + workload.size() + " requests ended");
+        return specs;
+    }
+
+    private static List<RequestResult> sorted(Recorder recorder, int expected) {
+        if (recorder.results.size() != expected) {
+            throw new IllegalStateException(recorder.results.size() + " of " + expected + " requests ended");
         }
         List<RequestResult> results = new ArrayList<>(recorder.results);
         results.sort(Comparator.comparingLong(RequestResult::id));
-        return new Run(setup, List.copyOf(results), stats, RunSummary.of(results), profiler, recorder.bestEffortServed);
+        return List.copyOf(results);
     }
 
     /** Turns the engine's events into one {@link RequestResult} per request. */
