@@ -80,4 +80,26 @@ class SimulationTest {
         double scorpio = Simulation.run(wl, models.setup(Policy.SCORPIO, gpu, 11)).summary().adherence();
         assertTrue(scorpio > vllm, "scorpio " + scorpio + " vs vllm " + vllm);
     }
+
+    @Test
+    void oneEngineOfTheClusterRunnerGivesTheSingleEngineResults() {
+        List<WorkloadRequest> wl = workload(12, 5);
+        Simulation.Run single = Simulation.run(wl, models.setup(Policy.SCORPIO, gpu, 5));
+        Simulation.ClusterRun cluster = Simulation.runCluster(wl, models.setup(Policy.SCORPIO, gpu, 5), 1,
+                io.scorpio.core.cluster.Placement.sloAware(), true);
+        assertEquals(single.results(), cluster.results());
+    }
+
+    @Test
+    void moreEnginesServeMoreOfAProportionalLoad() {
+        List<WorkloadRequest> one = workload(12, 9);
+        List<WorkloadRequest> two = PredictionSource.paperNoisy(9).apply(
+                WorkloadGenerator.paperDefaults().poisson(pool, 24, 400, 9));
+        double g1 = Simulation.runCluster(one, models.setup(Policy.SCORPIO, gpu, 9), 1,
+                io.scorpio.core.cluster.Placement.sloAware(), false).summary().goodput();
+        Simulation.ClusterRun r2 = Simulation.runCluster(two, models.setup(Policy.SCORPIO, gpu, 9), 2,
+                io.scorpio.core.cluster.Placement.sloAware(), false);
+        assertEquals(400, r2.results().size());
+        assertTrue(r2.summary().goodput() > 1.5 * g1, r2.summary().goodput() + " vs " + g1);
+    }
 }
