@@ -388,6 +388,8 @@ public final class Experiments {
         variants.put("scorpio+fallback", GuardOptions.NONE.withLowLoadFallback(true));
         variants.put("scorpio+best-effort", GuardOptions.NONE.withBestEffort(true));
         variants.put("scorpio+both", GuardOptions.NONE.withLowLoadFallback(true).withBestEffort(true));
+        variants.put("scorpio+prefill-aware credits", GuardOptions.NONE.withPrefillAware(true, false));
+        variants.put("scorpio+prefill-aware credits+admission", GuardOptions.NONE.withPrefillAware(true, true));
         ResultTable table = new ResultTable(List.of("variant", "workload", "qps", "goodput", "adherence",
                 "ttft_violations", "tpot_violations", "rejections", "best_effort_served"));
         List<Workloads> workloads = List.of(Workloads.SHAREGPT, Workloads.AZURE_CONV);

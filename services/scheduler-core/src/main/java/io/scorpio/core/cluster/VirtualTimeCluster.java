@@ -121,6 +121,13 @@ public final class VirtualTimeCluster {
                     listener.demoted(r, now);
                 }
                 if (it.step() instanceof StepPlan.Idle) {
+                    if (s.hasWork()) {
+                        // e.g. every request of the decode batch preempted: it schedules again at once
+                        if (it.rejections().isEmpty() && it.preempted().isEmpty() && it.demoted().isEmpty()) {
+                            throw new IllegalStateException("engine " + i + " idle with live requests");
+                        }
+                        idleWithWork = true;
+                    }
                     continue;
                 }
                 results[i] = engines.get(i).worker().run(it.step());

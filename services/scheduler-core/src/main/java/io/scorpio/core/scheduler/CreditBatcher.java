@@ -18,6 +18,15 @@ final class CreditBatcher {
 
     /** The decode batch, in admission order. Without credits, every admitted request runs. */
     static List<RequestState> select(AdmittedSet set, boolean credits) {
+        return select(set, credits, 1.0);
+    }
+
+    /**
+     * As above, with each credit increment stretched by {@code stallFactor} >= 1 (capped at a run every step),
+     * so that a request slowed by prefill stalls between decode steps runs more often
+     * (GuardOptions.prefillAware); 1 is the paper's rule.
+     */
+    static List<RequestState> select(AdmittedSet set, boolean credits, double stallFactor) {
         List<RequestState> batch = new ArrayList<>(set.size());
         if (!credits) {
             batch.addAll(set.inAdmissionOrder());
@@ -29,7 +38,7 @@ final class CreditBatcher {
                 batch.add(r);
                 continue;
             }
-            r.credit += tMin / r.tpotSloMs();
+            r.credit += Math.min(1.0, stallFactor * tMin / r.tpotSloMs());
             if (r.credit >= 1 - EPSILON) {
                 r.credit -= 1;
                 batch.add(r);

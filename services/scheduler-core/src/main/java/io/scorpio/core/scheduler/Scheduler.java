@@ -45,6 +45,8 @@ public final class Scheduler {
     /** Under GuardOptions.lowLoadFallback: whether load is light enough to drop admission and credits. */
     private boolean lightLoad;
     private long loadModeSwitches;
+    /** Recent share of engine time spent in prefill, time-weighted (GuardOptions.prefillAware). */
+    private double prefillShare;
 
     public Scheduler(Policy policy, SchedulerConfig config, StepTimeModel stepModel, PrefillTimeModel prefillModel) {
         this(policy, config, GuardOptions.NONE, stepModel, prefillModel);
@@ -128,7 +130,8 @@ public final class Scheduler {
             return new Iteration(StepPlan.IDLE, rejections, List.of(), demoted);
         }
         List<RequestState> preempted = new ArrayList<>();
-        List<RequestState> batch = CreditBatcher.select(admitted, policy.credits() && guarded);
+        List<RequestState> batch = CreditBatcher.select(admitted, policy.credits() && guarded,
+                options.prefillAwareCredits() ? stallFactor() : 1.0);
         reserveDecodeSlots(batch, preempted);
         if (batch.isEmpty()) {
             return new Iteration(StepPlan.IDLE, rejections, preempted, demoted);
@@ -149,6 +152,12 @@ public final class Scheduler {
             throw new IllegalStateException("no step is running");
         }
         inFlight = null;
+        if (options.prefillAware()) {
+            // A time-weighted moving average with a 2 s time constant: recent enough to follow load changes,
+            // long enough to span many steps.
+            double keep = Math.exp(-result.durationMs() / PREFILL_SHARE_WINDOW_MS);
+            prefillShare = prefillShare * keep + (step instanceof StepPlan.Prefill ? 1 - keep : 0);
+        }
         List<RequestState> advanced = new ArrayList<>(step.batch().size());
         List<RequestState> finished = new ArrayList<>();
         for (RequestState r : step.batch()) {
@@ -213,7 +222,9 @@ public final class Scheduler {
             if (tokens + t > config.maxNumBatchedTokens() && !alone) {
                 break;
             }
-            if (policy.tpotAdmission() && guarded && !tpotGuard.admits(admitted, c, outputEstimate(c), stepModel)) {
+            if (policy.tpotAdmission() && guarded
+                    && !tpotGuard.admits(admitted, c, outputEstimate(c), stepModel,
+                            options.prefillAwareAdmission() ? stallFactor() : 1.0)) {
                 break;
             }
             if (!kv.canAllocatePrefill(t)) {
@@ -345,6 +356,13 @@ public final class Scheduler {
     int outputEstimate(RequestState r) {
         RequestSpec spec = r.spec();
         return policy.usesPredictor() && spec.hasPrediction() ? spec.predictedOutputTokens() : spec.maxTokens();
+    }
+
+    static final double PREFILL_SHARE_WINDOW_MS = 2_000;
+
+    /** 1 / (1 - recent share of engine time in prefill), capped at 10 (GuardOptions.prefillAware*). */
+    private double stallFactor() {
+        return 1 / (1 - Math.min(prefillShare, 0.9));
     }
 
     // ---- what-if estimates, for placing a request among several engines ----

@@ -22,10 +22,18 @@ final class TpotGuard {
     }
 
     boolean admits(AdmittedSet set, RequestState c, int outputTokens, StepTimeModel step) {
+        return admits(set, c, outputTokens, step, 1.0);
+    }
+
+    /**
+     * As above, with the predicted step stretched by {@code stallFactor} >= 1: the time per decode step that
+     * prefill steps add in between (GuardOptions.prefillAware); 1 is the paper's rule.
+     */
+    boolean admits(AdmittedSet set, RequestState c, int outputTokens, StepTimeModel step, double stallFactor) {
         if (set.isEmpty()) {
             return true;
         }
-        return predictedStepMs(set, c, outputTokens, step) * gamma < headroom * tMinWith(set, c);
+        return predictedStepMs(set, c, outputTokens, step) * stallFactor * gamma < headroom * tMinWith(set, c);
     }
 
     /** {@code step(VBS', I + O/2)}: the predicted TPOT of the batch were c admitted. */

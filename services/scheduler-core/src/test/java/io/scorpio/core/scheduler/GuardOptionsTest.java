@@ -132,6 +132,6 @@ class GuardOptionsTest {
 
     @Test
     void thresholdsMustBeOrdered() {
-        assertThrows(IllegalArgumentException.class, () -> new GuardOptions(true, 0.9, 0.5, false));
+        assertThrows(IllegalArgumentException.class, () -> new GuardOptions(true, 0.9, 0.5, false, false, false));
     }
 }

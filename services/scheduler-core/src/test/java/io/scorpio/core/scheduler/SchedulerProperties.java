@@ -50,7 +50,8 @@ class SchedulerProperties {
         Workload w = Workload.random(rnd, 1 + rnd.nextInt(80));
         // The options beyond the paper are switched on at random: every rule must hold with them too.
         GuardOptions options = GuardOptions.NONE.withBestEffort(rnd.nextInt(3) == 0)
-                .withLowLoadFallback(rnd.nextInt(3) == 0);
+                .withLowLoadFallback(rnd.nextInt(3) == 0)
+                .withPrefillAware(rnd.nextInt(3) == 0, false);
         Scheduler s = new Scheduler(policy, config, options, STEP, PREFILL);
         Checker checker = new Checker(s, policy, config);
 
