@@ -74,4 +74,28 @@ class CreditBatcherProperties {
         }
         assertEquals(tpots.size(), CreditBatcher.select(set, false).size());
     }
+
+    @Property(tries = 200)
+    void prefillAwareCreditsRunEachRequestInAFractionStretchedByTheStallFactor(
+            @ForAll @Size(min = 1, max = 12) List<@DoubleRange(min = 5, max = 500) Double> tpots,
+            @ForAll @DoubleRange(min = 1, max = 10) double stallFactor,
+            @ForAll @IntRange(min = 1, max = 2000) int steps) {
+        AdmittedSet set = new AdmittedSet();
+        List<RequestState> rs = new ArrayList<>();
+        for (int i = 0; i < tpots.size(); i++) {
+            rs.add(admitted(set, "r" + i, tpots.get(i)));
+        }
+        Map<RequestState, Integer> runs = new HashMap<>();
+        for (int step = 0; step < steps; step++) {
+            for (RequestState r : CreditBatcher.select(set, true, stallFactor)) {
+                runs.merge(r, 1, Integer::sum);
+            }
+        }
+        for (RequestState r : rs) {
+            double fraction = r.tpotSloMs() == set.tMin() ? 1 : Math.min(1, stallFactor * set.trp(r));
+            int ran = runs.getOrDefault(r, 0);
+            assertTrue(Math.abs(ran - steps * fraction) <= 1 + 1e-6,
+                    "ran " + ran + " of " + steps + " steps, expected fraction " + fraction);
+        }
+    }
 }
