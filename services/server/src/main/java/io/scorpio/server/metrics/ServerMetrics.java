@@ -23,6 +23,7 @@ public final class ServerMetrics {
     private final Counter goodput;
     private final AtomicInteger openStreams = new AtomicInteger();
     private final AtomicInteger registryEntries = new AtomicInteger();
+    private final SloClassMeters sloClasses = new SloClassMeters(registry);
 
     public ServerMetrics() {
         ttft = DistributionSummary.builder("scorpio_ttft_seconds").description("time to first token, as the client sees it")
@@ -68,6 +69,11 @@ public final class ServerMetrics {
 
     public AtomicInteger openStreams() {
         return openStreams;
+    }
+
+    /** Requests and goodput per SLO class (the dashboard's per-class goodput and adherence). */
+    public SloClassMeters sloClasses() {
+        return sloClasses;
     }
 
     public AtomicInteger registryEntries() {
