@@ -45,7 +45,7 @@
     afterDatasetsDraw: function (chart) {
       var targets = chart.options.plugins.targetLines && chart.options.plugins.targetLines.targets;
       if (!targets || !targets.length) { return; }
-      var x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx, drawn = {};
+      var x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx, drawn = {}, lines = [];
       ctx.save();
       ctx.setLineDash([5, 4]);
       ctx.strokeStyle = '#111827';
@@ -53,15 +53,18 @@
       ctx.font = '10px system-ui, sans-serif';
       targets.forEach(function (t) {
         if (t.index < 0) { return; }
-        var px = (x.getPixelForValue(t.index) + x.getPixelForValue(t.index + 1)) / 2;
-        var label = drawn[t.index] ? drawn[t.index] + ',' + t.name : t.name;
-        drawn[t.index] = label;
+        if (!(t.index in drawn)) { drawn[t.index] = []; lines.push(t.index); }
+        drawn[t.index].push(t.name);
+      });
+      lines.sort(function (a, b) { return a - b; });
+      lines.forEach(function (index, row) {
+        var px = (x.getPixelForValue(index) + x.getPixelForValue(index + 1)) / 2;
+        var y = area.top + 9 + (row % 3) * 12;   // stagger labels of neighbouring lines
         ctx.beginPath();
         ctx.moveTo(px, area.top);
         ctx.lineTo(px, area.bottom);
         ctx.stroke();
-        ctx.clearRect(px + 2, area.top, 60, 12);
-        ctx.fillText('class ' + label, px + 3, area.top + 9);
+        ctx.fillText(drawn[index].join(','), px + 3, y);
       });
       ctx.restore();
     }

@@ -1,9 +1,9 @@
 package io.scorpio.server.dashboard;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.scorpio.model.Slo;
@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The JSON the dashboard page polls, read from the very meters that {@code /metrics} exposes (so the numbers agree
@@ -115,8 +116,8 @@ public final class DashboardSnapshot {
                 .put("totals", totals)
                 .put("classes", classArray)
                 .put("rejections", rejectArray)
-                .put("ttft", histogram(registry, "scorpio_ttft_seconds", classes, "ttft_ms"))
-                .put("tpot", histogram(registry, "scorpio_tpot_seconds", classes, "tpot_ms"))
+                .put("ttft", histogram(registry, "scorpio_ttft", classes, "ttft_ms"))
+                .put("tpot", histogram(registry, "scorpio_tpot", classes, "tpot_ms"))
                 .put("engines", new JsonArray(List.copyOf(engines.values())))
                 .put("nodes", nodeArray)
                 .put("stream_consumers", metrics.openStreams().get());
@@ -143,15 +144,15 @@ public final class DashboardSnapshot {
 
     /** Cumulative bucket counts at the summary's fixed boundaries (the {@code le} buckets of /metrics). */
     private static JsonObject histogram(MeterRegistry registry, String meter, Map<String, JsonObject> classes, String targetField) {
-        DistributionSummary s = registry.find(meter).summary();
+        Timer s = registry.find(meter).timer();
         JsonObject out = new JsonObject();
         JsonArray buckets = new JsonArray();
         if (s != null) {
             HistogramSnapshot snap = s.takeSnapshot();
             for (CountAtBucket b : snap.histogramCounts()) {
-                buckets.add(new JsonObject().put("le", b.bucket()).put("count", Math.round(b.count())));
+                buckets.add(new JsonObject().put("le", b.bucket(TimeUnit.SECONDS)).put("count", Math.round(b.count())));
             }
-            out.put("count", snap.count()).put("sum_seconds", snap.total());
+            out.put("count", snap.count()).put("sum_seconds", snap.total(TimeUnit.SECONDS));
         } else {
             out.put("count", 0L).put("sum_seconds", 0.0);
         }

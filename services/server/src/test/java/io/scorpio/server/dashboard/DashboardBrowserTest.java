@@ -30,10 +30,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -57,6 +55,8 @@ import org.openqa.selenium.logging.LoggingPreferences;
 class DashboardBrowserTest {
 
     private static final long TIMEOUT_MS = 60_000;
+    /** Selenium looks for a CDP binding of Chromium's version and warns; the tests need none (WebDriver only). */
+    private static final java.util.logging.Logger CDP_LOG = java.util.logging.Logger.getLogger("org.openqa.selenium.devtools");
 
     private ScorpioNode node;
     private ChromeDriver browser;
@@ -71,6 +71,7 @@ class DashboardBrowserTest {
     void start() throws Exception {
         File chromium = new File(System.getProperty("scorpio.test.chromium", "/usr/bin/chromium"));
         File chromedriver = new File(System.getProperty("scorpio.test.chromedriver", "/usr/bin/chromedriver"));
+        CDP_LOG.setLevel(Level.SEVERE);
         if (!chromium.canExecute() || !chromedriver.canExecute()) {
             fail("the dashboard's browser tests need Debian's Chromium and ChromeDriver at " + chromium + " and "
                     + chromedriver + " (missing). Install them with: apt-get update && apt-get install -y "
@@ -196,7 +197,7 @@ class DashboardBrowserTest {
         waitFor("a page update after a /metrics scrape with equal numbers", () -> {
             long scrapedAt = System.currentTimeMillis();
             metrics[0] = new PrometheusText(get("/metrics").body());
-            waitFor("a page update", () -> Long.parseLong(browser.findElement(By.id("status")).getAttribute("data-time-ms")) > scrapedAt);
+            waitFor("a page update", () -> Long.parseLong(attr("status", "data-time-ms")) > scrapedAt);
             return text("kpi-completed").equals(Long.toString(metrics[0].sum("scorpio_requests_total", "outcome", "completed")));
         });
         PrometheusText m = metrics[0];
@@ -228,7 +229,7 @@ class DashboardBrowserTest {
         // Rejections by reason.
         List<String> reasons = m.labelValues("scorpio_requests_total", "reason", "outcome", "rejected");
         assertTrue(reasons.containsAll(List.of("slo_unattainable_ttft", "prompt_too_long")), reasons.toString());
-        assertEquals(reasons.size(), browser.findElements(By.cssSelector("#rejections tr[data-reason]")).size());
+        assertEquals((long) reasons.size(), ((Number) js("return document.querySelectorAll('#rejections tr[data-reason]').length")).longValue());
         for (String reason : reasons) {
             assertEquals(Long.toString(m.sum("scorpio_requests_total", "outcome", "rejected", "reason", reason)),
                     field("#rejections tr[data-reason='" + reason + "']", "count"), reason);
@@ -236,9 +237,9 @@ class DashboardBrowserTest {
 
         // Histograms: the page's bars are the differences of /metrics' cumulative buckets.
         assertEquals(Long.toString(m.sum("scorpio_ttft_seconds_count")),
-                browser.findElement(By.id("ttft-within")).getAttribute("data-count"));
+                attr("ttft-within", "data-count"));
         assertEquals(Long.toString(m.sum("scorpio_tpot_seconds_count")),
-                browser.findElement(By.id("tpot-within")).getAttribute("data-count"));
+                attr("tpot-within", "data-count"));
         assertEquals(m.sum("scorpio_ttft_seconds_bucket", "le", "0.5") - m.sum("scorpio_ttft_seconds_bucket", "le", "0.25"),
                 chartValue("chart-ttft", "\u22640.5"));
 
@@ -285,16 +286,29 @@ class DashboardBrowserTest {
     }
 
     private long updates() {
-        return Long.parseLong(browser.findElement(By.id("status")).getAttribute("data-updates"));
+        return Long.parseLong(attr("status", "data-updates"));
     }
 
+    private String attr(String id, String name) {
+        return String.valueOf(js("return document.getElementById('" + id + "').getAttribute('" + name + "')"));
+    }
+
+    /** Read in one script, so that the page's once-a-second rebuild of its tables cannot stale the element. */
     private String text(String id) {
-        return browser.findElement(By.id(id)).getText().trim();
+        Object t = js("var e = document.getElementById('" + id + "'); return e ? e.textContent : null");
+        if (t == null) {
+            throw new AssertionError("no element #" + id);
+        }
+        return t.toString().trim();
     }
 
     private String field(String rowSelector, String field) {
-        WebElement row = browser.findElement(By.cssSelector(rowSelector));
-        return row.findElement(By.cssSelector("td[data-field='" + field + "']")).getText().trim();
+        Object t = js("var r = document.querySelector(\"" + rowSelector + "\"); var c = r && r.querySelector("
+                + "\"td[data-field='" + field + "']\"); return c ? c.textContent : null");
+        if (t == null) {
+            throw new AssertionError("no cell " + field + " in " + rowSelector);
+        }
+        return t.toString().trim();
     }
 
     private long chartSum(String id) {
