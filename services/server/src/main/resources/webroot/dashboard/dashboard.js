@@ -168,21 +168,26 @@
     });
     labels.push('>' + (h.buckets.length ? h.buckets[h.buckets.length - 1].le : 0));
     counts.push(h.count - prev);
-    var notes = [];
+    var byBound = {}, bounds = [];
     h.targets.forEach(function (t) {
       var idx = h.buckets.findIndex(function (b) { return Math.abs(b.le - t.seconds) < 1e-9; });
       targets.push({ index: idx, name: t.slo_class });
-      if (idx >= 0 && h.count > 0) {
-        notes.push('class ' + t.slo_class + ' (\u2264' + t.seconds + ' s): ' + fmtPct(h.buckets[idx].count / h.count));
+      if (idx >= 0) {
+        if (!(idx in byBound)) { byBound[idx] = []; bounds.push(idx); }
+        byBound[idx].push(t.slo_class);
       }
     });
+    bounds.sort(function (a, b) { return a - b; });
+    var notes = h.count > 0 ? bounds.map(function (idx) {
+      return '\u2264' + h.buckets[idx].le + ' s (' + byBound[idx].join(', ') + '): ' + fmtPct(h.buckets[idx].count / h.count);
+    }) : [];
     chart.data.labels = labels;
     chart.data.datasets[0].data = counts;
     chart.options.plugins.targetLines.targets = targets;
     chart.update('none');
     var note = document.getElementById(noteId);
     note.setAttribute('data-count', h.count);
-    note.textContent = h.count + ' completed' + (notes.length ? '; within target: ' + notes.join(' \u00b7 ') : '');
+    note.textContent = h.count + ' completed' + (notes.length ? '; share of all of them within each target (classes): ' + notes.join(' \u00b7 ') : '');
   }
 
   function render(d) {
