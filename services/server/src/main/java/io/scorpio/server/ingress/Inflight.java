@@ -147,6 +147,9 @@ final class Inflight {
                 boolean compliant = ttft <= request.slo().ttftMs() && tpot <= request.slo().tpotMs();
                 if (end(RequestOutcome.COMPLETED, "none")) {
                     metrics.completed(ttft, tpot, compliant);
+                    if (compliant) {
+                        metrics.sloClasses().met(request.slo());
+                    }
                     sink.done(event.getString("finish_reason"), event.getInteger("prompt_tokens"), completion);
                 }
             }
@@ -199,6 +202,7 @@ final class Inflight {
         }
         ended = true;
         metrics.outcome(outcome, reason);
+        metrics.sloClasses().ended(request.slo(), outcome);
         if (subscription != null) {
             subscription.cancel();
         }

@@ -66,6 +66,7 @@ public final class IngressVerticle extends VerticleBase {
         router.get("/ready").handler(this::ready);
         router.get("/metrics").handler(this::metricsEndpoint);
         router.get("/scorpio/state").handler(this::state);
+        io.scorpio.server.dashboard.DashboardRoutes.mount(router, vertx, settings, metrics);
         router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "no route for " + ctx.request().method() + " "
                 + ctx.request().path()));
         router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed", ctx.request().method()

@@ -1,13 +1,15 @@
 package io.scorpio.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.scorpio.model.RequestOutcome;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -18,17 +20,20 @@ import java.util.function.Supplier;
 public final class ServerMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final DistributionSummary ttft;
-    private final DistributionSummary tpot;
+    private final Timer ttft;
+    private final Timer tpot;
     private final Counter goodput;
     private final AtomicInteger openStreams = new AtomicInteger();
     private final AtomicInteger registryEntries = new AtomicInteger();
+    private final SloClassMeters sloClasses = new SloClassMeters(registry);
 
     public ServerMetrics() {
-        ttft = DistributionSummary.builder("scorpio_ttft_seconds").description("time to first token, as the client sees it")
-                .baseUnit("seconds").serviceLevelObjectives(0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 30).register(registry);
-        tpot = DistributionSummary.builder("scorpio_tpot_seconds").description("mean time per output token after the first")
-                .baseUnit("seconds").serviceLevelObjectives(0.01, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.2, 0.5).register(registry);
+        // Timers, not DistributionSummary: a summary's histogram counts a fractional value in the bucket of its
+        // ceiling (0.03 s landed in le="1.0"); a timer's buckets are exact. Exposed as scorpio_ttft_seconds_* alike.
+        ttft = Timer.builder("scorpio_ttft").description("time to first token, as the client sees it")
+                .serviceLevelObjectives(millis(50, 100, 250, 500, 1000, 2000, 3000, 5000, 7500, 10000, 30000)).register(registry);
+        tpot = Timer.builder("scorpio_tpot").description("mean time per output token after the first")
+                .serviceLevelObjectives(millis(10, 20, 30, 40, 50, 75, 100, 200, 500)).register(registry);
         goodput = Counter.builder("scorpio_goodput_requests").description("completed requests that met both their SLOs")
                 .register(registry);
         Gauge.builder("scorpio_stream_consumers", openStreams, AtomicInteger::get)
@@ -54,8 +59,8 @@ public final class ServerMetrics {
     }
 
     public void completed(double ttftMs, double tpotMs, boolean compliant) {
-        ttft.record(ttftMs / 1000.0);
-        tpot.record(tpotMs / 1000.0);
+        ttft.record(Math.round(ttftMs * 1e6), TimeUnit.NANOSECONDS);
+        tpot.record(Math.round(tpotMs * 1e6), TimeUnit.NANOSECONDS);
         if (compliant) {
             goodput.increment();
         }
@@ -70,6 +75,11 @@ public final class ServerMetrics {
         return openStreams;
     }
 
+    /** Requests and goodput per SLO class (the dashboard's per-class goodput and adherence). */
+    public SloClassMeters sloClasses() {
+        return sloClasses;
+    }
+
     public AtomicInteger registryEntries() {
         return registryEntries;
     }
@@ -77,6 +87,14 @@ public final class ServerMetrics {
     /** A gauge over a value that some single writer publishes. */
     public void gauge(String name, String description, Tags tags, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).tags(tags).register(registry);
+    }
+
+    private static Duration[] millis(long... ms) {
+        Duration[] out = new Duration[ms.length];
+        for (int i = 0; i < ms.length; i++) {
+            out[i] = Duration.ofMillis(ms[i]);
+        }
+        return out;
     }
 
     public String scrape() {

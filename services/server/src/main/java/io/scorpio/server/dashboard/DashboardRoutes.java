@@ -1,0 +1,95 @@
+package io.scorpio.server.dashboard;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.scorpio.server.bus.Addresses;
+import io.scorpio.server.config.NodeSettings;
+import io.scorpio.server.metrics.ServerMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The live dashboard: {@code GET /dashboard} (the page, with its scripts and the bundled Chart.js under
+ * {@code /dashboard/...}, served from the jar's {@code webroot/dashboard}) and {@code GET /dashboard/data} (the
+ * JSON snapshot the page polls every second, see {@link DashboardSnapshot}).
+ */
+public final class DashboardRoutes {
+
+    private static final long HEALTH_TIMEOUT_MS = 1000;
+
+    private final Vertx vertx;
+    private final NodeSettings settings;
+    private final ServerMetrics metrics;
+
+    private DashboardRoutes(Vertx vertx, NodeSettings settings, ServerMetrics metrics) {
+        this.vertx = vertx;
+        this.settings = settings;
+        this.metrics = metrics;
+    }
+
+    /** Mounts the dashboard's routes on the ingress router. */
+    public static void mount(Router router, Vertx vertx, NodeSettings settings, ServerMetrics metrics) {
+        metrics.sloClasses().configure(settings.sloClasses(), settings.defaultSlo());
+        DashboardRoutes routes = new DashboardRoutes(vertx, settings, metrics);
+        router.get("/dashboard").handler(ctx -> ctx.reroute("/dashboard/index.html"));
+        router.get("/dashboard/").handler(ctx -> ctx.reroute("/dashboard/index.html"));
+        router.get("/dashboard/data").handler(ctx -> routes.snapshot().onComplete(s -> {
+            if (ctx.response().ended() || ctx.response().closed()) {
+                return;
+            }
+            if (s.failed()) {
+                ctx.fail(s.cause());
+                return;
+            }
+            ctx.response().putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
+                    .end(s.result().encode());
+        }));
+        router.get("/dashboard/*").handler(StaticHandler.create("webroot/dashboard").setCachingEnabled(false)
+                .setDirectoryListing(false).setIndexPage("index.html"));
+    }
+
+    Future<JsonObject> snapshot() {
+        List<Future<Boolean>> checks = new ArrayList<>();
+        for (int e = 0; e < settings.engines(); e++) {
+            checks.add(vertx.eventBus().<Boolean>request(Addresses.engineHealth(e), "?",
+                    new DeliveryOptions().setSendTimeout(HEALTH_TIMEOUT_MS)).map(m -> Boolean.TRUE.equals(m.body()))
+                    .otherwise(false));
+        }
+        return Future.join(checks).transform(done -> {
+            List<DashboardSnapshot.EngineHealth> health = new ArrayList<>();
+            for (int e = 0; e < checks.size(); e++) {
+                Future<Boolean> c = checks.get(e);
+                health.add(new DashboardSnapshot.EngineHealth(e, c.succeeded() ? c.result() : null));
+            }
+            JsonObject node = new JsonObject().put("id", settings.nodeId()).put("model", settings.modelName())
+                    .put("policy", settings.effectivePolicy().name()).put("credits", settings.effectivePolicy().credits())
+                    .put("worker", settings.worker()).put("engines", settings.engines());
+            return Future.succeededFuture(DashboardSnapshot.build(metrics, node, health, nodes()));
+        });
+    }
+
+    /** The Hazelcast cluster's members (this node alone when Hazelcast is off). */
+    private List<DashboardSnapshot.Node> nodes() {
+        List<DashboardSnapshot.Node> out = new ArrayList<>();
+        HazelcastInstance hz = settings.hazelcastMode().equals("embedded")
+                ? Hazelcast.getHazelcastInstanceByName("scorpio-" + settings.nodeId()) : null;
+        if (hz == null || !hz.getLifecycleService().isRunning()) {
+            out.add(new DashboardSnapshot.Node(settings.nodeId(), settings.httpHost() + ":" + settings.httpPort(), true));
+            return out;
+        }
+        Member local = hz.getCluster().getLocalMember();
+        for (Member m : hz.getCluster().getMembers()) {
+            boolean self = m.getUuid().equals(local.getUuid());
+            String id = self ? settings.nodeId() : m.getUuid().toString();
+            out.add(new DashboardSnapshot.Node(id, m.getAddress().getHost() + ":" + m.getAddress().getPort(), self));
+        }
+        return out;
+    }
+}
