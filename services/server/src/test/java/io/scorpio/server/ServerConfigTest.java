@@ -33,6 +33,22 @@ class ServerConfigTest {
             assertEquals(c.slo(), s.sloClasses().get(c.name()));
         }
         assertTrue(s.effectivePolicy().credits());
+        assertEquals(io.scorpio.core.policy.GuardOptions.NONE, s.guardOptions(), "the paper's guard unless asked");
+        assertEquals("slo-aware", s.placement());
+    }
+
+    @Test
+    void guardOptionsBeyondThePaperAreSwitchedOnByFlags() {
+        NodeSettings s = NodeSettings.from(ServerConfig.layered(Map.of(), Map.of(),
+                List.of("--guard.prefill-aware-credits=true", "--guard.best-effort=on", "--guard.placement=least-loaded")));
+        assertTrue(s.guardOptions().prefillAwareCredits());
+        assertTrue(s.guardOptions().bestEffort());
+        assertFalse(s.guardOptions().lowLoadFallback());
+        assertEquals("least-loaded", s.placement());
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(ServerConfig.layered(Map.of(), Map.of(),
+                List.of("--guard.best-effort=maybe"))));
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(ServerConfig.layered(Map.of(), Map.of(),
+                List.of("--guard.placement=random"))));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.scorpio.server.config;
 import io.scorpio.core.model.PrefillTimeModel;
 import io.scorpio.core.model.StepTimeModel;
 import io.scorpio.core.policy.Policy;
+import io.scorpio.core.policy.GuardOptions;
 import io.scorpio.core.policy.SchedulerConfig;
 import io.scorpio.model.Slo;
 import io.scorpio.model.SloClass;
@@ -38,6 +39,8 @@ public record NodeSettings(
         Slo defaultSlo,
         Map<String, Slo> sloClasses,
         SchedulerConfig scheduler,
+        GuardOptions guardOptions,
+        String placement,
         StepTimeModel stepModel,
         PrefillTimeModel prefillModel,
         long idlePollMs,
@@ -102,6 +105,10 @@ public record NodeSettings(
                 new Slo(c.getDouble("slo.default.ttft-ms"), c.getDouble("slo.default.tpot-ms")),
                 parseClasses(c.getOrDefault("slo.classes", "")),
                 sc,
+                new GuardOptions(c.getBoolean("guard.low-load-fallback"), GuardOptions.NONE.lightLoad(),
+                        GuardOptions.NONE.heavyLoad(), c.getBoolean("guard.best-effort"),
+                        c.getBoolean("guard.prefill-aware-credits"), c.getBoolean("guard.prefill-aware-admission")),
+                placement(c.getOrDefault("guard.placement", "slo-aware")),
                 new StepTimeModel(c.getDouble("model.step.a"), c.getDouble("model.step.b"), c.getDouble("model.step.c"),
                         c.getDouble("model.step.d")),
                 new PrefillTimeModel(c.getInt("model.prefill.theta"), c.getDouble("model.prefill.c"),
@@ -112,6 +119,14 @@ public record NodeSettings(
                 c.getOrDefault("hazelcast.cluster-name", "scorpio"),
                 c.getInt("hazelcast.port"),
                 List.of(c.getOrDefault("hazelcast.members", "127.0.0.1").split("\\s*,\\s*")));
+    }
+
+    private static String placement(String value) {
+        String p = value.trim().toLowerCase(Locale.ROOT);
+        if (!p.equals("slo-aware") && !p.equals("least-loaded")) {
+            throw new IllegalArgumentException("guard.placement must be 'slo-aware' or 'least-loaded', got '" + value + "'");
+        }
+        return p;
     }
 
     /** Whether this node's workers are vLLM servers (request-level control only: no credits). */

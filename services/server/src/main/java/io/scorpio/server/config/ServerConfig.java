@@ -67,6 +67,11 @@ public final class ServerConfig {
             new Key("scheduler.block-size", "16", "tokens per KV block"),
             new Key("scheduler.rejection-margin-ms", "50", "TTFT rejection margin"),
             new Key("scheduler.starvation-limit-ms", "60000", "a request waiting this long goes to the queue's head"),
+            new Key("guard.placement", "slo-aware", "which engine takes a request: 'slo-aware' (most TTFT/TPOT headroom) or 'least-loaded'"),
+            new Key("guard.low-load-fallback", "false", "beyond the paper: drop TPOT admission and credits under light load"),
+            new Key("guard.best-effort", "false", "beyond the paper: serve TTFT-unattainable requests at low priority instead of rejecting them"),
+            new Key("guard.prefill-aware-credits", "false", "beyond the paper: credits count the prefill stalls between decode steps"),
+            new Key("guard.prefill-aware-admission", "false", "beyond the paper: admission counts the prefill stalls too"),
             new Key("model.step.a", "1.19e-4", "step-time model a (ms per token per sequence)"),
             new Key("model.step.b", "0.0626", "step-time model b (ms per sequence)"),
             new Key("model.step.c", "4.05e-4", "step-time model c (ms per token of mean length)"),
@@ -230,6 +235,16 @@ public final class ServerConfig {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("configuration key " + name + " must be an integer, got '" + v + "'");
         }
+    }
+
+    public boolean getBoolean(String name) {
+        String v = Objects.requireNonNull(get(name), name).trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (v) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new IllegalArgumentException("configuration key " + name + " must be true or false, got '"
+                    + v + "'");
+        };
     }
 
     public double getDouble(String name) {

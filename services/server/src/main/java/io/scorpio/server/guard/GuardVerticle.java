@@ -1,6 +1,7 @@
 package io.scorpio.server.guard;
 
 import io.micrometer.core.instrument.Tags;
+import io.scorpio.core.cluster.Placement;
 import io.scorpio.core.policy.Policy;
 import io.scorpio.core.scheduler.Iteration;
 import io.scorpio.core.scheduler.Rejection;
@@ -55,6 +56,8 @@ public final class GuardVerticle extends VerticleBase {
     private final Scheduler[] schedulers;
     private final Map<String, Meta> meta = new HashMap<>();
     private final Snapshot[] snapshots;
+    private final List<Scheduler> engines;
+    private final Placement placement;
     private EventBus bus;
 
     public GuardVerticle(NodeSettings settings, NodeClock clock, ServerMetrics metrics, RequestRegistry registry) {
@@ -66,10 +69,13 @@ public final class GuardVerticle extends VerticleBase {
         this.schedulers = new Scheduler[settings.engines()];
         this.snapshots = new Snapshot[settings.engines()];
         for (int e = 0; e < schedulers.length; e++) {
-            schedulers[e] = new Scheduler(policy, settings.scheduler(), settings.stepModel(), settings.prefillModel());
+            schedulers[e] = new Scheduler(policy, settings.scheduler(), settings.guardOptions(), settings.stepModel(),
+                    settings.prefillModel());
             snapshots[e] = Snapshot.EMPTY;
             registerGauges(e, policy);
         }
+        this.engines = List.of(schedulers);
+        this.placement = settings.placement().equals("least-loaded") ? Placement.leastLoaded() : Placement.sloAware();
     }
 
     private void registerGauges(int e, Policy policy) {
@@ -107,11 +113,12 @@ public final class GuardVerticle extends VerticleBase {
 
     private void onSubmit(Message<Messages.Submit> m) {
         Messages.Submit s = m.body();
-        int engine = leastLoaded();
-        Scheduler scheduler = schedulers[engine];
         RequestSpec spec = new RequestSpec(s.id(), s.arrivalMs(), s.promptTokens(), s.maxTokens(), s.slo(),
                 s.predictedTokens() >= 0 ? s.predictedTokens() : RequestSpec.NO_PREDICTION);
-        SubmitResult result = scheduler.submit(spec, clock.nowMs());
+        double now = clock.nowMs();
+        int engine = engines.size() == 1 ? 0 : placement.place(spec, engines, now);
+        Scheduler scheduler = schedulers[engine];
+        SubmitResult result = scheduler.submit(spec, now);
         if (result instanceof SubmitResult.Refused refused) {
             m.reply(new Messages.Refused(refused.reason(), refused.message()));
             return;
@@ -122,16 +129,6 @@ public final class GuardVerticle extends VerticleBase {
         publish(engine);
         m.reply(new Messages.Accepted(engine));
         bus.send(Addresses.engineWake(engine), new Messages.Schedule(engine));
-    }
-
-    private int leastLoaded() {
-        int best = 0;
-        for (int e = 1; e < schedulers.length; e++) {
-            if (schedulers[e].liveCount() < schedulers[best].liveCount()) {
-                best = e;
-            }
-        }
-        return best;
     }
 
     private void onSchedule(int engine, Message<Messages.Schedule> m) {
@@ -226,6 +223,11 @@ public final class GuardVerticle extends VerticleBase {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("node", settings.nodeId());
         out.put("tracked", meta.size());
+        out.put("placement", settings.placement());
+        out.put("guard_options", new JsonObject().put("low_load_fallback", settings.guardOptions().lowLoadFallback())
+                .put("best_effort", settings.guardOptions().bestEffort())
+                .put("prefill_aware_credits", settings.guardOptions().prefillAwareCredits())
+                .put("prefill_aware_admission", settings.guardOptions().prefillAwareAdmission()));
         out.put("engines", engines);
         return new JsonObject(out);
     }
