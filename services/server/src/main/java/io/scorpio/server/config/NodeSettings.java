@@ -45,7 +45,8 @@ public record NodeSettings(
         String hazelcastMode,
         String hazelcastClusterName,
         int hazelcastPort,
-        List<String> hazelcastMembers) {
+        List<String> hazelcastMembers,
+        AccessSettings access) {
 
     public static final String VLLM_WORKER = "vllm";
 
@@ -111,7 +112,8 @@ public record NodeSettings(
                 mode,
                 c.getOrDefault("hazelcast.cluster-name", "scorpio"),
                 c.getInt("hazelcast.port"),
-                List.of(c.getOrDefault("hazelcast.members", "127.0.0.1").split("\\s*,\\s*")));
+                List.of(c.getOrDefault("hazelcast.members", "127.0.0.1").split("\\s*,\\s*")),
+                AccessSettings.from(c));
     }
 
     /** Whether this node's workers are vLLM servers (request-level control only: no credits). */
