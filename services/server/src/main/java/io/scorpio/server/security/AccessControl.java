@@ -66,6 +66,9 @@ public final class AccessControl {
 
     /** Mounts the Origin and bearer-token checks in front of every {@code /v1/} route. */
     public void mount(Router router) {
+        if (keys == null && allowedOrigins.isEmpty()) {
+            return; // all off (the embedded default): not even a pass-through handler in the request path
+        }
         router.route("/v1/*").handler(this::handle);
     }
 
