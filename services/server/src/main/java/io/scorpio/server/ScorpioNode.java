@@ -45,9 +45,11 @@ public final class ScorpioNode implements AutoCloseable {
     private final RequestRegistry registry;
     private final ServerMetrics metrics;
     private final int port;
+    private final int metricsPort;
 
     private ScorpioNode(NodeSettings settings, Vertx vertx, HazelcastInstance hazelcast, RequestRegistry registry,
-                        ServerMetrics metrics, int port) {
+                        ServerMetrics metrics, int port, int metricsPort) {
+        this.metricsPort = metricsPort;
         this.settings = settings;
         this.vertx = vertx;
         this.hazelcast = hazelcast;
@@ -67,7 +69,7 @@ public final class ScorpioNode implements AutoCloseable {
             LocalMessage.register(vertx.eventBus());
             RequestRegistry registry = hz == null ? new LocalRequestRegistry()
                     : new HazelcastRequestRegistry(vertx, hz, settings.nodeId());
-            ServerMetrics metrics = new ServerMetrics();
+            ServerMetrics metrics = new ServerMetrics(settings.effectivePolicy().name());
             NodeClock clock = new NodeClock();
             await(vertx.deployVerticle(new PredictorVerticle(predictor, settings.stepModel(), settings.prefillModel())));
             await(vertx.deployVerticle(new GuardVerticle(settings, clock, metrics, registry)));
@@ -79,7 +81,7 @@ public final class ScorpioNode implements AutoCloseable {
             }
             IngressVerticle ingress = new IngressVerticle(settings, clock, metrics, registry);
             await(vertx.deployVerticle(ingress));
-            return new ScorpioNode(settings, vertx, hz, registry, metrics, ingress.port());
+            return new ScorpioNode(settings, vertx, hz, registry, metrics, ingress.port(), ingress.metricsPort());
         } catch (Exception | Error e) {
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             if (hz != null) {
@@ -127,6 +129,11 @@ public final class ScorpioNode implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The port of /metrics and /scorpio/state: {@link #port()} unless {@code metrics.port} separates them. */
+    public int metricsPort() {
+        return metricsPort;
     }
 
     public NodeSettings settings() {

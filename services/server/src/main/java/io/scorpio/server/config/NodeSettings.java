@@ -48,7 +48,8 @@ public record NodeSettings(
         String hazelcastMode,
         String hazelcastClusterName,
         int hazelcastPort,
-        List<String> hazelcastMembers) {
+        List<String> hazelcastMembers,
+        AccessSettings access) {
 
     public static final String VLLM_WORKER = "vllm";
 
@@ -118,7 +119,8 @@ public record NodeSettings(
                 mode,
                 c.getOrDefault("hazelcast.cluster-name", "scorpio"),
                 c.getInt("hazelcast.port"),
-                List.of(c.getOrDefault("hazelcast.members", "127.0.0.1").split("\\s*,\\s*")));
+                List.of(c.getOrDefault("hazelcast.members", "127.0.0.1").split("\\s*,\\s*")),
+                AccessSettings.from(c));
     }
 
     private static String placement(String value) {

@@ -85,7 +85,16 @@ public final class ServerConfig {
             new Key("hazelcast.mode", "embedded", "'embedded' (a Hazelcast member in this process) or 'none'"),
             new Key("hazelcast.cluster-name", "scorpio", "Hazelcast cluster name"),
             new Key("hazelcast.port", "5701", "first Hazelcast port tried (auto-increments when taken)"),
-            new Key("hazelcast.members", "127.0.0.1", "TCP-IP join members, comma separated (multicast is off)"));
+            new Key("hazelcast.members", "127.0.0.1", "TCP-IP join members, comma separated (multicast is off)"),
+            // auth: access control and the operational port (docs/service.md, "Access control")
+            new Key("auth.keys-file", null, "API key file (JSON; written by io.scorpio.server.security.KeyTool); "
+                    + "unset = no API keys: every request is allowed"),
+            new Key("auth.allowed-origins", null, "WebSocket Origin values allowed, comma separated; unset = any. "
+                    + "A handshake without Origin (a non-browser client) is always allowed"),
+            new Key("metrics.host", null, "address of the operational server (/metrics, /scorpio/state) when metrics.port is set "
+                    + "(default: http.host)"),
+            new Key("metrics.port", null, "serve /metrics and /scorpio/state on this separate port instead of http.port "
+                    + "(unset = same port; 0 picks a free port)"));
 
     private static final Map<String, Key> BY_NAME;
 

@@ -36,6 +36,10 @@ public final class ApiError extends RuntimeException {
         return type;
     }
 
+    public String code() {
+        return code;
+    }
+
     public JsonObject body() {
         return body(getMessage(), type, param, code);
     }

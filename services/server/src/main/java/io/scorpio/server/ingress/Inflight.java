@@ -73,11 +73,14 @@ final class Inflight {
 
     /** The predictor's estimate; a slow or failed predictor means no prediction, never a failed request. */
     private Uni<Integer> predict() {
+        long t0 = System.nanoTime();
         return Uni.createFrom().completionStage(() -> bus.<Messages.Prediction>request(Addresses.PREDICTOR_PREDICT,
                         new Messages.Predict(request.prompt(), request.promptTokens()),
                         new DeliveryOptions().setSendTimeout(predictorTimeoutMs)).toCompletionStage())
                 .map(m -> m.body().outputTokens())
+                .invoke(n -> metrics.predictorLatency(System.nanoTime() - t0, n >= 0 ? "ok" : "none"))
                 // The send timeout bounds the wait; no Mutiny timer (its default pool's threads are not daemons).
+                .onFailure().invoke(err -> metrics.predictorLatency(System.nanoTime() - t0, "timeout"))
                 .onFailure().recoverWithItem(-1);
     }
 
@@ -145,7 +148,7 @@ final class Inflight {
                 double ttft = firstTokenMs - arrivalMs;
                 double tpot = completion > 1 ? (now - firstTokenMs) / (completion - 1) : 0;
                 boolean compliant = ttft <= request.slo().ttftMs() && tpot <= request.slo().tpotMs();
-                if (end(RequestOutcome.COMPLETED, "none")) {
+                if (end(RequestOutcome.COMPLETED, "none", compliant)) {
                     metrics.completed(ttft, tpot, compliant);
                     if (compliant) {
                         metrics.sloClasses().met(request.slo());
@@ -197,12 +200,17 @@ final class Inflight {
 
     /** Records the outcome once and closes the stream; false when the request had already ended. */
     private boolean end(RequestOutcome outcome, String reason) {
+        return end(outcome, reason, false);
+    }
+
+    private boolean end(RequestOutcome outcome, String reason, boolean sloMet) {
         if (ended) {
             return false;
         }
         ended = true;
         metrics.outcome(outcome, reason);
         metrics.sloClasses().ended(request.slo(), outcome);
+        metrics.sloOutcome(request.sloClass(), outcome, sloMet);
         if (subscription != null) {
             subscription.cancel();
         }

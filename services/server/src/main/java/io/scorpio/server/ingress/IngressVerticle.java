@@ -5,6 +5,7 @@ import io.scorpio.server.bus.Addresses;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.scorpio.server.registry.RequestRegistry;
+import io.scorpio.server.security.AccessControl;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -37,7 +38,9 @@ public final class IngressVerticle extends VerticleBase {
     private final RequestRegistry registry;
     private final RequestParser parser;
     private final DeliveryOptions busOptions;
+    private final AccessControl access;
     private HttpServer server;
+    private HttpServer opsServer;
 
     public IngressVerticle(NodeSettings settings, NodeClock clock, ServerMetrics metrics, RequestRegistry registry) {
         this.settings = settings;
@@ -46,6 +49,7 @@ public final class IngressVerticle extends VerticleBase {
         this.registry = registry;
         this.parser = new RequestParser(settings, new PromptTokenizer());
         this.busOptions = new DeliveryOptions().setSendTimeout(settings.busTimeoutMs());
+        this.access = AccessControl.from(settings.access(), settings.sloClasses(), metrics);
     }
 
     /** The port actually bound (useful with {@code http.port=0}). */
@@ -53,9 +57,15 @@ public final class IngressVerticle extends VerticleBase {
         return server.actualPort();
     }
 
+    /** The port serving /metrics and /scorpio/state: {@link #port()} unless {@code metrics.port} is set. */
+    public int metricsPort() {
+        return opsServer == null ? port() : opsServer.actualPort();
+    }
+
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
+        access.mount(router); // API keys, SLO-class rights, rate limits, WebSocket Origin: all of security.*
         router.route("/v1/ws").handler(this::webSocket);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
         router.post("/v1/completions").handler(body).handler(ctx -> completion(ctx, false));
@@ -64,8 +74,10 @@ public final class IngressVerticle extends VerticleBase {
         router.get("/v1/models/:id").handler(this::model);
         router.get("/health").handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "ok")));
         router.get("/ready").handler(this::ready);
-        router.get("/metrics").handler(this::metricsEndpoint);
-        router.get("/scorpio/state").handler(this::state);
+        // Operational endpoints go to their own server when metrics.port is set (e.g. bound to a private interface).
+        Router ops = settings.access().metricsPort().isPresent() ? Router.router(vertx) : router;
+        ops.get("/metrics").handler(this::metricsEndpoint);
+        ops.get("/scorpio/state").handler(this::state);
         io.scorpio.server.dashboard.DashboardRoutes.mount(router, vertx, settings, metrics);
         router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "no route for " + ctx.request().method() + " "
                 + ctx.request().path()));
@@ -85,22 +97,31 @@ public final class IngressVerticle extends VerticleBase {
 
         HttpServerOptions options = new HttpServerOptions().setHost(settings.httpHost()).setPort(settings.httpPort())
                 .setMaxWebSocketMessageSize(settings.maxBodyBytes()).setMaxWebSocketFrameSize(Math.min(65536, settings.maxBodyBytes()));
-        return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
+        Future<?> opsStarted = ops == router ? Future.succeededFuture() : vertx.createHttpServer(new HttpServerOptions()
+                .setHost(settings.access().metricsHost()).setPort(settings.access().metricsPort().getAsInt()))
+                .requestHandler(ops).listen().onSuccess(s -> {
+                    opsServer = s;
+                    LOG.info(() -> "metrics listening on " + settings.access().metricsHost() + ":" + s.actualPort());
+                });
+        return opsStarted.compose(v -> vertx.createHttpServer(options).requestHandler(router).listen()).onSuccess(s -> {
             server = s;
-            LOG.info(() -> "ingress listening on " + settings.httpHost() + ":" + s.actualPort());
+            LOG.info(() -> "ingress listening on " + settings.httpHost() + ":" + s.actualPort()
+                    + (access.keysOn() ? " (API keys on)" : ""));
         });
     }
 
     @Override
     public Future<?> stop() {
-        return server == null ? Future.succeededFuture() : server.close();
+        return Future.all(server == null ? Future.succeededFuture() : server.close(),
+                opsServer == null ? Future.succeededFuture() : opsServer.close());
     }
 
     private void completion(RoutingContext ctx, boolean chat) {
         double arrival = clock.nowMs();
         CompletionRequest request;
         try {
-            request = parser.parse(RequestParser.parseJson(ctx.body().asString()), ctx.request().headers(), chat);
+            request = access.admit(ctx, parser.parse(RequestParser.parseJson(ctx.body().asString()), ctx.request().headers(),
+                    chat), false);
         } catch (ApiError e) {
             metrics.badRequest(e.status(), e.type());
             apiError(ctx.response(), e);
@@ -133,7 +154,7 @@ public final class IngressVerticle extends VerticleBase {
                 boolean chat = msg.getValue("messages") != null;
                 CompletionRequest request;
                 try {
-                    request = parser.parse(msg, ctx.request().headers(), chat);
+                    request = access.admit(ctx, parser.parse(msg, ctx.request().headers(), chat), true);
                 } catch (ApiError e) {
                     metrics.badRequest(e.status(), e.type());
                     throw e;

@@ -72,7 +72,9 @@ public final class RequestParser {
             }
             includeUsage = optionalBoolean(opts, "include_usage", false);
         }
-        return new CompletionRequest(chat, model, prompt, promptTokens, maxTokens, stream, includeUsage, slo(body, headers));
+        CompletionRequest.NamedSlo slo = slo(body, headers);
+        return new CompletionRequest(chat, model, prompt, promptTokens, maxTokens, stream, includeUsage, slo.slo(),
+                slo.sloClass());
     }
 
     private String completionPrompt(JsonObject body) {
@@ -177,16 +179,20 @@ public final class RequestParser {
         return (int) n;
     }
 
-    private Slo slo(JsonObject body, MultiMap headers) {
+    private CompletionRequest.NamedSlo slo(JsonObject body, MultiMap headers) {
         double ttft = settings.defaultSlo().ttftMs();
         double tpot = settings.defaultSlo().tpotMs();
+        // "default" until the client names any SLO figure; the access check and the per-class metrics need to know.
+        String label = CompletionRequest.DEFAULT_SLO;
         String h = headers == null ? null : headers.get(HEADER_TTFT);
         if (h != null) {
             ttft = sloValue(parseHeader(h, HEADER_TTFT), HEADER_TTFT);
+            label = CompletionRequest.CUSTOM_SLO;
         }
         h = headers == null ? null : headers.get(HEADER_TPOT);
         if (h != null) {
             tpot = sloValue(parseHeader(h, HEADER_TPOT), HEADER_TPOT);
+            label = CompletionRequest.CUSTOM_SLO;
         }
         Object slo = body.getValue("slo");
         Object cls = body.getValue("slo_class");
@@ -202,7 +208,7 @@ public final class RequestParser {
                 throw ApiError.badField("slo_class", "invalid_value", "unknown SLO class '" + name + "'; configured classes: "
                         + settings.sloClasses().keySet());
             }
-            return named;
+            return new CompletionRequest.NamedSlo(name, named);
         }
         if (slo != null) {
             if (!(slo instanceof JsonObject o)) {
@@ -217,8 +223,9 @@ public final class RequestParser {
             if (o.getValue("tpot_ms") != null) {
                 tpot = sloValue(o.getValue("tpot_ms"), "slo.tpot_ms");
             }
+            label = CompletionRequest.CUSTOM_SLO;
         }
-        return new Slo(ttft, tpot);
+        return new CompletionRequest.NamedSlo(label, new Slo(ttft, tpot));
     }
 
     private static Object parseHeader(String value, String name) {

@@ -20,6 +20,8 @@ import java.util.function.Supplier;
 public final class ServerMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** The policy label of the per-class SLO meters: one node runs one policy. */
+    private final String policy;
     private final Timer ttft;
     private final Timer tpot;
     private final Counter goodput;
@@ -28,6 +30,11 @@ public final class ServerMetrics {
     private final SloClassMeters sloClasses = new SloClassMeters(registry);
 
     public ServerMetrics() {
+        this("unknown");
+    }
+
+    public ServerMetrics(String policy) {
+        this.policy = policy;
         // Timers, not DistributionSummary: a summary's histogram counts a fractional value in the bucket of its
         // ceiling (0.03 s landed in le="1.0"); a timer's buckets are exact. Exposed as scorpio_ttft_seconds_* alike.
         ttft = Timer.builder("scorpio_ttft").description("time to first token, as the client sees it")
@@ -64,6 +71,36 @@ public final class ServerMetrics {
         if (compliant) {
             goodput.increment();
         }
+    }
+
+    /**
+     * One ended request of an SLO class (a configured class name, "custom" or "default"), by outcome. With
+     * {@link #sloMet} this gives SLO adherence per class and policy: met / all ended (rejected and failed
+     * requests count as misses, as in the paper); the rate of met is the class's goodput.
+     */
+    public void sloOutcome(String sloClass, RequestOutcome outcome, boolean met) {
+        Counter.builder("scorpio_slo_requests").description("requests ended, by SLO class, policy and outcome")
+                .tags("slo_class", sloClass, "policy", policy, "outcome", outcome.name().toLowerCase(Locale.ROOT))
+                .register(registry).increment();
+        if (met) {
+            Counter.builder("scorpio_slo_met_requests").description("completed requests that met both SLOs, by SLO class and policy")
+                    .tags("slo_class", sloClass, "policy", policy).register(registry).increment();
+        }
+    }
+
+    /** How long one prediction took as the request saw it; outcome ok, none (no estimate) or timeout. */
+    public void predictorLatency(long nanos, String outcome) {
+        Timer.builder("scorpio_predictor_latency").description("output-length prediction latency seen by the ingress")
+                .tags("outcome", outcome)
+                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+                        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(1000))
+                .register(registry).record(Duration.ofNanos(nanos));
+    }
+
+    /** A request refused by access control: status 401, 403 or 429, reason the error code. */
+    public void authFailure(int status, String reason) {
+        Counter.builder("scorpio_auth_failures").description("requests refused by access control")
+                .tags("status", Integer.toString(status), "reason", reason).register(registry).increment();
     }
 
     public void step(int engine, String kind) {
