@@ -1,0 +1,92 @@
+package io.scorpio.live;
+
+import io.scorpio.experiments.metrics.RequestResult;
+import io.scorpio.experiments.workload.WorkloadRequest;
+import io.scorpio.model.RejectReason;
+
+/**
+ * One request's life as the client sees it, turned into a {@link RequestResult} exactly once. Times are ms since
+ * the run's start on the client's monotonic clock; "arrival" is when the client sent the request, so TTFT and
+ * TPOT are what a user of the service would measure (network and gateway included).
+ *
+ * <p>Synchronized because the stream's event loop and the run's deadline timer may race to end it.
+ */
+final class Tracker {
+
+    final WorkloadRequest w;
+    private final double sentMs;
+    private double firstMs = Double.NaN;
+    private double lastMs;
+    private int tokens;
+    private RequestResult result;
+    /** Aborts the request on the wire (reset the HTTP stream, or send a WebSocket abort). */
+    private Runnable abort = () -> { };
+
+    Tracker(WorkloadRequest w, double sentMs) {
+        this.w = w;
+        this.sentMs = sentMs;
+        this.lastMs = sentMs;
+    }
+
+    synchronized void onAbort(Runnable abort) {
+        this.abort = abort;
+    }
+
+    synchronized void token(double nowMs) {
+        if (result != null) {
+            return;
+        }
+        if (tokens == 0) {
+            firstMs = nowMs;
+        }
+        tokens++;
+        lastMs = nowMs;
+    }
+
+    /** The stream ended normally ([DONE] or done): completed, its end the last token's arrival. */
+    synchronized RequestResult completed(double nowMs) {
+        if (result != null) {
+            return null;
+        }
+        if (tokens == 0) {
+            return failed(nowMs, "stream ended without a token");
+        }
+        return result = RequestResult.completed(w.id(), w.sloClass(), w.slo(), sentMs, firstMs, lastMs, tokens);
+    }
+
+    synchronized RequestResult rejected(double nowMs, RejectReason reason) {
+        if (result != null) {
+            return null;
+        }
+        if (tokens > 0) {
+            return failed(nowMs, "rejected after " + tokens + " tokens");
+        }
+        return result = RequestResult.rejected(w.id(), w.sloClass(), w.slo(), sentMs, Math.max(sentMs, nowMs), reason);
+    }
+
+    synchronized RequestResult failed(double nowMs, String why) {
+        if (result != null) {
+            return null;
+        }
+        return result = RequestResult.failed(w.id(), w.sloClass(), w.slo(), sentMs, firstMs, Math.max(lastMs, nowMs),
+                tokens, why);
+    }
+
+    /** The client gave up on it (the run's time limit): aborted on the wire and counted as aborted. */
+    synchronized RequestResult abortNow(double nowMs) {
+        if (result != null) {
+            return null;
+        }
+        abort.run();
+        return result = RequestResult.aborted(w.id(), w.sloClass(), w.slo(), sentMs, firstMs, Math.max(lastMs, nowMs),
+                tokens);
+    }
+
+    synchronized boolean ended() {
+        return result != null;
+    }
+
+    int tokens() {
+        return tokens;
+    }
+}
