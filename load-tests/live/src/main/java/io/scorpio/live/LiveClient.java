@@ -48,13 +48,19 @@ public final class LiveClient implements AutoCloseable {
      * @param maxSeconds  wall-time bound of a run
      * @param wsSockets   WebSocket connections the requests are spread over (round robin)
      * @param progress    draw a progress bar on stderr
+     * @param gaps        where to record every inter-token gap (the gateway benchmark), or null
      */
     public record Options(Loopback target, Transport transport, String model, double maxSeconds, int wsSockets,
-                          boolean progress) {
+                          boolean progress, GapHistogram gaps) {
         public Options {
             if (!(maxSeconds > 0) || wsSockets < 1) {
                 throw new IllegalArgumentException("need maxSeconds > 0 and wsSockets >= 1");
             }
+        }
+
+        public Options(Loopback target, Transport transport, String model, double maxSeconds, int wsSockets,
+                       boolean progress) {
+            this(target, transport, model, maxSeconds, wsSockets, progress, null);
         }
     }
 
@@ -165,7 +171,7 @@ public final class LiveClient implements AutoCloseable {
         }
 
         void send(WorkloadRequest w) {
-            Tracker t = new Tracker(w, nowMs());
+            Tracker t = new Tracker(w, nowMs(), options.gaps());
             synchronized (trackers) {
                 trackers.add(t);
             }

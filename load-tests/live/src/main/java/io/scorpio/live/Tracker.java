@@ -22,8 +22,11 @@ final class Tracker {
     /** Aborts the request on the wire (reset the HTTP stream, or send a WebSocket abort). */
     private Runnable abort = () -> { };
 
-    Tracker(WorkloadRequest w, double sentMs) {
+    private final GapHistogram gaps;
+
+    Tracker(WorkloadRequest w, double sentMs, GapHistogram gaps) {
         this.w = w;
+        this.gaps = gaps;
         this.sentMs = sentMs;
         this.lastMs = sentMs;
     }
@@ -38,6 +41,8 @@ final class Tracker {
         }
         if (tokens == 0) {
             firstMs = nowMs;
+        } else if (gaps != null) {
+            gaps.record(nowMs - lastMs);
         }
         tokens++;
         lastMs = nowMs;
