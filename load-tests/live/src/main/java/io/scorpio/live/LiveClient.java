@@ -244,14 +244,22 @@ public final class LiveClient implements AutoCloseable {
             });
             return;
         }
-        SseEvents events = new SseEvents(data -> {
-            double now = state.nowMs();
-            if (data.equals("[DONE]")) {
-                state.record(t.completed(now));
-            } else if (data.startsWith("{\"error\"")) {
-                state.record(t.failed(now, "error frame: " + errorType(data)));
-            } else {
-                t.token(now);
+        SseEvents events = new SseEvents(new SseEvents.Listener() {
+            @Override
+            public void token() {
+                t.token(state.nowMs());
+            }
+
+            @Override
+            public void other(String data) {
+                double now = state.nowMs();
+                if (data.equals("[DONE]")) {
+                    state.record(t.completed(now));
+                } else if (data.startsWith("{\"error\"")) {
+                    state.record(t.failed(now, "error frame: " + errorType(data)));
+                } else {
+                    t.token(now);
+                }
             }
         });
         resp.handler(events::feed);
