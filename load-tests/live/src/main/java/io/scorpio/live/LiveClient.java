@@ -132,7 +132,8 @@ public final class LiveClient implements AutoCloseable {
     private final class RunState {
         final List<WorkloadRequest> ordered;
         final ConcurrentLinkedQueue<RequestResult> results = new ConcurrentLinkedQueue<>();
-        final List<Tracker> trackers = new ArrayList<>();
+        /** The requests still open, so that the deadline can abort them; ended ones leave (a soak sends 10^4+). */
+        final Map<Long, Tracker> open = new ConcurrentHashMap<>();
         final AtomicInteger sent = new AtomicInteger();
         final AtomicInteger ended = new AtomicInteger();
         final CompletableFuture<Void> done = new CompletableFuture<>();
@@ -172,9 +173,7 @@ public final class LiveClient implements AutoCloseable {
 
         void send(WorkloadRequest w) {
             Tracker t = new Tracker(w, nowMs(), options.gaps());
-            synchronized (trackers) {
-                trackers.add(t);
-            }
+            open.put((long) w.id(), t);
             sent.incrementAndGet();
             if (options.transport() == Transport.SSE) {
                 sendSse(t, this);
@@ -188,6 +187,7 @@ public final class LiveClient implements AutoCloseable {
                 return;
             }
             results.add(r);
+            open.remove(r.id());
             if (bar != null) {
                 bar.step(r.outcome().name().toLowerCase());
             }
@@ -200,12 +200,8 @@ public final class LiveClient implements AutoCloseable {
         /** The time bound: stop sending, abort whatever is still open. */
         void deadline() {
             stopped = true;
-            List<Tracker> open;
-            synchronized (trackers) {
-                open = new ArrayList<>(trackers);
-            }
             double now = nowMs();
-            for (Tracker t : open) {
+            for (Tracker t : List.copyOf(open.values())) {
                 record(t.abortNow(now));
             }
             if (ended.get() >= sent.get()) {

@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
 public final class Soak {
 
     /** One sample of the node while the load runs. */
-    public record Sample(double seconds, double heapAfterGcMib, double heapUsedMib, int live, int openStreams) {
+    public record Sample(double seconds, double heapAfterGcMib, double heapUsedMib, double liveSetMib, int live,
+                         int openStreams) {
     }
 
     /** The soak's outcome. */
@@ -84,25 +85,31 @@ public final class Soak {
                     running.get((long) (sampleSeconds * 1000), TimeUnit.MILLISECONDS);
                 } catch (java.util.concurrent.TimeoutException e) {
                     ServiceState s = ServiceState.fetch(target);
-                    samples.add(new Sample((System.nanoTime() - start) / 1e9, heapAfterGcMib(), heapUsedMib(), s.live(),
-                            s.openStreams()));
+                    // Every sixth sample a full GC gives the live set (one short pause a minute at the defaults):
+                    // G1's "after GC" figure alone moves only when a mixed cycle happens to run.
+                    double liveSet = samples.size() % 6 == 5 ? liveSetMib() : Double.NaN;
+                    samples.add(new Sample((System.nanoTime() - start) / 1e9, heapAfterGcMib(), heapUsedMib(),
+                            liveSet, s.live(), s.openStreams()));
                 }
             }
             run = running.get();
             after = ServiceState.awaitIdle(target, 30_000);
         }
         ResultTable windows = windows(run.results(), samples, windowSeconds);
-        ResultTable sampleTable = new ResultTable(List.of("seconds", "heap_after_gc_mib", "heap_used_mib", "live",
-                "open_streams"));
-        samples.forEach(s -> sampleTable.add(s.seconds(), s.heapAfterGcMib(), s.heapUsedMib(), s.live(),
-                s.openStreams()));
+        ResultTable sampleTable = new ResultTable(List.of("seconds", "heap_after_gc_mib", "heap_used_mib",
+                "live_set_mib", "live", "open_streams"));
+        samples.forEach(s -> sampleTable.add(s.seconds(), s.heapAfterGcMib(), s.heapUsedMib(), s.liveSetMib(),
+                s.live(), s.openStreams()));
         if (out != null) {
             LiveReport.write(out, "soak sharegpt@" + qps, transport.name().toLowerCase(), qps, run);
             windows.writeAll(out, "windows");
             sampleTable.writeAll(out, "samples");
             Charts.linePng(out.resolve("heap.png"), "Heap after GC during the soak", "time (s)", "MiB",
                     List.of(new Charts.Series("heap after GC", samples.stream().map(Sample::seconds).toList(),
-                            samples.stream().map(Sample::heapAfterGcMib).toList())));
+                            samples.stream().map(Sample::heapAfterGcMib).toList()),
+                            new Charts.Series("live set (after full GC)", samples.stream()
+                                    .filter(x -> !Double.isNaN(x.liveSetMib())).map(Sample::seconds).toList(),
+                                    samples.stream().map(Sample::liveSetMib).filter(d -> !Double.isNaN(d)).toList())));
         }
         return new Result(run, List.copyOf(samples), after, windows);
     }
@@ -140,6 +147,11 @@ public final class Soak {
             }
         }
         return any ? sum / 1048576.0 : Double.NaN;
+    }
+
+    static double liveSetMib() {
+        System.gc();
+        return heapUsedMib();
     }
 
     static double heapUsedMib() {

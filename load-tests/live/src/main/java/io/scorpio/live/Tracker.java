@@ -56,7 +56,7 @@ final class Tracker {
         if (tokens == 0) {
             return failed(nowMs, "stream ended without a token");
         }
-        return result = RequestResult.completed(w.id(), w.sloClass(), w.slo(), sentMs, firstMs, lastMs, tokens);
+        return done(result = RequestResult.completed(w.id(), w.sloClass(), w.slo(), sentMs, firstMs, lastMs, tokens));
     }
 
     synchronized RequestResult rejected(double nowMs, RejectReason reason) {
@@ -66,15 +66,15 @@ final class Tracker {
         if (tokens > 0) {
             return failed(nowMs, "rejected after " + tokens + " tokens");
         }
-        return result = RequestResult.rejected(w.id(), w.sloClass(), w.slo(), sentMs, Math.max(sentMs, nowMs), reason);
+        return done(result = RequestResult.rejected(w.id(), w.sloClass(), w.slo(), sentMs, Math.max(sentMs, nowMs), reason));
     }
 
     synchronized RequestResult failed(double nowMs, String why) {
         if (result != null) {
             return null;
         }
-        return result = RequestResult.failed(w.id(), w.sloClass(), w.slo(), sentMs, firstMs, Math.max(lastMs, nowMs),
-                tokens, why);
+        return done(result = RequestResult.failed(w.id(), w.sloClass(), w.slo(), sentMs, firstMs,
+                Math.max(lastMs, nowMs), tokens, why));
     }
 
     /** The client gave up on it (the run's time limit): aborted on the wire and counted as aborted. */
@@ -83,8 +83,14 @@ final class Tracker {
             return null;
         }
         abort.run();
-        return result = RequestResult.aborted(w.id(), w.sloClass(), w.slo(), sentMs, firstMs, Math.max(lastMs, nowMs),
-                tokens);
+        return done(result = RequestResult.aborted(w.id(), w.sloClass(), w.slo(), sentMs, firstMs,
+                Math.max(lastMs, nowMs), tokens));
+    }
+
+    /** Called with the result set: nothing more to abort, so let go of the wire objects. */
+    private RequestResult done(RequestResult r) {
+        abort = () -> { };
+        return r;
     }
 
     synchronized boolean ended() {
