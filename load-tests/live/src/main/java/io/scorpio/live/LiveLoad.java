@@ -1,0 +1,84 @@
+package io.scorpio.live;
+
+import io.scorpio.experiments.runner.Workloads;
+import io.scorpio.experiments.workload.WorkloadRequest;
+import io.scorpio.model.DataDirectory;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The live load client's command line: replays a workload against a running node and writes the report.
+ *
+ * <pre>
+ * java -jar load-tests/live/target/scorpio-live.jar --url http://127.0.0.1:8080 --workload sharegpt --qps 8 \
+ *     --requests 512 --transport sse --max-seconds 300 --out target/live
+ * </pre>
+ */
+public final class LiveLoad {
+
+    static final String USAGE = """
+            usage: LiveLoad [--url http://127.0.0.1:8080] [--workload sharegpt|arena-hard|azure-conv|azure-code]
+                            [--qps 8] [--requests 512] [--transport sse|ws] [--max-seconds 300] [--out target/live]
+                            [--model llama-3.1-8b] [--seed 42] [--ws-sockets 4]
+              --qps is the Poisson rate; for the Azure traces it is a speed-up of the trace's own arrivals.
+              Only loopback targets are accepted; the run stops after --requests requests or --max-seconds.""";
+
+    private LiveLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = parse(args);
+        if (o.containsKey("help")) {
+            System.out.println(USAGE);
+            return;
+        }
+        Loopback target = Loopback.parse(o.getOrDefault("url", "http://127.0.0.1:8080"));
+        Workloads workload = Workloads.named(o.getOrDefault("workload", "sharegpt"));
+        double qps = Double.parseDouble(o.getOrDefault("qps", "8"));
+        int requests = Integer.parseInt(o.getOrDefault("requests", "512"));
+        LiveClient.Transport transport = LiveClient.Transport.valueOf(o.getOrDefault("transport", "sse").toUpperCase());
+        double maxSeconds = Double.parseDouble(o.getOrDefault("max-seconds", "300"));
+        Path out = Path.of(o.getOrDefault("out", "target/live"));
+        long seed = Long.parseLong(o.getOrDefault("seed", "42"));
+        if (requests < 1 || requests > 100_000 || !(maxSeconds > 0) || maxSeconds > 24 * 3600) {
+            throw new IllegalArgumentException("need 1 <= --requests <= 100000 and 0 < --max-seconds <= 86400");
+        }
+        List<WorkloadRequest> wl = LiveWorkloads.build(workload, DataDirectory.resolve(), qps, requests, seed);
+        LiveClient.Options options = new LiveClient.Options(target, transport, o.getOrDefault("model", "llama-3.1-8b"),
+                maxSeconds, Integer.parseInt(o.getOrDefault("ws-sockets", "4")), true);
+        LiveClient.Run run;
+        try (LiveClient client = new LiveClient(options)) {
+            run = client.run(wl);
+        }
+        String label = workload.label() + "@" + qps;
+        LiveReport.write(out, label, transport.name().toLowerCase(), qps, run);
+        var table = LiveReport.summaryTable();
+        LiveReport.addRow(table, label, transport.name().toLowerCase(), qps, run);
+        System.out.print(table.toMarkdown());
+        System.out.println("report: " + out.toAbsolutePath());
+    }
+
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + a + "'\n" + USAGE);
+            }
+            String name = a.substring(2);
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                out.put(name.substring(0, eq), name.substring(eq + 1));
+            } else if (name.equals("help")) {
+                out.put("help", "");
+            } else if (i + 1 < args.length) {
+                out.put(name, args[++i]);
+            } else {
+                throw new IllegalArgumentException("--" + name + " needs a value\n" + USAGE);
+            }
+        }
+        return out;
+    }
+}
