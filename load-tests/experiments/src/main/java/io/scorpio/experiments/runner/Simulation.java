@@ -49,7 +49,7 @@ public final class Simulation {
     }
 
     /** A finished run: one result per request, the engine's totals, and the summary of spec section 1. */
-    public record Run(Setup setup, List<RequestResult> results, VirtualTimeEngine.RunStats stats, RunSummary summary,
+    public record Run(Setup setup, List<RequestResult> results, VirtualTimeCluster.RunStats stats, RunSummary summary,
                       StepProfiler profile, int bestEffortServed) {
 
         /** The guard's decision time over the engine's busy time (the paper's Table 2). */
@@ -70,7 +70,7 @@ public final class Simulation {
         SimulatedGpuWorker worker = new SimulatedGpuWorker(sampler, id -> byId.get(id).outputTokens());
         Recorder recorder = new Recorder(byId);
         StepProfiler profiler = new StepProfiler();
-        VirtualTimeEngine.RunStats stats =
+        VirtualTimeCluster.RunStats stats =
                 new VirtualTimeEngine(scheduler, worker, Listeners.of(recorder, profiler)).run(specs);
         List<RequestResult> results = sorted(recorder, workload.size());
         return new Run(setup, results, stats, RunSummary.of(results), profiler, recorder.bestEffortServed);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorpio.core.engine.EngineListener;
 import io.scorpio.core.engine.StepWorker;
-import io.scorpio.core.engine.VirtualTimeEngine;
 import io.scorpio.core.model.PrefillTimeModel;
 import io.scorpio.core.model.StepTimeModel;
 import io.scorpio.core.policy.Policy;
@@ -105,20 +104,6 @@ class VirtualTimeClusterTest {
             lengths.put(id, out);
         }
         return specs;
-    }
-
-    @Test
-    void oneEngineBehavesExactlyAsTheSingleEngineLoop() {
-        Map<String, Integer> lengths = new HashMap<>();
-        List<RequestSpec> specs = randomWorkload(new Random(3), 200, lengths);
-        Log single = new Log();
-        new VirtualTimeEngine(new Scheduler(Policy.SCORPIO, SchedulerConfig.PAPER, DECODE, PREFILL), worker(lengths),
-                single).run(specs);
-        Log cluster = new Log();
-        new VirtualTimeCluster(List.of(new VirtualTimeCluster.Engine(
-                new Scheduler(Policy.SCORPIO, SchedulerConfig.PAPER, DECODE, PREFILL), worker(lengths))),
-                Placement.sloAware(), true, cluster).run(specs);
-        assertEquals(single.lines, cluster.lines);
     }
 
     @Test
