@@ -106,9 +106,14 @@ class VirtualTimeClusterTest {
         return specs;
     }
 
-    @Test
-    void aRequestOneEngineCannotServeInTimeMovesToAnotherThatCan() {
-        // Prefill grows with its tokens here: T(n) = 0.05 n + 10 ms. Policy mooncake (FCFS with rejection).
+    /**
+     * Two mooncake engines (FCFS with rejection) where a deliberately bad placement sends everything to engine 0,
+     * and prefill grows with its tokens: T(n) = 0.05 n + 10 ms.
+     */
+    private record MigrationRun(Log log, int migrations) {
+    }
+
+    private static MigrationRun runMigrationScenario(boolean migrate) {
         PrefillTimeModel prefill = new PrefillTimeModel(0, 10, 0.05, 10);
         Map<String, Integer> lengths = Map.of("a", 2, "b", 1, "tight", 1);
         List<RequestSpec> specs = List.of(
@@ -120,8 +125,13 @@ class VirtualTimeClusterTest {
                 new VirtualTimeCluster.Engine(new Scheduler(Policy.MOONCAKE, SchedulerConfig.PAPER, DECODE, prefill), w),
                 new VirtualTimeCluster.Engine(new Scheduler(Policy.MOONCAKE, SchedulerConfig.PAPER, DECODE, prefill), w));
         Log log = new Log();
-        // A deliberately bad placement sends everything to engine 0.
-        VirtualTimeCluster.RunStats stats = new VirtualTimeCluster(engines, (spec, e, now) -> 0, true, log).run(specs);
+        int migrations = new VirtualTimeCluster(engines, (spec, e, now) -> 0, migrate, log).run(specs).migrations();
+        return new MigrationRun(log, migrations);
+    }
+
+    @Test
+    void aRequestOneEngineCannotServeInTimeMovesToAnotherThatCan() {
+        MigrationRun run = runMigrationScenario(true);
         assertEquals(List.of(
                 // t=0..60: a's prefill on engine 0. At 60, in FCFS order b (1,000 tokens) is ahead of tight:
                 // tight's slack 152 - 60 = 92 < T(1,100) + 50 = 115 on engine 0, but >= T(100) + 50 = 65 on the
@@ -129,25 +139,15 @@ class VirtualTimeClusterTest {
                 "t=60.0 migrate tight to 1",
                 "t=75.0 finish tight ttft=73.0",   // its 15 ms prefill on engine 1
                 "t=120.0 finish b ttft=119.0",     // b's 60 ms prefill on engine 0
-                "t=130.0 finish a ttft=60.0"), log.lines);
-        assertEquals(1, stats.migrations());
+                "t=130.0 finish a ttft=60.0"), run.log().lines);
+        assertEquals(1, run.migrations());
     }
 
     @Test
     void withoutMigrationTheSameRequestIsRejected() {
-        PrefillTimeModel prefill = new PrefillTimeModel(0, 10, 0.05, 10);
-        Map<String, Integer> lengths = Map.of("a", 2, "b", 1, "tight", 1);
-        List<RequestSpec> specs = List.of(
-                new RequestSpec("a", 0, 1000, 2, new Slo(5000, 50)),
-                new RequestSpec("b", 1, 1000, 1, new Slo(3000, 50)),
-                new RequestSpec("tight", 2, 100, 1, new Slo(150, 50)));
-        StepWorker w = worker(lengths, prefill);
-        List<VirtualTimeCluster.Engine> engines = List.of(
-                new VirtualTimeCluster.Engine(new Scheduler(Policy.MOONCAKE, SchedulerConfig.PAPER, DECODE, prefill), w),
-                new VirtualTimeCluster.Engine(new Scheduler(Policy.MOONCAKE, SchedulerConfig.PAPER, DECODE, prefill), w));
-        Log log = new Log();
-        new VirtualTimeCluster(engines, (spec, e, now) -> 0, false, log).run(specs);
-        assertEquals("rejected", log.endings.get("tight"));
+        MigrationRun run = runMigrationScenario(false);
+        assertEquals("rejected", run.log().endings.get("tight"));
+        assertEquals(0, run.migrations());
     }
 
     @Provide
