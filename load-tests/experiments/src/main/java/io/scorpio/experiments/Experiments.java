@@ -173,24 +173,12 @@ public final class Experiments {
                 100 * pa.mape());
         table4.writeAll(dir, "table4");
 
-        // The current profile's baselines against the paper's numbers (seed-averaged as in the search).
+        // The current profile's baselines against the paper's numbers, seed-averaged as in the search.
         ResultTable baselines = new ResultTable(List.of("policy", "qps", "metric", "simulated", "paper",
                 "relative_error"));
         Map<String, double[]> sims = new LinkedHashMap<>();
         for (Policy p : List.of(Policy.VLLM, Policy.S3, Policy.MOONCAKE)) {
-            double g5 = 0;
-            double g15 = 0;
-            double a15 = 0;
-            for (long sd : new long[] {42, 43, 44}) {
-                RunSummary at5 = Simulation.run(PredictionSource.paperNoisy(sd).apply(
-                        WorkloadGenerator.paperDefaults().poisson(pool, 5, requests, sd)), fm.setup(p, gpu, sd)).summary();
-                RunSummary at15 = Simulation.run(PredictionSource.paperNoisy(sd).apply(
-                        WorkloadGenerator.paperDefaults().poisson(pool, 15, requests, sd)), fm.setup(p, gpu, sd)).summary();
-                g5 += at5.goodput() / 3;
-                g15 += at15.goodput() / 3;
-                a15 += at15.adherence() / 3;
-            }
-            sims.put(p.name(), new double[] {g5, g15, a15});
+            sims.put(p.name(), Calibration.targetNumbers(sd -> fm.setup(p, gpu, sd), pool, requests));
         }
         double[] v = sims.get("vllm");
         baselines.add("vllm", 5, "goodput", v[0], 4.42, rel(v[0], 4.42));

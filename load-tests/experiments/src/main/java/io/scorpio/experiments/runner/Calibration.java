@@ -9,6 +9,7 @@ import io.scorpio.experiments.workload.WorkloadRequest;
 import io.scorpio.gpusim.GpuProfile;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongFunction;
 
 /**
  * The second calibration step (issue 3): choose the simulated GPU's free parameters, and only those, so that
@@ -42,12 +43,24 @@ public final class Calibration {
 
     /** vllm's three target numbers for one profile, averaged over {@link #SEEDS}. */
     static double[] vllmNumbers(GpuProfile gpu, List<LengthSample> pool) {
+        // vllm uses neither model; the unfitted ones only fill the setup.
+        return targetNumbers(seed -> new Simulation.Setup(Policy.VLLM, io.scorpio.core.policy.SchedulerConfig.PAPER,
+                FittedModels.UNFITTED_STEP, FittedModels.UNFITTED_PREFILL, gpu, seed), pool,
+                WorkloadGenerator.PAPER_REQUESTS);
+    }
+
+    /**
+     * The numbers the paper reports for a policy: goodput at QPS 5, goodput and adherence at QPS 15, each
+     * averaged over {@link #SEEDS} (the seed picks both the workload and the worker's noise).
+     */
+    public static double[] targetNumbers(LongFunction<Simulation.Setup> setupForSeed, List<LengthSample> pool,
+                                         int requests) {
         double g5 = 0;
         double g15 = 0;
         double a15 = 0;
         for (long seed : SEEDS) {
-            RunSummary at5 = vllm(gpu, pool, 5, seed);
-            RunSummary at15 = vllm(gpu, pool, 15, seed);
+            RunSummary at5 = run(setupForSeed.apply(seed), pool, 5, requests, seed);
+            RunSummary at15 = run(setupForSeed.apply(seed), pool, 15, requests, seed);
             g5 += at5.goodput();
             g15 += at15.goodput();
             a15 += at15.adherence();
@@ -55,12 +68,10 @@ public final class Calibration {
         return new double[] {g5 / SEEDS.length, g15 / SEEDS.length, a15 / SEEDS.length};
     }
 
-    private static RunSummary vllm(GpuProfile gpu, List<LengthSample> pool, double qps, long seed) {
+    private static RunSummary run(Simulation.Setup setup, List<LengthSample> pool, double qps, int requests,
+                                  long seed) {
         List<WorkloadRequest> wl = PredictionSource.paperNoisy(seed)
-                .apply(WorkloadGenerator.paperDefaults().poisson(pool, qps, WorkloadGenerator.PAPER_REQUESTS, seed));
-        // vllm uses neither model; the unfitted ones only fill the setup.
-        Simulation.Setup setup = new Simulation.Setup(Policy.VLLM, io.scorpio.core.policy.SchedulerConfig.PAPER,
-                FittedModels.UNFITTED_STEP, FittedModels.UNFITTED_PREFILL, gpu, seed);
+                .apply(WorkloadGenerator.paperDefaults().poisson(pool, qps, requests, seed));
         return Simulation.run(wl, setup).summary();
     }
 
