@@ -2,13 +2,15 @@ package io.scorpio.server;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.scorpio.server.bus.Addresses;
 import io.scorpio.server.bus.LocalMessage;
 import io.scorpio.server.bus.Messages;
 import io.scorpio.server.config.NodeSettings;
+import io.scorpio.server.cluster.ClusterView;
 import io.scorpio.server.config.ServerConfig;
 import io.scorpio.server.engine.EngineVerticle;
 import io.scorpio.server.engine.EngineWorker;
@@ -26,14 +28,17 @@ import io.scorpio.server.registry.LocalRequestRegistry;
 import io.scorpio.server.registry.RequestRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A running Scorpio node: an embedded Hazelcast member (unless {@code hazelcast.mode=none}), a Vert.x instance,
- * and the four verticles (predictor, guard, one engine per worker, ingress), deployed in that order so that
- * the ingress opens its port only when everything behind it is listening.
+ * A running Scorpio node: a Vert.x instance, clustered through an embedded Hazelcast member (unless
+ * {@code hazelcast.mode=none}), and the four verticles (predictor, guard, one engine per worker, ingress),
+ * deployed in that order so that the ingress opens its port only when everything behind it is listening.
  */
 public final class ScorpioNode implements AutoCloseable {
 
@@ -44,11 +49,13 @@ public final class ScorpioNode implements AutoCloseable {
     private final HazelcastInstance hazelcast;
     private final RequestRegistry registry;
     private final ServerMetrics metrics;
+    private final ClusterView cluster;
     private final int port;
     private final int metricsPort;
 
     private ScorpioNode(NodeSettings settings, Vertx vertx, HazelcastInstance hazelcast, RequestRegistry registry,
-                        ServerMetrics metrics, int port, int metricsPort) {
+                        ServerMetrics metrics, ClusterView cluster, int port, int metricsPort) {
+        this.cluster = cluster;
         this.metricsPort = metricsPort;
         this.settings = settings;
         this.vertx = vertx;
@@ -63,8 +70,19 @@ public final class ScorpioNode implements AutoCloseable {
         NodeSettings settings = NodeSettings.from(config);
         WorkerFactory workers = WorkerFactories.named(settings.worker());
         OutputLengthPredictor predictor = Predictors.named(settings.predictor());
-        HazelcastInstance hz = settings.hazelcastMode().equals("embedded") ? startHazelcast(settings) : null;
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx;
+        HazelcastInstance hz = null;
+        if (settings.clustered()) {
+            HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(settings));
+            // The node-to-node bus binds the same single interface as Hazelcast.
+            VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
+                    .setHost(settings.hazelcastInterface()).setPort(settings.busPort()));
+            vertx = await(Vertx.builder().with(options).withClusterManager(manager).buildClustered());
+            hz = manager.getHazelcastInstance();
+        } else {
+            vertx = Vertx.vertx();
+        }
+        ClusterView cluster = hz == null ? ClusterView.single(settings.nodeId()) : ClusterView.of(vertx, hz, settings.nodeId());
         try {
             LocalMessage.register(vertx.eventBus());
             RequestRegistry registry = hz == null ? new LocalRequestRegistry()
@@ -76,23 +94,26 @@ public final class ScorpioNode implements AutoCloseable {
             for (int e = 0; e < settings.engines(); e++) {
                 int engine = e;
                 EngineWorker worker = workers.create(new WorkerContext(vertx, settings, e, metrics,
-                        model -> vertx.eventBus().send(Addresses.guardModels(engine), new Messages.ModelUpdate(engine, model))));
+                        model -> vertx.eventBus().send(Addresses.guardModels(engine), new Messages.ModelUpdate(engine, model), Addresses.LOCAL)));
                 await(vertx.deployVerticle(new EngineVerticle(e, worker, metrics, settings.idlePollMs(), settings.busTimeoutMs())));
             }
             IngressVerticle ingress = new IngressVerticle(settings, clock, metrics, registry);
             await(vertx.deployVerticle(ingress));
-            return new ScorpioNode(settings, vertx, hz, registry, metrics, ingress.port(), ingress.metricsPort());
+            return new ScorpioNode(settings, vertx, hz, registry, metrics, cluster, ingress.port(), ingress.metricsPort());
         } catch (Exception | Error e) {
+            cluster.close();
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            if (hz != null) {
-                hz.shutdown();
-            }
             throw e;
         }
     }
 
-    /** An embedded member: TCP-IP join on the configured members (loopback by default), multicast off, no phone-home. */
-    static HazelcastInstance startHazelcast(NodeSettings settings) {
+    /**
+     * The embedded member's configuration: bound to the one configured interface, joined by the configured
+     * member list over TCP (or Kubernetes DNS discovery), admitting only members with the same cluster name;
+     * multicast, auto-detection and phone-home off. The {@code __vertx.*} structures are those of vertx-hazelcast's
+     * default-cluster.xml, which the cluster manager needs.
+     */
+    static Config hazelcastConfig(NodeSettings settings) {
         System.setProperty("hazelcast.phone.home.enabled", "false");
         if (HAZELCAST_LOG.getLevel() == null) {
             HAZELCAST_LOG.setLevel(Level.WARNING);
@@ -100,20 +121,33 @@ public final class ScorpioNode implements AutoCloseable {
         Config cfg = new Config();
         cfg.setClusterName(settings.hazelcastClusterName());
         cfg.setInstanceName("scorpio-" + settings.nodeId());
+        cfg.getMemberAttributeConfig().setAttribute(ClusterView.NODE_ATTRIBUTE, settings.nodeId());
         cfg.setProperty("hazelcast.phone.home.enabled", "false");
         cfg.setProperty("hazelcast.logging.type", "jdk");
         cfg.setProperty("hazelcast.shutdownhook.enabled", "false");
         cfg.setProperty("hazelcast.socket.bind.any", "false");
         cfg.setProperty("hazelcast.wait.seconds.before.join", "1");
+        cfg.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+        cfg.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(settings.heartbeatTimeoutS()));
+        cfg.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(settings.mergeDelayS()));
+        cfg.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(settings.mergeDelayS()));
         cfg.getJetConfig().setEnabled(false);
+        cfg.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
+                .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
+        cfg.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
+        cfg.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
         NetworkConfig net = cfg.getNetworkConfig();
         net.setPort(settings.hazelcastPort()).setPortAutoIncrement(true);
-        net.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        net.getInterfaces().setEnabled(true).addInterface(settings.hazelcastInterface());
         JoinConfig join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).setMembers(settings.hazelcastMembers());
-        return Hazelcast.newHazelcastInstance(cfg);
+        if (settings.hazelcastJoin().equals("kubernetes")) {
+            join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", settings.kubernetesServiceDns());
+        } else {
+            join.getTcpIpConfig().setEnabled(true).setMembers(settings.hazelcastMembers());
+        }
+        return cfg;
     }
 
     private static <T> T await(Future<T> f) throws Exception {
@@ -148,20 +182,21 @@ public final class ScorpioNode implements AutoCloseable {
         return metrics;
     }
 
+    /** The cluster as this node sees it. */
+    public ClusterView cluster() {
+        return cluster;
+    }
+
     /** The Hazelcast member, or null when {@code hazelcast.mode=none}. */
     public HazelcastInstance hazelcast() {
         return hazelcast;
     }
 
+    /** Closing Vert.x also leaves the cluster: the cluster manager owns the Hazelcast member. */
     @Override
     public void close() throws Exception {
-        try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            registry.close();
-        } finally {
-            if (hazelcast != null) {
-                hazelcast.shutdown();
-            }
-        }
+        cluster.close();
+        registry.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 }

@@ -1,9 +1,57 @@
 package io.scorpio.server.bus;
 
-/** Event-bus addresses of the verticles. One place, so that no address is ever spelled twice. */
+import io.vertx.core.eventbus.DeliveryOptions;
+
+/**
+ * Event-bus addresses of the verticles. One place, so that no address is ever spelled twice.
+ *
+ * <p>Two kinds. Node-local addresses (guard, engines, predictor, a request's token stream) have a consumer on
+ * every node, registered with {@code localConsumer} and reached with {@link #LOCAL} delivery, so that on a
+ * clustered event bus node A's engine 0 never talks to node B's guard, and no per-request registration ever
+ * touches the cluster. Node addresses ({@code scorpio.node.<id>.*}) are registered once per node on the
+ * clustered bus and carry JSON only: they are how a request that entered one node is served by another.
+ */
 public final class Addresses {
 
     private Addresses() {
+    }
+
+    /** Delivery to this node's consumers only, never across the cluster. */
+    public static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+
+    /** {@link #LOCAL} delivery with a reply timeout. */
+    public static DeliveryOptions local(long timeoutMs) {
+        return new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeoutMs);
+    }
+
+    /** Published on this node (one-way) when a cluster member leaves: the body is the node id that left. */
+    public static final String NODE_LEFT = "scorpio.cluster.node-left";
+
+    private static final String NODE_PREFIX = "scorpio.node.";
+
+    /** Node {@code n}'s guard: how much headroom would a request get there (JSON request-reply). */
+    public static String nodeQuote(String node) {
+        return NODE_PREFIX + node + ".quote";
+    }
+
+    /** Node {@code n}'s guard: take a request that entered another node (JSON request-reply). */
+    public static String nodeSubmit(String node) {
+        return NODE_PREFIX + node + ".submit";
+    }
+
+    /** Node {@code n}'s guard: the client of a request it serves went away (JSON request-reply). */
+    public static String nodeAbort(String node) {
+        return NODE_PREFIX + node + ".abort";
+    }
+
+    /** Node {@code n}'s ingress: stream events of requests that entered it, served elsewhere (JSON, one-way). */
+    public static String nodeStreams(String node) {
+        return NODE_PREFIX + node + ".streams";
+    }
+
+    /** Whether a stream address is a node's stream demultiplexer (events must name their request). */
+    public static boolean isNodeStreams(String address) {
+        return address.startsWith(NODE_PREFIX) && address.endsWith(".streams");
     }
 
     /** Guard: a new request (request-reply). */

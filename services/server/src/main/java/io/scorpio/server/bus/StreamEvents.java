@@ -1,5 +1,6 @@
 package io.scorpio.server.bus;
 
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -35,6 +36,21 @@ public final class StreamEvents {
     /** The request failed (worker error, protocol error). */
     public static JsonObject error(String message) {
         return new JsonObject().put("type", ERROR).put("message", message);
+    }
+
+    /** The field naming the request (its submission id) on events sent to a node's stream demultiplexer. */
+    public static final String SUBMISSION = "sid";
+
+    /**
+     * Sends an event to a request's stream: straight to the local stream, or, for a request that entered
+     * another node, to that node's {@link Addresses#nodeStreams demultiplexer} with the submission id added.
+     */
+    public static void deliver(EventBus bus, String streamAddress, String submissionId, JsonObject event) {
+        if (Addresses.isNodeStreams(streamAddress)) {
+            bus.send(streamAddress, event.put(SUBMISSION, submissionId));
+        } else {
+            bus.send(streamAddress, event, Addresses.LOCAL);
+        }
     }
 
     public static boolean terminal(JsonObject event) {

@@ -49,6 +49,13 @@ public record NodeSettings(
         String hazelcastClusterName,
         int hazelcastPort,
         List<String> hazelcastMembers,
+        String hazelcastInterface,
+        String hazelcastJoin,
+        String kubernetesServiceDns,
+        int heartbeatTimeoutS,
+        int mergeDelayS,
+        int busPort,
+        long placementTimeoutMs,
         AccessSettings access) {
 
     public static final String VLLM_WORKER = "vllm";
@@ -120,7 +127,48 @@ public record NodeSettings(
                 c.getOrDefault("hazelcast.cluster-name", "scorpio"),
                 c.getInt("hazelcast.port"),
                 List.of(c.getOrDefault("hazelcast.members", "127.0.0.1").split("\\s*,\\s*")),
+                bindAddress(c.getOrDefault("hazelcast.interface", "127.0.0.1")),
+                join(c),
+                c.getOrDefault("hazelcast.kubernetes.service-dns", ""),
+                (int) positiveLong(c, "hazelcast.heartbeat-timeout-s"),
+                (int) positiveLong(c, "hazelcast.merge-delay-s"),
+                port(c, "cluster.bus-port"),
+                positiveLong(c, "cluster.placement-timeout-ms"),
                 AccessSettings.from(c));
+    }
+
+    /** Whether this node joins a cluster (a Hazelcast member and a clustered event bus). */
+    public boolean clustered() {
+        return hazelcastMode.equals("embedded");
+    }
+
+    private static String bindAddress(String value) {
+        String a = value.trim();
+        if (a.isEmpty() || a.equals("0.0.0.0") || a.equals("::") || a.contains("*")) {
+            throw new IllegalArgumentException("hazelcast.interface must be one address of this host (members bind only "
+                    + "to it), got '" + value + "'");
+        }
+        return a;
+    }
+
+    private static String join(ServerConfig c) {
+        String j = c.getOrDefault("hazelcast.join", "tcp").trim().toLowerCase(Locale.ROOT);
+        if (!j.equals("tcp") && !j.equals("kubernetes")) {
+            throw new IllegalArgumentException("hazelcast.join must be 'tcp' or 'kubernetes', got '" + j + "'");
+        }
+        if (j.equals("kubernetes") && c.getOrDefault("hazelcast.kubernetes.service-dns", "").isBlank()) {
+            throw new IllegalArgumentException("hazelcast.join=kubernetes needs hazelcast.kubernetes.service-dns "
+                    + "(the headless Service's DNS name)");
+        }
+        return j;
+    }
+
+    private static int port(ServerConfig c, String key) {
+        int v = c.getInt(key);
+        if (v < 0 || v > 65535) {
+            throw new IllegalArgumentException(key + " must be in [0, 65535], got " + v);
+        }
+        return v;
     }
 
     private static String placement(String value) {

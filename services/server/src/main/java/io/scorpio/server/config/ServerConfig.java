@@ -85,7 +85,18 @@ public final class ServerConfig {
             new Key("hazelcast.mode", "embedded", "'embedded' (a Hazelcast member in this process) or 'none'"),
             new Key("hazelcast.cluster-name", "scorpio", "Hazelcast cluster name"),
             new Key("hazelcast.port", "5701", "first Hazelcast port tried (auto-increments when taken)"),
-            new Key("hazelcast.members", "127.0.0.1", "TCP-IP join members, comma separated (multicast is off)"),
+            new Key("hazelcast.members", "127.0.0.1", "TCP-IP join members, host or host:port, comma separated (multicast is off)"),
+            new Key("hazelcast.interface", "127.0.0.1", "the one address Hazelcast and the clustered event bus bind to "
+                    + "(never the wildcard); other members must reach this node there"),
+            new Key("hazelcast.join", "tcp", "how members find each other: 'tcp' (hazelcast.members) or 'kubernetes' "
+                    + "(DNS lookup of hazelcast.kubernetes.service-dns)"),
+            new Key("hazelcast.kubernetes.service-dns", null, "headless Service DNS name, e.g. scorpio-hz.default.svc.cluster.local "
+                    + "(hazelcast.join=kubernetes)"),
+            new Key("hazelcast.heartbeat-timeout-s", "15", "a member silent this long is removed from the cluster"),
+            new Key("hazelcast.merge-delay-s", "10", "after a split, how often the parts look for each other to merge"),
+            new Key("cluster.bus-port", "0", "port of the clustered event bus (node-to-node token streams); 0 picks a free port"),
+            new Key("cluster.placement-timeout-ms", "250", "how long the ingress waits for other nodes' placement quotes; "
+                    + "a node slower than this is passed over for that request"),
             // auth: access control and the operational port (docs/service.md, "Access control")
             new Key("auth.keys-file", null, "API key file (JSON; written by io.scorpio.server.security.KeyTool); "
                     + "unset = no API keys: every request is allowed"),

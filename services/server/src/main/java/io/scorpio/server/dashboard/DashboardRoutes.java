@@ -8,7 +8,6 @@ import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -59,7 +58,7 @@ public final class DashboardRoutes {
         List<Future<Boolean>> checks = new ArrayList<>();
         for (int e = 0; e < settings.engines(); e++) {
             checks.add(vertx.eventBus().<Boolean>request(Addresses.engineHealth(e), "?",
-                    new DeliveryOptions().setSendTimeout(HEALTH_TIMEOUT_MS)).map(m -> Boolean.TRUE.equals(m.body()))
+                    Addresses.local(HEALTH_TIMEOUT_MS)).map(m -> Boolean.TRUE.equals(m.body()))
                     .otherwise(false));
         }
         return Future.join(checks).transform(done -> {

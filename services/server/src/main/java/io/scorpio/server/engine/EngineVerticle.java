@@ -40,16 +40,16 @@ public final class EngineVerticle extends VerticleBase {
         this.worker = worker;
         this.metrics = metrics;
         this.idlePollMs = idlePollMs;
-        this.busOptions = new DeliveryOptions().setSendTimeout(busTimeoutMs);
+        this.busOptions = Addresses.local(busTimeoutMs);
     }
 
     @Override
     public Future<?> start() {
         bus = vertx.eventBus();
-        Future<Void> wake = bus.consumer(Addresses.engineWake(engine), m -> kick()).completion();
-        Future<Void> abort = bus.<Messages.Abort>consumer(Addresses.engineAbort(engine), m -> worker.abort(m.body().id()))
+        Future<Void> wake = bus.localConsumer(Addresses.engineWake(engine), m -> kick()).completion();
+        Future<Void> abort = bus.<Messages.Abort>localConsumer(Addresses.engineAbort(engine), m -> worker.abort(m.body().id()))
                 .completion();
-        Future<Void> health = bus.consumer(Addresses.engineHealth(engine), m -> worker.healthy()
+        Future<Void> health = bus.localConsumer(Addresses.engineHealth(engine), m -> worker.healthy()
                 .onComplete(h -> m.reply(h.succeeded() && h.result()))).completion();
         LOG.info(() -> "engine " + engine + ": " + worker.describe());
         return Future.all(wake, abort, health).onSuccess(v -> kick());
@@ -127,9 +127,10 @@ public final class EngineVerticle extends VerticleBase {
                 new Messages.Complete(engine, done.result(), done.failures()), busOptions).map(reply -> {
                     for (Messages.Emitted e : reply.body().emitted()) {
                         String text = done.texts().getOrDefault(e.id(), "");
-                        bus.send(e.streamAddress(), StreamEvents.token(e.index(), text, e.finishReason()));
+                        StreamEvents.deliver(bus, e.streamAddress(), e.id(), StreamEvents.token(e.index(), text, e.finishReason()));
                         if (e.finished()) {
-                            bus.send(e.streamAddress(), StreamEvents.done(e.finishReason(), e.promptTokens(), e.index()));
+                            StreamEvents.deliver(bus, e.streamAddress(), e.id(),
+                                    StreamEvents.done(e.finishReason(), e.promptTokens(), e.index()));
                         }
                     }
                     return null;

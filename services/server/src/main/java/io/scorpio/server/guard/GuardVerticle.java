@@ -96,14 +96,14 @@ public final class GuardVerticle extends VerticleBase {
     public Future<?> start() {
         bus = vertx.eventBus();
         List<Future<Void>> registered = new ArrayList<>();
-        registered.add(bus.<Messages.Submit>consumer(Addresses.GUARD_SUBMIT, this::onSubmit).completion());
-        registered.add(bus.<Messages.Abort>consumer(Addresses.GUARD_ABORT, this::onAbort).completion());
-        registered.add(bus.consumer(Addresses.GUARD_STATE, m -> m.reply(state())).completion());
+        registered.add(bus.<Messages.Submit>localConsumer(Addresses.GUARD_SUBMIT, this::onSubmit).completion());
+        registered.add(bus.<Messages.Abort>localConsumer(Addresses.GUARD_ABORT, this::onAbort).completion());
+        registered.add(bus.localConsumer(Addresses.GUARD_STATE, m -> m.reply(state())).completion());
         for (int e = 0; e < schedulers.length; e++) {
             int engine = e;
-            registered.add(bus.<Messages.Schedule>consumer(Addresses.guardSchedule(e), m -> onSchedule(engine, m)).completion());
-            registered.add(bus.<Messages.Complete>consumer(Addresses.guardComplete(e), this::onComplete).completion());
-            registered.add(bus.<Messages.ModelUpdate>consumer(Addresses.guardModels(e), m -> {
+            registered.add(bus.<Messages.Schedule>localConsumer(Addresses.guardSchedule(e), m -> onSchedule(engine, m)).completion());
+            registered.add(bus.<Messages.Complete>localConsumer(Addresses.guardComplete(e), this::onComplete).completion());
+            registered.add(bus.<Messages.ModelUpdate>localConsumer(Addresses.guardModels(e), m -> {
                 Scheduler s = schedulers[engine];
                 s.updateModels(m.body().stepModel(), s.prefillModel());
             }).completion());
@@ -128,7 +128,7 @@ public final class GuardVerticle extends VerticleBase {
         registry.put(s.id(), new RequestRegistry.Entry(settings.nodeId(), engine, "waiting", arrivalEpoch));
         publish(engine);
         m.reply(new Messages.Accepted(engine));
-        bus.send(Addresses.engineWake(engine), new Messages.Schedule(engine));
+        bus.send(Addresses.engineWake(engine), new Messages.Schedule(engine), Addresses.LOCAL);
     }
 
     private void onSchedule(int engine, Message<Messages.Schedule> m) {
@@ -137,7 +137,8 @@ public final class GuardVerticle extends VerticleBase {
         for (Rejection r : it.rejections()) {
             Meta gone = forget(r.request().id());
             if (gone != null) {
-                bus.send(gone.streamAddress(), StreamEvents.rejected(r.reason().errorType(), r.message()));
+                StreamEvents.deliver(bus, gone.streamAddress(), r.request().id(),
+                        StreamEvents.rejected(r.reason().errorType(), r.message()));
             }
         }
         Map<String, String> prompts = Map.of();
@@ -163,7 +164,7 @@ public final class GuardVerticle extends VerticleBase {
             if (scheduler.abort(failure.getKey(), now)) {
                 Meta gone = forget(failure.getKey());
                 if (gone != null) {
-                    bus.send(gone.streamAddress(), StreamEvents.error(failure.getValue()));
+                    StreamEvents.deliver(bus, gone.streamAddress(), failure.getKey(), StreamEvents.error(failure.getValue()));
                 }
             }
         }
@@ -189,7 +190,7 @@ public final class GuardVerticle extends VerticleBase {
         if (live) {
             forget(id);
             publish(info.engine());
-            bus.send(Addresses.engineAbort(info.engine()), new Messages.Abort(id));
+            bus.send(Addresses.engineAbort(info.engine()), new Messages.Abort(id), Addresses.LOCAL);
         }
         m.reply(live);
     }

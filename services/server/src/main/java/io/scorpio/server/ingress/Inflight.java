@@ -76,7 +76,7 @@ final class Inflight {
         long t0 = System.nanoTime();
         return Uni.createFrom().completionStage(() -> bus.<Messages.Prediction>request(Addresses.PREDICTOR_PREDICT,
                         new Messages.Predict(request.prompt(), request.promptTokens()),
-                        new DeliveryOptions().setSendTimeout(predictorTimeoutMs)).toCompletionStage())
+                        Addresses.local(predictorTimeoutMs)).toCompletionStage())
                 .map(m -> m.body().outputTokens())
                 .invoke(n -> metrics.predictorLatency(System.nanoTime() - t0, n >= 0 ? "ok" : "none"))
                 // The send timeout bounds the wait; no Mutiny timer (its default pool's threads are not daemons).

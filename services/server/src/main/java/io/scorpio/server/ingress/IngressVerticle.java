@@ -48,7 +48,7 @@ public final class IngressVerticle extends VerticleBase {
         this.metrics = metrics;
         this.registry = registry;
         this.parser = new RequestParser(settings, new PromptTokenizer());
-        this.busOptions = new DeliveryOptions().setSendTimeout(settings.busTimeoutMs());
+        this.busOptions = Addresses.local(settings.busTimeoutMs());
         this.access = AccessControl.from(settings.access(), settings.sloClasses(), metrics);
     }
 
@@ -199,7 +199,7 @@ public final class IngressVerticle extends VerticleBase {
         List<Future<Boolean>> checks = new ArrayList<>();
         for (int e = 0; e < settings.engines(); e++) {
             checks.add(vertx.eventBus().<Boolean>request(Addresses.engineHealth(e), "?",
-                    new DeliveryOptions().setSendTimeout(3000)).map(m -> m.body()).otherwise(false));
+                    Addresses.local(3000)).map(m -> m.body()).otherwise(false));
         }
         Future.all(checks).onComplete(all -> {
             JsonArray engines = new JsonArray();

@@ -29,7 +29,7 @@ public final class TokenStream implements Flow.Publisher<JsonObject> {
     public TokenStream(Vertx vertx, String address, int maxTokens, AtomicInteger openGauge) {
         this.context = vertx.getOrCreateContext();
         this.openGauge = openGauge;
-        this.consumer = vertx.eventBus().consumer(new MessageConsumerOptions().setAddress(address)
+        this.consumer = vertx.eventBus().consumer(new MessageConsumerOptions().setAddress(address).setLocalOnly(true)
                 .setMaxBufferedMessages(maxTokens + 8));
         consumer.pause();
         consumer.handler(m -> deliver(m.body()));

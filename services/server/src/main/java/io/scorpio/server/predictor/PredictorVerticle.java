@@ -27,12 +27,12 @@ public final class PredictorVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        Future<Void> predict = vertx.eventBus().<Messages.Predict>consumer(Addresses.PREDICTOR_PREDICT, m -> {
+        Future<Void> predict = vertx.eventBus().<Messages.Predict>localConsumer(Addresses.PREDICTOR_PREDICT, m -> {
             Messages.Predict p = m.body();
             predictor.predict(p.prompt(), p.promptTokens()).whenComplete((n, err) -> m.reply(
                     new Messages.Prediction(err == null && n != null && n >= 0 ? n : OutputLengthPredictor.NO_PREDICTION)));
         }).completion();
-        Future<Void> models = vertx.eventBus().consumer(Addresses.PREDICTOR_MODELS, m -> m.reply(new JsonObject()
+        Future<Void> models = vertx.eventBus().localConsumer(Addresses.PREDICTOR_MODELS, m -> m.reply(new JsonObject()
                 .put("predictor", predictor.describe())
                 .put("step", new JsonObject().put("a", stepModel.a()).put("b", stepModel.b()).put("c", stepModel.c())
                         .put("d", stepModel.d()))
