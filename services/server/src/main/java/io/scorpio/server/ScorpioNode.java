@@ -90,7 +90,7 @@ public final class ScorpioNode implements AutoCloseable {
             ServerMetrics metrics = new ServerMetrics(settings.effectivePolicy().name());
             NodeClock clock = new NodeClock();
             await(vertx.deployVerticle(new PredictorVerticle(predictor, settings.stepModel(), settings.prefillModel())));
-            await(vertx.deployVerticle(new GuardVerticle(settings, clock, metrics, registry)));
+            await(vertx.deployVerticle(new GuardVerticle(settings, clock, metrics, registry, cluster)));
             for (int e = 0; e < settings.engines(); e++) {
                 int engine = e;
                 EngineWorker worker = workers.create(new WorkerContext(vertx, settings, e, metrics,

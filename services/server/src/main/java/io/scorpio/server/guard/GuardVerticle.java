@@ -15,6 +15,7 @@ import io.scorpio.server.NodeClock;
 import io.scorpio.server.bus.Addresses;
 import io.scorpio.server.bus.Messages;
 import io.scorpio.server.bus.StreamEvents;
+import io.scorpio.server.cluster.ClusterView;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.scorpio.server.registry.RequestRegistry;
@@ -53,6 +54,7 @@ public final class GuardVerticle extends VerticleBase {
     private final NodeClock clock;
     private final ServerMetrics metrics;
     private final RequestRegistry registry;
+    private final ClusterView cluster;
     private final Scheduler[] schedulers;
     private final Map<String, Meta> meta = new HashMap<>();
     private final Snapshot[] snapshots;
@@ -60,8 +62,10 @@ public final class GuardVerticle extends VerticleBase {
     private final Placement placement;
     private EventBus bus;
 
-    public GuardVerticle(NodeSettings settings, NodeClock clock, ServerMetrics metrics, RequestRegistry registry) {
+    public GuardVerticle(NodeSettings settings, NodeClock clock, ServerMetrics metrics, RequestRegistry registry,
+                         ClusterView cluster) {
         this.settings = settings;
+        this.cluster = cluster;
         this.clock = clock;
         this.metrics = metrics;
         this.registry = registry;
@@ -223,6 +227,7 @@ public final class GuardVerticle extends VerticleBase {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("node", settings.nodeId());
+        out.put("cluster_nodes", new JsonArray(new ArrayList<>(cluster.nodes())));
         out.put("tracked", meta.size());
         out.put("placement", settings.placement());
         out.put("guard_options", new JsonObject().put("low_load_fallback", settings.guardOptions().lowLoadFallback())
