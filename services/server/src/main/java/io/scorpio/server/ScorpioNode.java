@@ -97,7 +97,7 @@ public final class ScorpioNode implements AutoCloseable {
                         model -> vertx.eventBus().send(Addresses.guardModels(engine), new Messages.ModelUpdate(engine, model), Addresses.LOCAL)));
                 await(vertx.deployVerticle(new EngineVerticle(e, worker, metrics, settings.idlePollMs(), settings.busTimeoutMs())));
             }
-            IngressVerticle ingress = new IngressVerticle(settings, clock, metrics, registry);
+            IngressVerticle ingress = new IngressVerticle(settings, clock, metrics, registry, cluster);
             await(vertx.deployVerticle(ingress));
             return new ScorpioNode(settings, vertx, hz, registry, metrics, cluster, ingress.port(), ingress.metricsPort());
         } catch (Exception | Error e) {

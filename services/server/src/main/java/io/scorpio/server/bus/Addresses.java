@@ -27,6 +27,9 @@ public final class Addresses {
     /** Published on this node (one-way) when a cluster member leaves: the body is the node id that left. */
     public static final String NODE_LEFT = "scorpio.cluster.node-left";
 
+    /** Published on this node (one-way) when its Hazelcast member merged back into the cluster after a split. */
+    public static final String CLUSTER_MERGED = "scorpio.cluster.merged";
+
     private static final String NODE_PREFIX = "scorpio.node.";
 
     /** Node {@code n}'s guard: how much headroom would a request get there (JSON request-reply). */

@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import io.scorpio.server.bus.Addresses;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -24,16 +25,18 @@ public final class ClusterView implements AutoCloseable {
     private final String self;
     private final HazelcastInstance hazelcast;
     private final UUID listener;
+    private final UUID lifecycle;
 
-    private ClusterView(String self, HazelcastInstance hazelcast, UUID listener) {
+    private ClusterView(String self, HazelcastInstance hazelcast, UUID listener, UUID lifecycle) {
         this.self = self;
         this.hazelcast = hazelcast;
         this.listener = listener;
+        this.lifecycle = lifecycle;
     }
 
     /** A node on its own (no Hazelcast): the cluster is just this node. */
     public static ClusterView single(String self) {
-        return new ClusterView(self, null, null);
+        return new ClusterView(self, null, null, null);
     }
 
     /** A member of a Hazelcast cluster; departures are published on this node's event bus. */
@@ -51,7 +54,13 @@ public final class ClusterView implements AutoCloseable {
                 }
             }
         });
-        return new ClusterView(self, hazelcast, id);
+        // After a split heals, this node's cluster consumers must be registered again (see NodeConsumers).
+        UUID merged = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                vertx.eventBus().publish(Addresses.CLUSTER_MERGED, self, Addresses.LOCAL);
+            }
+        });
+        return new ClusterView(self, hazelcast, id, merged);
     }
 
     public String self() {
@@ -85,6 +94,7 @@ public final class ClusterView implements AutoCloseable {
     public void close() {
         if (listener != null && hazelcast.getLifecycleService().isRunning()) {
             hazelcast.getCluster().removeMembershipListener(listener);
+            hazelcast.getLifecycleService().removeLifecycleListener(lifecycle);
         }
     }
 }

@@ -16,6 +16,8 @@ import io.scorpio.server.bus.Addresses;
 import io.scorpio.server.bus.Messages;
 import io.scorpio.server.bus.StreamEvents;
 import io.scorpio.server.cluster.ClusterView;
+import io.scorpio.server.cluster.NodeConsumers;
+import io.scorpio.server.cluster.WireFormat;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.scorpio.server.registry.RequestRegistry;
@@ -41,8 +43,11 @@ import java.util.Map;
  */
 public final class GuardVerticle extends VerticleBase {
 
-    /** What the guard knows of a live request beyond the scheduler's view. */
-    private record Meta(String streamAddress, String prompt, int engine, long arrivalEpochMs) {
+    /**
+     * What the guard knows of a live request beyond the scheduler's view. {@code origin} is the node whose
+     * ingress holds the client; when it leaves the cluster, the request has nobody to stream to and is dropped.
+     */
+    private record Meta(String streamAddress, String prompt, int engine, long arrivalEpochMs, String origin) {
     }
 
     /** Per-engine figures the metrics read; published after every change, so gauges never touch the scheduler. */
@@ -103,6 +108,14 @@ public final class GuardVerticle extends VerticleBase {
         registered.add(bus.<Messages.Submit>localConsumer(Addresses.GUARD_SUBMIT, this::onSubmit).completion());
         registered.add(bus.<Messages.Abort>localConsumer(Addresses.GUARD_ABORT, this::onAbort).completion());
         registered.add(bus.localConsumer(Addresses.GUARD_STATE, m -> m.reply(state())).completion());
+        registered.add(bus.<String>localConsumer(Addresses.NODE_LEFT, m -> onNodeLeft(m.body())).completion());
+        // The node's face to the rest of the cluster: quotes, submissions and aborts from other ingresses.
+        String self = settings.nodeId();
+        registered.add(new NodeConsumers(vertx)
+                .<JsonObject>add(Addresses.nodeQuote(self), this::onQuote)
+                .<JsonObject>add(Addresses.nodeSubmit(self), this::onRemoteSubmit)
+                .<JsonObject>add(Addresses.nodeAbort(self), m -> m.reply(abort(m.body().getString("sid"))))
+                .register());
         for (int e = 0; e < schedulers.length; e++) {
             int engine = e;
             registered.add(bus.<Messages.Schedule>localConsumer(Addresses.guardSchedule(e), m -> onSchedule(engine, m)).completion());
@@ -119,20 +132,66 @@ public final class GuardVerticle extends VerticleBase {
         Messages.Submit s = m.body();
         RequestSpec spec = new RequestSpec(s.id(), s.arrivalMs(), s.promptTokens(), s.maxTokens(), s.slo(),
                 s.predictedTokens() >= 0 ? s.predictedTokens() : RequestSpec.NO_PREDICTION);
+        m.reply(accept(spec, s.streamAddress(), s.prompt(), settings.nodeId()));
+    }
+
+    /** A request that entered another node: its tokens go back to that node's stream demultiplexer. */
+    private void onRemoteSubmit(Message<JsonObject> m) {
+        JsonObject o = m.body();
+        String origin = o.getString("origin");
+        m.reply(WireFormat.reply(accept(WireFormat.spec(o, clock.nowMs()), Addresses.nodeStreams(origin),
+                o.getString("prompt", ""), origin)));
+    }
+
+    /** The headroom the request would have on this node's best engine: what cluster placement compares. */
+    private void onQuote(Message<JsonObject> m) {
+        double now = clock.nowMs();
+        RequestSpec spec = WireFormat.spec(m.body(), now);
+        double best = Double.NEGATIVE_INFINITY;
+        for (Scheduler s : schedulers) {
+            best = Math.max(best, Placement.headroom(spec, s, now));
+        }
+        m.reply(WireFormat.quote(settings.nodeId(), best));
+    }
+
+    private Messages.SubmitReply accept(RequestSpec spec, String streamAddress, String prompt, String origin) {
         double now = clock.nowMs();
         int engine = engines.size() == 1 ? 0 : placement.place(spec, engines, now);
         Scheduler scheduler = schedulers[engine];
         SubmitResult result = scheduler.submit(spec, now);
         if (result instanceof SubmitResult.Refused refused) {
-            m.reply(new Messages.Refused(refused.reason(), refused.message()));
-            return;
+            return new Messages.Refused(refused.reason(), refused.message());
         }
         long arrivalEpoch = System.currentTimeMillis();
-        meta.put(s.id(), new Meta(s.streamAddress(), s.prompt(), engine, arrivalEpoch));
-        registry.put(s.id(), new RequestRegistry.Entry(settings.nodeId(), engine, "waiting", arrivalEpoch));
+        meta.put(spec.id(), new Meta(streamAddress, prompt, engine, arrivalEpoch, origin));
+        registry.put(spec.id(), new RequestRegistry.Entry(settings.nodeId(), engine, "waiting", arrivalEpoch));
         publish(engine);
-        m.reply(new Messages.Accepted(engine));
         bus.send(Addresses.engineWake(engine), new Messages.Schedule(engine), Addresses.LOCAL);
+        return new Messages.Accepted(engine);
+    }
+
+    /**
+     * A node left the cluster. Requests whose client was there can stream to nobody: they end here, freeing
+     * their KV blocks and admitted-set entries. Registry entries of requests it served are removed (by every
+     * survivor; deleting twice is harmless), so the shared state holds no orphans once the cluster settles.
+     */
+    private void onNodeLeft(String node) {
+        double now = clock.nowMs();
+        List<String> orphaned = new ArrayList<>();
+        meta.forEach((id, info) -> {
+            if (node.equals(info.origin())) {
+                orphaned.add(id);
+            }
+        });
+        for (String id : orphaned) {
+            Meta info = meta.get(id);
+            if (schedulers[info.engine()].abort(id, now)) {
+                bus.send(Addresses.engineAbort(info.engine()), new Messages.Abort(id), Addresses.LOCAL);
+            }
+            forget(id);
+            publish(info.engine());
+        }
+        registry.removeOwnedBy(node);
     }
 
     private void onSchedule(int engine, Message<Messages.Schedule> m) {
@@ -188,7 +247,10 @@ public final class GuardVerticle extends VerticleBase {
     }
 
     private void onAbort(Message<Messages.Abort> m) {
-        String id = m.body().id();
+        m.reply(abort(m.body().id()));
+    }
+
+    private boolean abort(String id) {
         Meta info = meta.get(id);
         boolean live = info != null && schedulers[info.engine()].abort(id, clock.nowMs());
         if (live) {
@@ -196,7 +258,7 @@ public final class GuardVerticle extends VerticleBase {
             publish(info.engine());
             bus.send(Addresses.engineAbort(info.engine()), new Messages.Abort(id), Addresses.LOCAL);
         }
-        m.reply(live);
+        return live;
     }
 
     /** Drops a request that ended from the guard's side tables and the registry. */

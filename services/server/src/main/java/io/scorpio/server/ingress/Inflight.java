@@ -6,12 +6,15 @@ import io.scorpio.server.NodeClock;
 import io.scorpio.server.bus.Addresses;
 import io.scorpio.server.bus.Messages;
 import io.scorpio.server.bus.StreamEvents;
+import io.scorpio.server.cluster.ClusterRouter;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Flow;
 
 /**
@@ -21,6 +24,11 @@ import java.util.concurrent.Flow;
  * client reads. If the client goes away first, the guard is told to abort, which frees its KV blocks and its
  * admitted-set entry.
  *
+ * <p>In a cluster the {@link ClusterRouter} picks the node that serves it. If that node leaves the cluster
+ * before the first token, the request is placed again elsewhere under a new submission id (so nothing the
+ * old node still sends can reach this client: a request is never served twice); after the first token it
+ * ends with an error.
+ *
  * <p>Lives on the ingress's event loop: every method runs there.
  */
 final class Inflight {
@@ -29,7 +37,8 @@ final class Inflight {
     private final EventBus bus;
     private final NodeClock clock;
     private final ServerMetrics metrics;
-    private final DeliveryOptions busOptions;
+    private final ClusterRouter router;
+    private final Map<String, Inflight> live;
     private final long predictorTimeoutMs;
     private final String id;
     private final CompletionRequest request;
@@ -37,18 +46,28 @@ final class Inflight {
     private final Sink sink;
     private TokenStream stream;
     private Flow.Subscription subscription;
+    private int predicted = -1;
+    /** Placements so far; the submission id of placement {@code n > 0} is {@code id-rn}. */
+    private int attempt;
+    private final List<String> leftNodes = new ArrayList<>();
+    private String servingNode;
     private boolean submitted;
     private boolean ended;
     private int tokens;
     private double firstTokenMs = Double.NaN;
 
-    Inflight(Vertx vertx, NodeClock clock, ServerMetrics metrics, DeliveryOptions busOptions, long predictorTimeoutMs,
-             String id, CompletionRequest request, double arrivalMs, Sink sink) {
+    /**
+     * @param live this ingress's live requests by id: the request adds itself on start and removes itself when it
+     *             ends, so that the ingress can tell it when a node leaves
+     */
+    Inflight(Vertx vertx, NodeClock clock, ServerMetrics metrics, ClusterRouter router, Map<String, Inflight> live,
+             long predictorTimeoutMs, String id, CompletionRequest request, double arrivalMs, Sink sink) {
         this.vertx = vertx;
         this.bus = vertx.eventBus();
         this.clock = clock;
         this.metrics = metrics;
-        this.busOptions = busOptions;
+        this.router = router;
+        this.live = live;
         this.predictorTimeoutMs = predictorTimeoutMs;
         this.id = id;
         this.request = request;
@@ -60,15 +79,77 @@ final class Inflight {
         return id;
     }
 
+    /** The id the serving guard knows this placement by. */
+    private String submissionId() {
+        return attempt == 0 ? id : id + "-r" + attempt;
+    }
+
     void start() {
-        stream = new TokenStream(vertx, Addresses.stream(id), request.maxTokens(), metrics.openStreams());
-        Uni.createFrom().completionStage(() -> stream.ready().toCompletionStage())
+        live.put(id, this);
+        Uni.createFrom().completionStage(() -> openStream().toCompletionStage())
                 .chain(ready -> predict())
-                .chain(predicted -> Uni.createFrom().completionStage(() -> bus.<Messages.SubmitReply>request(
-                        Addresses.GUARD_SUBMIT,
-                        new Messages.Submit(id, Addresses.stream(id), arrivalMs, request.promptTokens(), request.maxTokens(),
-                                request.slo(), predicted, request.prompt()), busOptions).toCompletionStage()))
-                .subscribe().with(reply -> onSubmitted(reply.body()), this::failBeforeSubmit);
+                .subscribe().with(n -> {
+                    predicted = n;
+                    place();
+                }, this::failBeforeSubmit);
+    }
+
+    /** Opens the token stream of the current placement; it must be listening before the submission goes out. */
+    private io.vertx.core.Future<Void> openStream() {
+        stream = new TokenStream(vertx, Addresses.stream(submissionId()), request.maxTokens(), metrics.openStreams());
+        return stream.ready();
+    }
+
+    private void place() {
+        if (ended) {
+            return; // the client left while we were predicting: nothing was submitted
+        }
+        String sid = submissionId();
+        int placement = attempt;
+        router.submit(new Messages.Submit(sid, Addresses.stream(sid), arrivalMs, request.promptTokens(), request.maxTokens(),
+                        request.slo(), predicted, request.prompt()), leftNodes)
+                .onSuccess(p -> {
+                    if (placement == attempt) {
+                        servingNode = p.node();
+                        onSubmitted(p.reply());
+                    }
+                })
+                .onFailure(err -> {
+                    if (placement == attempt) {
+                        servingNode = err instanceof ClusterRouter.PlacementFailed f ? f.node() : null;
+                        failBeforeSubmit(err);
+                    }
+                });
+    }
+
+    /**
+     * A node left the cluster. If it was serving this request and no token has reached the client yet, the
+     * request is placed again on the nodes that remain; after a token, it ends with an error (a stream cannot be
+     * resumed elsewhere without sending some tokens twice or skipping some).
+     */
+    void nodeLeft(String node) {
+        leftNodes.add(node);
+        if (ended || !submitted || !node.equals(servingNode)) {
+            return;
+        }
+        if (tokens > 0) {
+            if (end(RequestOutcome.FAILED, "node_left")) {
+                sink.failed(502, "the node serving this request (" + node + ") left the cluster after " + tokens + " tokens");
+            }
+            return;
+        }
+        metrics.replaced("node_left");
+        closeStream();
+        submitted = false;
+        servingNode = null;
+        attempt++;
+        openStream().onComplete(ready -> {
+            if (ready.failed()) {
+                failBeforeSubmit(ready.cause());
+            } else {
+                place();
+            }
+        });
     }
 
     /** The predictor's estimate; a slow or failed predictor means no prediction, never a failed request. */
@@ -97,6 +178,7 @@ final class Inflight {
             abortAtGuard(); // the client left while we were submitting
             return;
         }
+        int placement = attempt;
         stream.multi().subscribe().withSubscriber(new Flow.Subscriber<JsonObject>() {
             @Override
             public void onSubscribe(Flow.Subscription s) {
@@ -106,12 +188,14 @@ final class Inflight {
 
             @Override
             public void onNext(JsonObject event) {
-                onEvent(event);
+                if (placement == attempt) { // a stream of an earlier placement says nothing any more
+                    onEvent(event);
+                }
             }
 
             @Override
             public void onError(Throwable t) {
-                if (end(RequestOutcome.FAILED, "stream_error")) {
+                if (placement == attempt && end(RequestOutcome.FAILED, "stream_error")) {
                     abortAtGuard();
                     sink.failed(500, "token stream failed: " + t.getMessage());
                 }
@@ -195,7 +279,17 @@ final class Inflight {
     }
 
     private void abortAtGuard() {
-        bus.request(Addresses.GUARD_ABORT, new Messages.Abort(id), busOptions);
+        router.abort(servingNode, submissionId());
+    }
+
+    private void closeStream() {
+        if (subscription != null) {
+            subscription.cancel();
+            subscription = null;
+        }
+        if (stream != null) {
+            stream.close();
+        }
     }
 
     /** Records the outcome once and closes the stream; false when the request had already ended. */
@@ -208,15 +302,11 @@ final class Inflight {
             return false;
         }
         ended = true;
+        live.remove(id);
         metrics.outcome(outcome, reason);
         metrics.sloClasses().ended(request.slo(), outcome);
         metrics.sloOutcome(request.sloClass(), outcome, sloMet);
-        if (subscription != null) {
-            subscription.cancel();
-        }
-        if (stream != null) {
-            stream.close();
-        }
+        closeStream();
         return true;
     }
 

@@ -2,6 +2,10 @@ package io.scorpio.server.ingress;
 
 import io.scorpio.server.NodeClock;
 import io.scorpio.server.bus.Addresses;
+import io.scorpio.server.bus.StreamEvents;
+import io.scorpio.server.cluster.ClusterRouter;
+import io.scorpio.server.cluster.ClusterView;
+import io.scorpio.server.cluster.NodeConsumers;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.scorpio.server.registry.RequestRegistry;
@@ -18,7 +22,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,11 +45,17 @@ public final class IngressVerticle extends VerticleBase {
     private final RequestParser parser;
     private final DeliveryOptions busOptions;
     private final AccessControl access;
+    private final ClusterView cluster;
+    /** Live requests that entered here, by id (event-loop confined): told when a node leaves. */
+    private final Map<String, Inflight> live = new HashMap<>();
+    private ClusterRouter clusterRouter;
     private HttpServer server;
     private HttpServer opsServer;
 
-    public IngressVerticle(NodeSettings settings, NodeClock clock, ServerMetrics metrics, RequestRegistry registry) {
+    public IngressVerticle(NodeSettings settings, NodeClock clock, ServerMetrics metrics, RequestRegistry registry,
+                           ClusterView cluster) {
         this.settings = settings;
+        this.cluster = cluster;
         this.clock = clock;
         this.metrics = metrics;
         this.registry = registry;
@@ -64,6 +76,20 @@ public final class IngressVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        this.clusterRouter = new ClusterRouter(vertx, cluster, clock, metrics, settings.busTimeoutMs(), settings.placementTimeoutMs());
+        // Stream events of requests that entered here and are served on another node: hand each to its local stream.
+        Future<Void> demux = new NodeConsumers(vertx).<JsonObject>add(Addresses.nodeStreams(settings.nodeId()), m ->
+                vertx.eventBus().send(Addresses.stream(m.body().getString(StreamEvents.SUBMISSION)), m.body(), Addresses.LOCAL))
+                .register();
+        Future<Void> nodeLeft = vertx.eventBus().<String>localConsumer(Addresses.NODE_LEFT, m -> {
+            for (Inflight inflight : List.copyOf(live.values())) {
+                inflight.nodeLeft(m.body());
+            }
+        }).completion();
+        return Future.all(demux, nodeLeft).compose(v -> listen());
+    }
+
+    private Future<?> listen() {
         Router router = Router.router(vertx);
         access.mount(router); // API keys, SLO-class rights, rate limits, WebSocket Origin: all of security.*
         router.route("/v1/ws").handler(this::webSocket);
@@ -129,7 +155,7 @@ public final class IngressVerticle extends VerticleBase {
         }
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         HttpSink sink = new HttpSink(ctx.response(), request, id, System.currentTimeMillis() / 1000);
-        Inflight inflight = new Inflight(vertx, clock, metrics, busOptions, settings.predictorTimeoutMs(), id, request,
+        Inflight inflight = new Inflight(vertx, clock, metrics, clusterRouter, live, settings.predictorTimeoutMs(), id, request,
                 arrival, sink);
         // A closed connection before the response ends is a client abort (SSE clients cancel by disconnecting).
         ctx.response().closeHandler(v -> {
@@ -160,7 +186,7 @@ public final class IngressVerticle extends VerticleBase {
                     throw e;
                 }
                 String id = "ws-" + UUID.randomUUID().toString().replace("-", "");
-                return new Inflight(vertx, clock, metrics, busOptions, settings.predictorTimeoutMs(), id, request, arrival,
+                return new Inflight(vertx, clock, metrics, clusterRouter, live, settings.predictorTimeoutMs(), id, request, arrival,
                         session.sink(clientId));
             }));
             ws.binaryMessageHandler(b -> ws.writeTextMessage(new JsonObject().put("type", "error").put("status", 400)
@@ -225,14 +251,18 @@ public final class IngressVerticle extends VerticleBase {
 
     private void state(RoutingContext ctx) {
         vertx.eventBus().<JsonObject>request(Addresses.GUARD_STATE, "?", busOptions).onComplete(guard -> {
-            registry.ownedCount().onComplete(n -> {
+            Future<Integer> owned = registry.ownedCount();
+            Future<Integer> total = registry.totalCount();
+            Future.join(owned, total).onComplete(n -> {
                 if (guard.failed()) {
                     error(ctx, 500, "internal_error", "the guard did not answer");
                     return;
                 }
                 json(ctx.response(), 200, guard.result().body().copy()
-                        .put("registry_entries", n.succeeded() ? n.result() : -1)
-                        .put("open_streams", metrics.openStreams().get()));
+                        .put("registry_entries", owned.succeeded() ? owned.result() : -1)
+                        .put("registry_entries_cluster", total.succeeded() ? total.result() : -1)
+                        .put("open_streams", metrics.openStreams().get())
+                        .put("inflight", live.size()));
             });
         });
     }

@@ -103,6 +103,31 @@ public final class ServerMetrics {
                 .tags("status", Integer.toString(status), "reason", reason).register(registry).increment();
     }
 
+    /**
+     * One placement decision as the ingress saw it, from asking where to the guard's answer: {@code scope} is
+     * {@code local} when this node was alone (no quotes asked) and {@code cluster} otherwise; {@code where} is
+     * {@code local} or {@code remote}. The difference of the two scopes is the time clustering adds per decision.
+     */
+    public void placement(long nanos, String scope, String where) {
+        Timer.builder("scorpio_placement_latency").description("time to place a request and hear its guard's answer")
+                .tags("scope", scope, "where", where)
+                .serviceLevelObjectives(Duration.ofNanos(250_000), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+                        Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(250))
+                .register(registry).record(Duration.ofNanos(nanos));
+    }
+
+    /** A node did not answer a placement quote in time (or at all): it was passed over for that request. */
+    public void quoteFailed(String node) {
+        Counter.builder("scorpio_placement_quote_failures").description("placement quotes that failed or timed out, by node asked")
+                .tags("node", node).register(registry).increment();
+    }
+
+    /** A request placed again after the node serving it left the cluster before its first token. */
+    public void replaced(String reason) {
+        Counter.builder("scorpio_requests_replaced").description("requests placed again because their node left before the first token")
+                .tags("reason", reason).register(registry).increment();
+    }
+
     public void step(int engine, String kind) {
         Counter.builder("scorpio_engine_steps").tags("engine", Integer.toString(engine), "kind", kind).register(registry)
                 .increment();

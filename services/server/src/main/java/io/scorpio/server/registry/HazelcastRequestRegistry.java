@@ -49,6 +49,18 @@ public final class HazelcastRequestRegistry implements RequestRegistry {
     }
 
     @Override
+    public void removeOwnedBy(String owner) {
+        writer.executeBlocking(() -> {
+            for (Map.Entry<String, Map<String, Object>> e : map.entrySet()) {
+                if (owner.equals(e.getValue().get("node"))) {
+                    map.delete(e.getKey());
+                }
+            }
+            return null;
+        }, true);
+    }
+
+    @Override
     public Future<Integer> ownedCount() {
         // Queued behind the writes, so a count taken after a request ended sees its removal.
         return writer.executeBlocking(() -> {
@@ -60,6 +72,11 @@ public final class HazelcastRequestRegistry implements RequestRegistry {
             }
             return n;
         }, true);
+    }
+
+    @Override
+    public Future<Integer> totalCount() {
+        return writer.executeBlocking(map::size, true);
     }
 
     @Override

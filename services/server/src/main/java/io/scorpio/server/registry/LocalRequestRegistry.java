@@ -20,8 +20,18 @@ public final class LocalRequestRegistry implements RequestRegistry {
     }
 
     @Override
+    public void removeOwnedBy(String nodeId) {
+        entries.values().removeIf(e -> e.nodeId().equals(nodeId));
+    }
+
+    @Override
     public Future<Integer> ownedCount() {
         return Future.succeededFuture(entries.size());
+    }
+
+    @Override
+    public Future<Integer> totalCount() {
+        return ownedCount();
     }
 
     @Override

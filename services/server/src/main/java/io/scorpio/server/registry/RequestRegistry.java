@@ -17,8 +17,14 @@ public interface RequestRegistry {
 
     void remove(String id);
 
+    /** Removes every entry owned by {@code nodeId} (a node that left the cluster: its requests are gone with it). */
+    void removeOwnedBy(String nodeId);
+
     /** How many entries this node owns (for metrics and tests; may wait on the network). */
     Future<Integer> ownedCount();
+
+    /** How many entries the whole cluster's registry holds (for tests and /scorpio/state; may wait on the network). */
+    Future<Integer> totalCount();
 
     Future<Void> close();
 }

@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A small reader of Prometheus text exposition, enough to compare the dashboard's numbers with /metrics. */
-final class PrometheusText {
+public final class PrometheusText {
 
     record Sample(String name, Map<String, String> labels, double value) {
     }
@@ -18,7 +18,7 @@ final class PrometheusText {
 
     private final List<Sample> samples = new ArrayList<>();
 
-    PrometheusText(String text) {
+    public PrometheusText(String text) {
         for (String line : text.split("\n")) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
@@ -39,7 +39,7 @@ final class PrometheusText {
     }
 
     /** The sum of a metric's samples whose labels include all of {@code match} (key, value, key, value...). */
-    long sum(String name, String... match) {
+    public long sum(String name, String... match) {
         double total = 0;
         for (Sample s : samples) {
             if (s.name().equals(name) && matches(s.labels(), match)) {
@@ -49,7 +49,7 @@ final class PrometheusText {
         return Math.round(total);
     }
 
-    double value(String name, String... match) {
+    public double value(String name, String... match) {
         for (Sample s : samples) {
             if (s.name().equals(name) && matches(s.labels(), match)) {
                 return s.value();

@@ -1,0 +1,203 @@
+package io.scorpio.server.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorpio.server.cluster.NodeProcesses.Node;
+import io.scorpio.server.cluster.StreamingClient.Seen;
+import io.scorpio.server.dashboard.PrometheusText;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Real multi-JVM clusters on loopback: three Scorpio nodes, each its own process, joined by Hazelcast over TCP,
+ * driven by real streaming HTTP clients. Each test kills, or freezes and thaws, one node under load and checks
+ * what every client saw and what the surviving nodes hold afterwards.
+ *
+ * <p>Every node runs one simulated engine with at most four sequences at a time, so that a burst leaves requests
+ * both running (with tokens sent) and waiting (none sent) on every node. SLOs are generous: these tests are about
+ * where requests go and how they end, not about latency.
+ */
+class ClusterFaultTest {
+
+    private static final String[] NODE_FLAGS = {"--engines=1", "--scheduler.max-num-seqs=4", "--worker.time-scale=1",
+        "--cluster.placement-timeout-ms=2000"};
+
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void aRequestEnteringAnyNodeIsServedAnywhereAndAKilledNodeLosesOnlyItsOwnClients() throws Exception {
+        try (NodeProcesses cluster = new NodeProcesses("kill", 3); StreamingClient client = new StreamingClient()) {
+            startThree(cluster);
+            Node a = cluster.node(0);
+            Node b = cluster.node(1);
+            Node c = cluster.node(2);
+
+            // 1. A burst into node A alone is spread over the cluster by SLO-aware placement and fully served.
+            List<CompletableFuture<Seen>> burst = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                burst.add(client.complete(a.id(), a.base(), 40));
+            }
+            for (CompletableFuture<Seen> f : burst) {
+                Seen s = f.get(120, TimeUnit.SECONDS);
+                assertTrue(s.completed() && s.wellFormed(), "burst request: " + s);
+            }
+            String aText = cluster.metrics(a);
+            assertTrue(new PrometheusText(aText).sum("scorpio_placement_latency_seconds_count", "where", "remote") > 0,
+                    "node A placed some of its requests on other nodes: " + aText.lines()
+                            .filter(l -> l.startsWith("scorpio_placement")).toList());
+            assertTrue(steps(cluster, b) > 0 && steps(cluster, c) > 0, "nodes B and C ran steps for A's clients");
+
+            // 2. Load through all three; once C holds both running and waiting requests, kill it.
+            List<CompletableFuture<Seen>> viaSurvivors = new ArrayList<>();
+            List<CompletableFuture<Seen>> viaC = new ArrayList<>();
+            for (int i = 0; i < 36; i++) {
+                Node entry = i % 6 == 5 ? c : (i % 2 == 0 ? a : b);
+                (entry == c ? viaC : viaSurvivors).add(client.complete(entry.id(), entry.base(), 300));
+            }
+            NodeProcesses.await("node C running and queueing requests", Duration.ofSeconds(60), () -> {
+                JsonObject st = cluster.state(c);
+                if (st == null) {
+                    return false;
+                }
+                JsonObject engine = st.getJsonArray("engines").getJsonObject(0);
+                return engine.getInteger("admitted") > 0 && engine.getInteger("waiting") > 0;
+            });
+            cluster.kill(c);
+
+            for (CompletableFuture<Seen> f : viaC) {
+                Seen s = f.get(60, TimeUnit.SECONDS);
+                assertTrue(!s.completed(), "a request whose client was on the killed node cannot complete: " + s);
+            }
+            int completed = 0;
+            int cut = 0;
+            for (CompletableFuture<Seen> f : viaSurvivors) {
+                Seen s = f.get(150, TimeUnit.SECONDS);
+                assertTrue(s.wellFormed(), "tokens in order, none twice: " + s);
+                if (s.completed()) {
+                    completed++;
+                } else {
+                    // Only a request that was streaming from C may end this way, and it says why.
+                    assertTrue(s.status() == 200 && s.tokens() > 0 && s.errorFrame() != null
+                            && s.errorFrame().contains("left the cluster"), "a cut request ends with an error frame: " + s);
+                    cut++;
+                }
+            }
+            assertTrue(completed > 0, "survivors served their clients' requests");
+            double replaced = replaced(cluster, a) + replaced(cluster, b);
+            assertTrue(replaced > 0, "requests waiting on C were placed again (cut " + cut + ", completed " + completed + ")");
+
+            // 3. Once the cluster settles, nothing is left behind: no live request, no stream, no registry entry.
+            cluster.awaitCluster(2, Duration.ofSeconds(60));
+            assertIdle(cluster, List.of(a, b));
+        }
+    }
+
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void aSplitThatHealsServesNoRequestTwice() throws Exception {
+        try (NodeProcesses cluster = new NodeProcesses("split", 3); StreamingClient client = new StreamingClient()) {
+            startThree(cluster);
+            Node a = cluster.node(0);
+            Node b = cluster.node(1);
+            Node c = cluster.node(2);
+
+            // Waves of requests through A and B while C is cut off (frozen past the heartbeat timeout) and thawed.
+            List<CompletableFuture<Seen>> all = new ArrayList<>();
+            for (int i = 0; i < 18; i++) {
+                all.add(client.complete(i % 2 == 0 ? a.id() : b.id(), (i % 2 == 0 ? a : b).base(), 150));
+            }
+            NodeProcesses.await("node C serving", Duration.ofSeconds(60), () -> {
+                JsonObject st = cluster.state(c);
+                return st != null && st.getJsonArray("engines").getJsonObject(0).getInteger("live") > 0;
+            });
+            cluster.signal(c, "STOP");
+            NodeProcesses.await("A and B to drop C", Duration.ofSeconds(60), () -> {
+                JsonObject sa = cluster.state(a);
+                JsonObject sb = cluster.state(b);
+                return sa != null && sb != null && sa.getJsonArray("cluster_nodes").size() == 2
+                        && sb.getJsonArray("cluster_nodes").size() == 2;
+            });
+            for (int i = 0; i < 8; i++) {
+                all.add(client.complete(i % 2 == 0 ? a.id() : b.id(), (i % 2 == 0 ? a : b).base(), 60));
+            }
+            cluster.signal(c, "CONT");
+            cluster.awaitCluster(3, Duration.ofSeconds(120));
+
+            int completed = 0;
+            for (CompletableFuture<Seen> f : all) {
+                Seen s = f.get(150, TimeUnit.SECONDS);
+                assertTrue(s.wellFormed(), "tokens in order, none twice: " + s);
+                if (s.completed()) {
+                    completed++;
+                } else {
+                    assertTrue(s.status() == 200 && s.tokens() > 0 && s.errorFrame() != null
+                            && s.errorFrame().contains("left the cluster"), "a cut request ends with an error frame: " + s);
+                }
+            }
+            assertTrue(completed > 0, "requests completed across the split");
+
+            // After the heal, C takes work again (within seconds: it registers its node addresses anew after the
+            // merge), and all three end idle with nothing orphaned.
+            double stepsBefore = steps(cluster, c);
+            long healedBy = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+            while (steps(cluster, c) == stepsBefore) {
+                assertTrue(System.nanoTime() < healedBy, "the healed node serves again");
+                List<CompletableFuture<Seen>> after = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    after.add(client.complete(a.id(), a.base(), 20));
+                }
+                for (CompletableFuture<Seen> f : after) {
+                    Seen s = f.get(120, TimeUnit.SECONDS);
+                    assertTrue(s.completed() && s.wellFormed(), "after the heal: " + s);
+                }
+            }
+            assertIdle(cluster, List.of(a, b, c));
+        }
+    }
+
+    private static void startThree(NodeProcesses cluster) throws Exception {
+        for (int i = 0; i < 3; i++) {
+            cluster.start(i, NODE_FLAGS);
+        }
+        try {
+            cluster.awaitCluster(3, Duration.ofSeconds(150));
+        } catch (AssertionError e) {
+            StringBuilder logs = new StringBuilder(e.getMessage());
+            for (int i = 0; i < 3; i++) {
+                logs.append("\n--- node ").append(i).append(" ---\n").append(cluster.logTail(cluster.node(i)));
+            }
+            throw new AssertionError(logs.toString(), e);
+        }
+    }
+
+    private static double steps(NodeProcesses cluster, Node n) throws Exception {
+        return new PrometheusText(cluster.metrics(n)).sum("scorpio_engine_steps_total");
+    }
+
+    private static double replaced(NodeProcesses cluster, Node n) throws Exception {
+        return new PrometheusText(cluster.metrics(n)).sum("scorpio_requests_replaced_total");
+    }
+
+    private static void assertIdle(NodeProcesses cluster, List<Node> nodes) throws Exception {
+        NodeProcesses.await("every node idle, nothing orphaned", Duration.ofSeconds(60), () -> {
+            for (Node n : nodes) {
+                JsonObject st = cluster.state(n);
+                if (st == null || st.getInteger("tracked") != 0 || st.getInteger("open_streams") != 0
+                        || st.getInteger("inflight") != 0 || st.getInteger("registry_entries_cluster") != 0) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        for (Node n : nodes) {
+            JsonObject st = cluster.state(n);
+            assertEquals(0, st.getJsonArray("engines").getJsonObject(0).getInteger("live"), n.id() + " " + st);
+        }
+    }
+}

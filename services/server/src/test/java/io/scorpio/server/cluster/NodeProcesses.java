@@ -1,0 +1,188 @@
+package io.scorpio.server.cluster;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A real cluster of Scorpio nodes for tests: each node is its own JVM ({@code io.scorpio.server.Launcher} on this
+ * test's class path), joined by Hazelcast over TCP on loopback, with its log in {@code target/cluster-logs}.
+ * Nodes can be killed ({@code SIGKILL}), frozen ({@code SIGSTOP}, which cuts them off like a network split) and
+ * thawed ({@code SIGCONT}).
+ */
+final class NodeProcesses implements AutoCloseable {
+
+    /** Hazelcast wants these on Java 17 (the same list as the launcher's manifest and surefire's argLine). */
+    private static final List<String> JVM_FLAGS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+            "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+
+    /** One node: its process and the port its HTTP server listens on. */
+    record Node(String id, Process process, int httpPort, Path log) {
+        String base() {
+            return "http://127.0.0.1:" + httpPort;
+        }
+    }
+
+    private final String clusterName;
+    private final List<Integer> hazelcastPorts = new ArrayList<>();
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Path logs;
+
+    /** Reserves Hazelcast ports for {@code size} members; nodes start with {@link #start}. */
+    NodeProcesses(String name, int size) throws IOException {
+        this.clusterName = name + "-" + ProcessHandle.current().pid();
+        this.logs = Path.of("target", "cluster-logs", name);
+        Files.createDirectories(logs);
+        for (int i = 0; i < size; i++) {
+            hazelcastPorts.add(freePort());
+        }
+    }
+
+    /** Starts node {@code index} (its own Hazelcast port from the member list) with extra {@code --key=value} flags. */
+    Node start(int index, String... extra) throws IOException {
+        String id = "node-" + (char) ('a' + index);
+        int httpPort = freePort();
+        List<String> members = new ArrayList<>();
+        hazelcastPorts.forEach(p -> members.add("127.0.0.1:" + p));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JVM_FLAGS);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.scorpio.server.Launcher");
+        cmd.addAll(List.of("--node.id=" + id, "--http.port=" + httpPort, "--hazelcast.cluster-name=" + clusterName,
+                "--hazelcast.port=" + hazelcastPorts.get(index), "--hazelcast.members=" + String.join(",", members),
+                "--hazelcast.heartbeat-timeout-s=4", "--hazelcast.merge-delay-s=5", "--predictor=none"));
+        cmd.addAll(List.of(extra));
+        Path log = logs.resolve(id + ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        Path tmp = Path.of("target", "tmp").toAbsolutePath();
+        Files.createDirectories(tmp);
+        pb.environment().put("TMPDIR", tmp.toString());
+        pb.environment().put("XDG_CACHE_HOME", tmp.toString());
+        Node node = new Node(id, pb.start(), httpPort, log);
+        nodes.put(id, node);
+        return node;
+    }
+
+    /** Waits until every running node answers /ready and sees {@code size} nodes in its cluster. */
+    void awaitCluster(int size, Duration timeout) throws Exception {
+        await("a cluster of " + size, timeout, () -> {
+            for (Node n : running()) {
+                JsonObject state = state(n);
+                if (state == null || state.getJsonArray("cluster_nodes").size() != size || status(n, "/ready") != 200) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    List<Node> running() {
+        return nodes.values().stream().filter(n -> n.process().isAlive()).toList();
+    }
+
+    Node node(int index) {
+        return nodes.get("node-" + (char) ('a' + index));
+    }
+
+    /** SIGKILL: the process dies at once, its sockets closed by the OS. */
+    void kill(Node n) throws InterruptedException {
+        n.process().destroyForcibly();
+        n.process().waitFor();
+    }
+
+    void signal(Node n, String signal) throws Exception {
+        Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(n.process().pid())).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + signal + " failed");
+        }
+    }
+
+    /** GET /scorpio/state, or null when the node does not answer. */
+    JsonObject state(Node n) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(n.base() + "/scorpio/state"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? new JsonObject(r.body()) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    int status(Node n, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(n.base() + path)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    String metrics(Node n) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(n.base() + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    String logTail(Node n) {
+        try {
+            List<String> lines = Files.readAllLines(n.log());
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Node n : nodes.values()) {
+            if (n.process().isAlive()) {
+                signal(n, "CONT"); // a frozen process cannot act on TERM
+                n.process().destroy();
+            }
+        }
+        for (Node n : nodes.values()) {
+            if (!n.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                n.process().destroyForcibly().waitFor();
+            }
+        }
+    }
+}
