@@ -12,6 +12,7 @@ import io.scorpio.server.bus.Messages;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.cluster.ClusterView;
 import io.scorpio.server.config.ServerConfig;
+import io.scorpio.server.engine.Backoff;
 import io.scorpio.server.engine.EngineVerticle;
 import io.scorpio.server.engine.EngineWorker;
 import io.scorpio.server.engine.WorkerContext;
@@ -95,7 +96,8 @@ public final class ScorpioNode implements AutoCloseable {
                 int engine = e;
                 EngineWorker worker = workers.create(new WorkerContext(vertx, settings, e, metrics,
                         model -> vertx.eventBus().send(Addresses.guardModels(engine), new Messages.ModelUpdate(engine, model), Addresses.LOCAL)));
-                await(vertx.deployVerticle(new EngineVerticle(e, worker, metrics, settings.idlePollMs(), settings.busTimeoutMs())));
+                await(vertx.deployVerticle(new EngineVerticle(e, worker, metrics, settings.idlePollMs(), settings.busTimeoutMs(),
+                        new Backoff(settings.retryInitialMs(), settings.retryMaxMs()))));
             }
             IngressVerticle ingress = new IngressVerticle(settings, clock, metrics, registry, cluster);
             await(vertx.deployVerticle(ingress));

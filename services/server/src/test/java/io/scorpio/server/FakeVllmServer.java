@@ -20,6 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Prompt keywords choose the behaviour: {@code STOP-EARLY} stops after 3 tokens with finish_reason "stop";
  * {@code MID-ERROR} sends 2 tokens then an error frame; {@code HTTP-400} answers 400; {@code HANG} sends one token
  * and then nothing, until the client goes away.
+ *
+ * <p>Faults of the whole server, for the worker's fault handling: {@code CRASH} sends 2 tokens and then the server
+ * dies ({@link #stop()}: every connection closes mid-stream, new ones are refused, until {@link #restart()} on the
+ * same port); {@code FREEZE} sends 2 tokens and then the server hangs ({@link #freeze()}: open streams go silent
+ * without closing, new streams get nothing, {@code /health} does not answer, until {@link #thaw()}).
  */
 final class FakeVllmServer {
 
@@ -32,25 +37,71 @@ final class FakeVllmServer {
     private final Vertx vertx;
     private HttpServer server;
     private long counter;
+    private int port;
+    private volatile boolean frozen;
+    /** Health checks that came in while frozen: answered on {@link #thaw()} if their client still waits. */
+    private final List<HttpServerRequest> parkedHealth = new CopyOnWriteArrayList<>();
 
     FakeVllmServer(Vertx vertx) {
         this.vertx = vertx;
     }
 
     Future<Integer> start() {
-        return vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1").map(s -> {
+        return listen(0);
+    }
+
+    private Future<Integer> listen(int on) {
+        return vertx.createHttpServer().requestHandler(this::handle).listen(on, "127.0.0.1").map(s -> {
             server = s;
-            return s.actualPort();
+            port = s.actualPort();
+            return port;
         });
     }
 
+    /** The server dies: open streams are cut, connections refused. */
     Future<Void> stop() {
-        return server.close();
+        HttpServer s = server;
+        server = null;
+        return s == null ? Future.succeededFuture() : s.close();
+    }
+
+    boolean running() {
+        return server != null;
+    }
+
+    /** Comes back on the port it had. */
+    Future<Integer> restart() {
+        return listen(port);
+    }
+
+    /** The server hangs: nothing more is sent, nothing is closed. */
+    void freeze() {
+        frozen = true;
+    }
+
+    void thaw() {
+        frozen = false;
+        for (HttpServerRequest req : parkedHealth) {
+            if (!req.response().closed() && !req.response().ended()) {
+                req.response().setStatusCode(200).end();
+            }
+        }
+        parkedHealth.clear();
+    }
+
+    boolean frozen() {
+        return frozen;
     }
 
     private void handle(HttpServerRequest req) {
         switch (req.path()) {
-            case "/health" -> req.response().setStatusCode(200).end();
+            case "/health" -> {
+                if (frozen) {
+                    parkedHealth.add(req);
+                } else {
+                    req.response().setStatusCode(200).end();
+                }
+            }
             case "/metrics" -> req.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(
                     "# HELP vllm:num_requests_running Number of requests currently running on GPU.\n"
                             + "# TYPE vllm:num_requests_running gauge\n"
@@ -104,7 +155,15 @@ final class FakeVllmServer {
         });
         Runnable[] next = new Runnable[1];
         next[0] = () -> {
-            if (finished[0]) {
+            if (finished[0] || frozen) {
+                return; // frozen: silent for ever (the client gives up and closes)
+            }
+            if (sent[0] == 2 && prompt.contains("CRASH")) {
+                stop();
+                return;
+            }
+            if (sent[0] == 2 && prompt.contains("FREEZE")) {
+                freeze();
                 return;
             }
             if (prompt.contains("MID-ERROR") && sent[0] == 2) {

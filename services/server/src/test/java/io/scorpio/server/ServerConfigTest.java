@@ -92,6 +92,21 @@ class ServerConfigTest {
     }
 
     @Test
+    void workerRetryBackoffDefaultsAndBounds() {
+        NodeSettings s = NodeSettings.from(ServerConfig.defaults());
+        assertEquals(250, s.retryInitialMs());
+        assertEquals(10_000, s.retryMaxMs());
+        NodeSettings fast = NodeSettings.from(ServerConfig.layered(Map.of("SCORPIO_ENGINE_RETRY_INITIAL_MS", "50"), Map.of(),
+                List.of("--engine.retry-max-ms=400")));
+        assertEquals(50, fast.retryInitialMs());
+        assertEquals(400, fast.retryMaxMs());
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(ServerConfig.layered(Map.of(), Map.of(),
+                List.of("--engine.retry-initial-ms=500", "--engine.retry-max-ms=100"))), "a cap below the first wait");
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(ServerConfig.layered(Map.of(), Map.of(),
+                List.of("--engine.retry-initial-ms=0"))));
+    }
+
+    @Test
     void usageListsEveryKey() {
         String usage = ServerConfig.usage();
         for (ServerConfig.Key k : ServerConfig.KEYS) {

@@ -20,8 +20,9 @@ import java.util.Objects;
  * the same object runs behind the live service and inside virtual-time experiments.
  *
  * <p>The protocol is {@link #submit} as requests arrive, then alternately {@link #schedule} (which
- * returns the step to run) and {@link #complete} (with the worker's report of that step). {@link #abort}
- * may come at any time; a request aborted while its step runs is simply skipped when the step completes.
+ * returns the step to run) and {@link #complete} (with the worker's report of that step). {@link #abort} and
+ * {@link #requeue} may come at any time; a request aborted or requeued while its step runs is simply skipped when
+ * the step completes.
  */
 public final class Scheduler {
 
@@ -101,24 +102,8 @@ public final class Scheduler {
         if (inFlight != null) {
             throw new IllegalStateException("a step is still running: complete() it before scheduling the next");
         }
-        List<Rejection> rejections = new ArrayList<>();
-        switch (policy.rejection()) {
-            case UNATTAINABLE_TTFT -> ttftGuard.rejectUnattainable(waiting, nowMs, prefillModel,
-                    policy.order() == QueueOrder.DEADLINE, rejections);
-            case MOONCAKE_EARLY -> mooncake.judge(waiting, admitted, prefillModel, stepModel, this::outputEstimate,
-                    rejections);
-            case NONE -> { }
-        }
         List<RequestState> demoted = new ArrayList<>();
-        if (options.bestEffort()) {
-            demoteUnattainable(rejections, demoted);
-            expireBestEffort(nowMs, rejections);
-        }
-        for (Rejection rejection : rejections) {
-            if (rejection.request().isLive()) {
-                end(rejection.request(), RequestState.Phase.REJECTED, nowMs);
-            }
-        }
+        List<Rejection> rejections = rejectionPass(nowMs, demoted);
         boolean guarded = updateLoadMode();
 
         StepPlan.Prefill prefill = admitForPrefill(nowMs, guarded);
@@ -143,6 +128,38 @@ public final class Scheduler {
         StepPlan.Decode decode = new StepPlan.Decode(batch, (double) lengths / batch.size());
         inFlight = decode;
         return new Iteration(decode, rejections, preempted, demoted);
+    }
+
+    /**
+     * The rejection pass of {@link #schedule} alone (step 1 of spec 5), for an engine that cannot run a step now
+     * because its worker is down: a waiting request whose deadline can no longer be met is told so now, not when
+     * the worker returns. Nothing is admitted and no step starts; the returned iteration's step is idle.
+     */
+    public Iteration rejectUnattainable(double nowMs) {
+        List<RequestState> demoted = new ArrayList<>();
+        List<Rejection> rejections = rejectionPass(nowMs, demoted);
+        return new Iteration(StepPlan.IDLE, rejections, List.of(), demoted);
+    }
+
+    private List<Rejection> rejectionPass(double nowMs, List<RequestState> demoted) {
+        List<Rejection> rejections = new ArrayList<>();
+        switch (policy.rejection()) {
+            case UNATTAINABLE_TTFT -> ttftGuard.rejectUnattainable(waiting, nowMs, prefillModel,
+                    policy.order() == QueueOrder.DEADLINE, rejections);
+            case MOONCAKE_EARLY -> mooncake.judge(waiting, admitted, prefillModel, stepModel, this::outputEstimate,
+                    rejections);
+            case NONE -> { }
+        }
+        if (options.bestEffort()) {
+            demoteUnattainable(rejections, demoted);
+            expireBestEffort(nowMs, rejections);
+        }
+        for (Rejection rejection : rejections) {
+            if (rejection.request().isLive()) {
+                end(rejection.request(), RequestState.Phase.REJECTED, nowMs);
+            }
+        }
+        return rejections;
     }
 
     /** Applies a worker's report of the step from the last {@link #schedule}: one token per sequence. */
@@ -185,6 +202,28 @@ public final class Scheduler {
             return false;
         }
         end(r, RequestState.Phase.ABORTED, nowMs);
+        return true;
+    }
+
+    /**
+     * Sends a request back to the waiting queue because its worker failed under it (died, hung) before it
+     * produced a token: the request is not at fault, so it should be served later rather than fail. As in a
+     * recompute preemption, its KV blocks and admitted-set entry are freed and it waits again in its policy's
+     * order, keeping its arrival and deadline, so the TTFT Guard still rejects it once the deadline can no longer
+     * be met. If its step is still in flight, {@link #complete} skips it.
+     *
+     * <p>Returns false, changing nothing, for a request that is not live or that already has its first token (its
+     * client has tokens: starting it again would repeat them, so it must end instead). A request already waiting
+     * is where this would put it: true.
+     */
+    public boolean requeue(String id, double nowMs) {
+        RequestState r = live.get(id);
+        if (r == null || r.hasFirstToken()) {
+            return false;
+        }
+        if (r.phase == RequestState.Phase.RUNNING) {
+            backToWaiting(r);
+        }
         return true;
     }
 
@@ -327,11 +366,16 @@ public final class Scheduler {
     }
 
     private void preempt(RequestState r) {
+        backToWaiting(r);
+        r.preemptions++;
+    }
+
+    /** A running request leaves the admitted set and its KV blocks, and waits again (preemption, requeue). */
+    private void backToWaiting(RequestState r) {
         admitted.remove(r);
         kv.free(r);
         r.phase = RequestState.Phase.WAITING;
         r.credit = 0;
-        r.preemptions++;
         (r.bestEffort ? bestEffort : waiting).add(r);
     }
 

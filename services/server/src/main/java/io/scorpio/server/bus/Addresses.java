@@ -83,6 +83,14 @@ public final class Addresses {
         return "scorpio.guard." + engine + ".models";
     }
 
+    /**
+     * Guard: engine {@code e}'s worker went out of service or came back (one-way, a Boolean: true = healthy), so
+     * that placement avoids it while it is down.
+     */
+    public static String guardHealth(int engine) {
+        return "scorpio.guard." + engine + ".health";
+    }
+
     /** Engine: there is new work (one-way). */
     public static String engineWake(int engine) {
         return "scorpio.engine." + engine + ".wake";
@@ -93,7 +101,7 @@ public final class Addresses {
         return "scorpio.engine." + engine + ".abort";
     }
 
-    /** Engine: is the worker healthy (request-reply, a Boolean). */
+    /** Engine: is the worker healthy (request-reply, a Boolean; false at once while it is out of service). */
     public static String engineHealth(int engine) {
         return "scorpio.engine." + engine + ".health";
     }

@@ -44,9 +44,14 @@ public final class Messages {
 
     /**
      * Engine to guard: the step finished. {@code failures} maps request ids the worker could not serve to why;
-     * they end as failed before the step's tokens are counted.
+     * they end as failed before the step's tokens are counted. {@code lost} maps requests lost to a fault of the
+     * worker itself to why: those without a token yet go back to the waiting queue, the others end as failed.
      */
-    public record Complete(int engine, StepResult result, Map<String, String> failures) implements LocalMessage {
+    public record Complete(int engine, StepResult result, Map<String, String> failures, Map<String, String> lost)
+            implements LocalMessage {
+        public Complete(int engine, StepResult result, Map<String, String> failures) {
+            this(engine, result, failures, Map.of());
+        }
     }
 
     /** One token the guard counted: the engine sends it to {@code streamAddress}. */

@@ -44,6 +44,8 @@ public record NodeSettings(
         StepTimeModel stepModel,
         PrefillTimeModel prefillModel,
         long idlePollMs,
+        long retryInitialMs,
+        long retryMaxMs,
         long busTimeoutMs,
         String hazelcastMode,
         String hazelcastClusterName,
@@ -91,6 +93,12 @@ public record NodeSettings(
         if (maxBody < 1024) {
             throw new IllegalArgumentException("http.max-body-bytes must be at least 1024, got " + maxBody);
         }
+        long retryInitialMs = positiveLong(c, "engine.retry-initial-ms");
+        long retryMaxMs = positiveLong(c, "engine.retry-max-ms");
+        if (retryMaxMs < retryInitialMs) {
+            throw new IllegalArgumentException("engine.retry-max-ms (" + retryMaxMs + ") must be at least engine.retry-initial-ms ("
+                    + retryInitialMs + ")");
+        }
         return new NodeSettings(
                 c.getOrDefault("node.id", "node-" + UUID.randomUUID().toString().substring(0, 8)),
                 c.getOrDefault("http.host", "127.0.0.1"),
@@ -122,6 +130,8 @@ public record NodeSettings(
                 new PrefillTimeModel(c.getInt("model.prefill.theta"), c.getDouble("model.prefill.c"),
                         c.getDouble("model.prefill.alpha"), c.getDouble("model.prefill.beta")),
                 positiveLong(c, "engine.idle-poll-ms"),
+                retryInitialMs,
+                retryMaxMs,
                 positiveLong(c, "bus.timeout-ms"),
                 mode,
                 c.getOrDefault("hazelcast.cluster-name", "scorpio"),

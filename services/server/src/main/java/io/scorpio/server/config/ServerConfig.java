@@ -81,6 +81,9 @@ public final class ServerConfig {
             new Key("model.prefill.alpha", "0.07084", "prefill model slope above theta (ms per token)"),
             new Key("model.prefill.beta", "6.282", "prefill model intercept above theta (ms)"),
             new Key("engine.idle-poll-ms", "20", "how often an idle engine with waiting requests re-runs the guard"),
+            new Key("engine.retry-initial-ms", "250", "after its worker fails (dies, hangs), the engine stops and probes the "
+                    + "worker's health after this long, doubling the wait after each failed probe"),
+            new Key("engine.retry-max-ms", "10000", "the longest wait between two health probes of a failed worker"),
             new Key("bus.timeout-ms", "10000", "event-bus request-reply timeout"),
             new Key("hazelcast.mode", "embedded", "'embedded' (a Hazelcast member in this process) or 'none'"),
             new Key("hazelcast.cluster-name", "scorpio", "Hazelcast cluster name"),

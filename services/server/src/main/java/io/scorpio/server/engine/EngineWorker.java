@@ -20,18 +20,34 @@ public interface EngineWorker {
      *
      * @param result the duration and the sequences that stopped, as the scheduler wants it
      * @param texts the text of the token each sequence of the batch produced in this step
-     * @param failures requests the worker could not serve, with why; they end as failed
+     * @param failures requests the worker could not serve for their own sake (e.g. vLLM refused the prompt), with
+     *     why; they end as failed
+     * @param lost requests lost to a fault of the worker itself (it died, became unreachable or hung), with why;
+     *     they need not be in the batch. A step with any takes the worker out of service until its health check
+     *     passes again; a lost request without a token yet goes back to the queue, one with tokens ends as failed
      */
-    record Step(StepResult result, Map<String, String> texts, Map<String, String> failures) {
+    record Step(StepResult result, Map<String, String> texts, Map<String, String> failures, Map<String, String> lost) {
         public Step {
             texts = Map.copyOf(texts);
             failures = Map.copyOf(failures);
+            lost = Map.copyOf(lost);
+        }
+
+        /** A step whose failures, if any, are the requests' own. */
+        public Step(StepResult result, Map<String, String> texts, Map<String, String> failures) {
+            this(result, texts, failures, Map.of());
+        }
+
+        /** Whether the worker itself failed in this step. */
+        public boolean workerFailed() {
+            return !lost.isEmpty();
         }
     }
 
     /**
      * Runs one step of the plan. {@code prompts} holds the prompt text of each request of a prefill batch.
-     * The future fails only when the whole worker is broken; per-request trouble goes in {@link Step#failures()}.
+     * The future fails only when the whole worker is broken (every request of the batch is then lost, as in
+     * {@link Step#lost()}); per-request trouble goes in {@link Step#failures()}.
      */
     Future<Step> run(StepPlan plan, Map<String, String> prompts);
 
@@ -39,7 +55,10 @@ public interface EngineWorker {
     default void abort(String requestId) {
     }
 
-    /** Whether the worker can take requests (readiness). */
+    /**
+     * Whether the worker can take requests: readiness, and the probe that brings a worker that failed back into
+     * service.
+     */
     default Future<Boolean> healthy() {
         return Future.succeededFuture(true);
     }

@@ -28,6 +28,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +40,9 @@ import java.util.Map;
  * the network; the Hazelcast registry of live requests is written behind it, fire-and-forget.
  *
  * <p>The guard also sends the two stream events that only it can know: a request's rejection, and the
- * failure of a request whose worker gave up on it. Tokens are sent by the engines.
+ * failure of a request whose worker gave up on it. Tokens are sent by the engines. A request lost to a worker
+ * that failed before its first token goes back to the queue instead, and placement avoids engines whose worker is
+ * out of service.
  */
 public final class GuardVerticle extends VerticleBase {
 
@@ -65,6 +68,10 @@ public final class GuardVerticle extends VerticleBase {
     private final Snapshot[] snapshots;
     private final List<Scheduler> engines;
     private final Placement placement;
+    /** Per engine: whether its worker is in service (EngineVerticle says when it fails and when it is back). */
+    private final boolean[] healthy;
+    /** Per engine: the rejection sweep that runs while its worker is out of service, or -1. */
+    private final long[] sweeps;
     private EventBus bus;
 
     public GuardVerticle(NodeSettings settings, NodeClock clock, ServerMetrics metrics, RequestRegistry registry,
@@ -85,6 +92,10 @@ public final class GuardVerticle extends VerticleBase {
         }
         this.engines = List.of(schedulers);
         this.placement = settings.placement().equals("least-loaded") ? Placement.leastLoaded() : Placement.sloAware();
+        this.healthy = new boolean[schedulers.length];
+        this.sweeps = new long[schedulers.length];
+        Arrays.fill(healthy, true);
+        Arrays.fill(sweeps, -1);
     }
 
     private void registerGauges(int e, Policy policy) {
@@ -120,6 +131,7 @@ public final class GuardVerticle extends VerticleBase {
             int engine = e;
             registered.add(bus.<Messages.Schedule>localConsumer(Addresses.guardSchedule(e), m -> onSchedule(engine, m)).completion());
             registered.add(bus.<Messages.Complete>localConsumer(Addresses.guardComplete(e), this::onComplete).completion());
+            registered.add(bus.<Boolean>localConsumer(Addresses.guardHealth(e), m -> onHealth(engine, m.body())).completion());
             registered.add(bus.<Messages.ModelUpdate>localConsumer(Addresses.guardModels(e), m -> {
                 Scheduler s = schedulers[engine];
                 s.updateModels(m.body().stepModel(), s.prefillModel());
@@ -156,7 +168,7 @@ public final class GuardVerticle extends VerticleBase {
 
     private Messages.SubmitReply accept(RequestSpec spec, String streamAddress, String prompt, String origin) {
         double now = clock.nowMs();
-        int engine = engines.size() == 1 ? 0 : placement.place(spec, engines, now);
+        int engine = place(spec, now);
         Scheduler scheduler = schedulers[engine];
         SubmitResult result = scheduler.submit(spec, now);
         if (result instanceof SubmitResult.Refused refused) {
@@ -197,13 +209,7 @@ public final class GuardVerticle extends VerticleBase {
     private void onSchedule(int engine, Message<Messages.Schedule> m) {
         Scheduler scheduler = schedulers[engine];
         Iteration it = scheduler.schedule(clock.nowMs());
-        for (Rejection r : it.rejections()) {
-            Meta gone = forget(r.request().id());
-            if (gone != null) {
-                StreamEvents.deliver(bus, gone.streamAddress(), r.request().id(),
-                        StreamEvents.rejected(r.reason().errorType(), r.message()));
-            }
-        }
+        deliverRejections(it);
         Map<String, String> prompts = Map.of();
         if (it.step() instanceof StepPlan.Prefill prefill) {
             prompts = new HashMap<>();
@@ -224,11 +230,12 @@ public final class GuardVerticle extends VerticleBase {
         Scheduler scheduler = schedulers[c.engine()];
         double now = clock.nowMs();
         for (Map.Entry<String, String> failure : c.failures().entrySet()) {
-            if (scheduler.abort(failure.getKey(), now)) {
-                Meta gone = forget(failure.getKey());
-                if (gone != null) {
-                    StreamEvents.deliver(bus, gone.streamAddress(), failure.getKey(), StreamEvents.error(failure.getValue()));
-                }
+            fail(scheduler, failure.getKey(), failure.getValue(), now);
+        }
+        for (Map.Entry<String, String> lost : c.lost().entrySet()) {
+            // Lost to the worker, not its own fault: back to the queue while its client has nothing yet.
+            if (!requeue(c.engine(), lost.getKey(), now)) {
+                fail(scheduler, lost.getKey(), lost.getValue(), now);
             }
         }
         StepOutcome outcome = scheduler.complete(c.result(), now);
@@ -261,6 +268,83 @@ public final class GuardVerticle extends VerticleBase {
         return live;
     }
 
+    /** Ends a request the worker could not serve; its client gets an error event. */
+    private void fail(Scheduler scheduler, String id, String why, double now) {
+        if (scheduler.abort(id, now)) {
+            Meta gone = forget(id);
+            if (gone != null) {
+                StreamEvents.deliver(bus, gone.streamAddress(), id, StreamEvents.error(why));
+            }
+        }
+    }
+
+    private void deliverRejections(Iteration it) {
+        for (Rejection r : it.rejections()) {
+            Meta gone = forget(r.request().id());
+            if (gone != null) {
+                StreamEvents.deliver(bus, gone.streamAddress(), r.request().id(),
+                        StreamEvents.rejected(r.reason().errorType(), r.message()));
+            }
+        }
+    }
+
+    // ---- worker health: placement avoids an engine whose worker is out of service ----
+
+    /**
+     * The engine for a new request: the placement's choice among engines whose worker is in service, or among
+     * all when none is (the request then waits, or is rejected by the TTFT Guard, like those already queued).
+     */
+    private int place(RequestSpec spec, double now) {
+        if (engines.size() == 1) {
+            return 0;
+        }
+        List<Integer> up = new ArrayList<>();
+        for (int e = 0; e < healthy.length; e++) {
+            if (healthy[e]) {
+                up.add(e);
+            }
+        }
+        if (up.isEmpty() || up.size() == engines.size()) {
+            return placement.place(spec, engines, now);
+        }
+        List<Scheduler> candidates = new ArrayList<>(up.size());
+        up.forEach(e -> candidates.add(schedulers[e]));
+        return up.get(placement.place(spec, candidates, now));
+    }
+
+    /**
+     * An engine's worker went out of service or came back. While it is out, its engine asks for no iteration, so
+     * the rejection pass runs here on its own every {@code engine.idle-poll-ms} (as often as an idle engine polls):
+     * a queued request whose deadline can no longer be met is told so now, not when the worker returns.
+     */
+    private void onHealth(int engine, boolean up) {
+        healthy[engine] = up;
+        if (!up && sweeps[engine] < 0) {
+            sweeps[engine] = vertx.setPeriodic(settings.idlePollMs(), t -> {
+                Iteration it = schedulers[engine].rejectUnattainable(clock.nowMs());
+                if (!it.rejections().isEmpty() || !it.demoted().isEmpty()) {
+                    deliverRejections(it);
+                    publish(engine);
+                }
+            });
+        } else if (up && sweeps[engine] >= 0) {
+            vertx.cancelTimer(sweeps[engine]);
+            sweeps[engine] = -1;
+        }
+    }
+
+    /** Sends a request lost to its worker back to the waiting queue; false when it has tokens or has ended. */
+    private boolean requeue(int engine, String id, double now) {
+        if (!schedulers[engine].requeue(id, now)) {
+            return false;
+        }
+        Meta info = meta.get(id);
+        if (info != null) {
+            registry.put(id, new RequestRegistry.Entry(settings.nodeId(), engine, "waiting", info.arrivalEpochMs()));
+        }
+        return true;
+    }
+
     /** Drops a request that ended from the guard's side tables and the registry. */
     private Meta forget(String id) {
         Meta gone = meta.remove(id);
@@ -283,7 +367,7 @@ public final class GuardVerticle extends VerticleBase {
             engines.add(new JsonObject().put("engine", e).put("policy", s.policy().name()).put("credits", s.policy().credits())
                     .put("waiting", s.waitingCount()).put("admitted", s.admittedCount()).put("live", s.liveCount())
                     .put("vbs", s.virtualBatchSize()).put("kv_blocks_used", s.totalKvBlocks() - s.freeKvBlocks())
-                    .put("kv_blocks_total", s.totalKvBlocks())
+                    .put("kv_blocks_total", s.totalKvBlocks()).put("healthy", healthy[e])
                     .put("step_model", new JsonObject().put("a", s.stepModel().a()).put("b", s.stepModel().b())
                             .put("c", s.stepModel().c()).put("d", s.stepModel().d())));
         }

@@ -133,6 +133,20 @@ public final class ServerMetrics {
                 .increment();
     }
 
+    /** Steps in which an engine's worker itself failed (died, unreachable, hung); each takes it out of service. */
+    public Counter workerFailures(int engine) {
+        return Counter.builder("scorpio_worker_failures")
+                .description("steps in which the engine's worker failed (died, unreachable, hung); each takes it out of service")
+                .tags("engine", Integer.toString(engine)).register(registry);
+    }
+
+    /** Health probes of an engine's worker while it is out of service. */
+    public Counter workerRetries(int engine) {
+        return Counter.builder("scorpio_worker_retries")
+                .description("health probes of the engine's worker while it is out of service (exponential back-off)")
+                .tags("engine", Integer.toString(engine)).register(registry);
+    }
+
     public AtomicInteger openStreams() {
         return openStreams;
     }

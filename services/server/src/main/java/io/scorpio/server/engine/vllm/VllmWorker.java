@@ -64,6 +64,8 @@ public final class VllmWorker implements EngineWorker {
         int received;
         boolean ended;
         String error;
+        /** The error is the server's (closed, unreachable, silent), not this request's own. */
+        boolean lost;
         double lastArrivalMs = Double.NaN;
         long silenceTimer = -1;
 
@@ -78,8 +80,7 @@ public final class VllmWorker implements EngineWorker {
             }
             silenceTimer = vertx.setTimer(tokenTimeoutMs, t -> {
                 silenceTimer = -1;
-                fail("vLLM sent nothing for " + tokenTimeoutMs + " ms");
-                cancel();
+                lose("vLLM sent nothing for " + tokenTimeoutMs + " ms (hung?)");
             });
         }
 
@@ -90,12 +91,20 @@ public final class VllmWorker implements EngineWorker {
             }
         }
 
+        /** This request failed for its own sake (vLLM refused it or sent an error for it). */
         void fail(String why) {
             if (error == null && !ended) {
                 error = why;
             }
             stopTimer();
             check();
+        }
+
+        /** The server failed under this request: it is lost, and so is every other stream on that server. */
+        void lose(String why) {
+            if (error == null && !ended && streams.get(id) == this) {
+                serverFailed(why);
+            }
         }
 
         void cancel() {
@@ -192,16 +201,19 @@ public final class VllmWorker implements EngineWorker {
         pending = null;
         Map<String, String> texts = new HashMap<>();
         Map<String, String> failures = new HashMap<>();
+        Map<String, String> lost = new HashMap<>();
         Set<String> stopped = new HashSet<>();
         for (String id : p.ids()) {
             Upstream u = streams.get(id);
             if (u == null) {
                 continue; // aborted meanwhile: the scheduler skips it
             }
-            Token t = u.tokens.poll();
+            // A lost stream fails at once, buffered tokens and all: one without a delivered token can then start
+            // over on the recovered server instead of failing later.
+            Token t = u.lost ? null : u.tokens.poll();
             if (t == null && u.error != null) {
-                // Tokens that arrived before the error were delivered first; now the request fails.
-                failures.put(id, u.error);
+                // Tokens that arrived before the request's own error were delivered first; now it fails.
+                (u.lost ? lost : failures).put(id, u.error);
                 streams.remove(id);
                 u.cancel();
                 continue;
@@ -218,8 +230,16 @@ public final class VllmWorker implements EngineWorker {
                 u.stopTimer();
             }
         }
+        // Streams outside this step that the server's failure took are reported now, not left for a later step.
+        for (var it = streams.values().iterator(); it.hasNext(); ) {
+            Upstream u = it.next();
+            if (u.lost && !p.ids().contains(u.id)) {
+                lost.put(u.id, u.error);
+                it.remove();
+            }
+        }
         double ms = (System.nanoTime() - p.startNanos()) / 1e6;
-        p.promise().complete(new Step(new StepResult(ms, stopped), texts, failures));
+        p.promise().complete(new Step(new StepResult(ms, stopped), texts, failures, lost));
     }
 
     private void start(RequestState r, String prompt) {
@@ -233,8 +253,8 @@ public final class VllmWorker implements EngineWorker {
                         .putHeader("content-type", "application/json").putHeader("accept", "text/event-stream"))
                 .compose(req -> {
                     u.request = req;
-                    if (!streams.containsKey(u.id)) {
-                        req.reset(); // aborted before the request went out
+                    if (streams.get(u.id) != u || u.error != null) {
+                        req.reset(); // aborted or lost before the request went out
                     }
                     return req.send(body.toBuffer());
                 })
@@ -246,15 +266,15 @@ public final class VllmWorker implements EngineWorker {
                     }
                     SseParser parser = new SseParser(data -> onData(u, data));
                     resp.handler(parser::feed);
-                    resp.exceptionHandler(err -> u.fail("vLLM stream broke: " + err.getMessage()));
+                    resp.exceptionHandler(err -> u.lose("vLLM stream broke: " + err.getMessage()));
                     resp.endHandler(v -> {
                         parser.end();
                         if (!u.ended) {
-                            u.fail("vLLM closed the stream before finishing");
+                            u.lose("vLLM closed the stream before finishing");
                         }
                     });
                 })
-                .onFailure(err -> u.fail("cannot reach vLLM at " + baseUrl + ": " + err.getMessage()));
+                .onFailure(err -> u.lose("cannot reach vLLM at " + baseUrl + ": " + err.getMessage()));
     }
 
     private void onData(Upstream u, String data) {
@@ -309,6 +329,25 @@ public final class VllmWorker implements EngineWorker {
         } else {
             u.armSilenceTimer();
         }
+        check();
+    }
+
+    /**
+     * The server failed (a stream closed or broke, it refused a connection, or a stream was silent for the token
+     * timeout): every stream still open on it is lost, and is closed so that a hung server stops working on it.
+     * The step then completes with them as {@link Step#lost()}, and the engine takes this worker out of service.
+     */
+    private void serverFailed(String why) {
+        LOG.warning(() -> "vLLM at " + baseUrl + " failed: " + why);
+        List<Upstream> gone = new ArrayList<>();
+        for (Upstream u : streams.values()) {
+            if (u.error == null && !u.ended) {
+                u.error = why;
+                u.lost = true;
+                gone.add(u);
+            }
+        }
+        gone.forEach(Upstream::cancel); // only once all are marked: a reset's handlers may run check() at once
         check();
     }
 
