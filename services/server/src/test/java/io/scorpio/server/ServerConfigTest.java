@@ -107,6 +107,32 @@ class ServerConfigTest {
     }
 
     @Test
+    void clusterKeysAreValidatedAtStart() {
+        NodeSettings d = NodeSettings.from(ServerConfig.defaults());
+        assertEquals("127.0.0.1", d.hazelcastInterface());
+        assertEquals("tcp", d.hazelcastJoin());
+        assertTrue(d.clustered());
+        // Members bind one address only: a wildcard would expose the cluster ports on every interface.
+        for (String wildcard : List.of("0.0.0.0", "::", "10.0.*.*")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(
+                    ServerConfig.layered(Map.of(), Map.of(), List.of("--hazelcast.interface=" + wildcard))));
+            assertTrue(e.getMessage().contains("hazelcast.interface"), e.getMessage());
+        }
+        IllegalArgumentException k8s = assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(
+                ServerConfig.layered(Map.of(), Map.of(), List.of("--hazelcast.join=kubernetes"))));
+        assertTrue(k8s.getMessage().contains("hazelcast.kubernetes.service-dns"), k8s.getMessage());
+        assertEquals("kubernetes", NodeSettings.from(ServerConfig.layered(Map.of(), Map.of(), List.of(
+                "--hazelcast.join=kubernetes", "--hazelcast.kubernetes.service-dns=scorpio-hz.default.svc.cluster.local")))
+                .hazelcastJoin());
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(ServerConfig.layered(Map.of(), Map.of(),
+                List.of("--hazelcast.join=multicast"))));
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(ServerConfig.layered(Map.of(), Map.of(),
+                List.of("--cluster.bus-port=70000"))));
+        assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(ServerConfig.layered(Map.of(), Map.of(),
+                List.of("--cluster.placement-timeout-ms=0"))));
+    }
+
+    @Test
     void usageListsEveryKey() {
         String usage = ServerConfig.usage();
         for (ServerConfig.Key k : ServerConfig.KEYS) {

@@ -70,6 +70,8 @@ public final class GuardVerticle extends VerticleBase {
     private final Placement placement;
     /** Per engine: whether its worker is in service (EngineVerticle says when it fails and when it is back). */
     private final boolean[] healthy;
+    /** The quote of a node whose every worker is out of service: chosen only when no other node answers. */
+    private static final double NO_ENGINE_IN_SERVICE = -1e9;
     /** Per engine: the rejection sweep that runs while its worker is out of service, or -1. */
     private final long[] sweeps;
     private EventBus bus;
@@ -159,9 +161,12 @@ public final class GuardVerticle extends VerticleBase {
     private void onQuote(Message<JsonObject> m) {
         double now = clock.nowMs();
         RequestSpec spec = WireFormat.spec(m.body(), now);
-        double best = Double.NEGATIVE_INFINITY;
-        for (Scheduler s : schedulers) {
-            best = Math.max(best, Placement.headroom(spec, s, now));
+        // Engines out of service are left out; a node with none in service quotes far below any other.
+        double best = NO_ENGINE_IN_SERVICE;
+        for (int e = 0; e < schedulers.length; e++) {
+            if (healthy[e]) {
+                best = Math.max(best, Placement.headroom(spec, schedulers[e], now));
+            }
         }
         m.reply(WireFormat.quote(settings.nodeId(), best));
     }

@@ -9,6 +9,7 @@ import io.scorpio.server.bus.StreamEvents;
 import io.scorpio.server.cluster.ClusterRouter;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -95,7 +96,7 @@ final class Inflight {
     }
 
     /** Opens the token stream of the current placement; it must be listening before the submission goes out. */
-    private io.vertx.core.Future<Void> openStream() {
+    private Future<Void> openStream() {
         stream = new TokenStream(vertx, Addresses.stream(submissionId()), request.maxTokens(), metrics.openStreams());
         return stream.ready();
     }
