@@ -11,7 +11,6 @@ import io.scorpio.core.scheduler.StepOutcome;
 import io.scorpio.core.scheduler.StepPlan;
 import io.scorpio.core.scheduler.StepResult;
 import io.scorpio.core.scheduler.SubmitResult;
-import io.scorpio.model.RejectReason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -104,7 +103,8 @@ public final class VirtualTimeCluster {
                 Iteration it = s.schedule(now);
                 decisionNanos += System.nanoTime() - t0;
                 for (Rejection rejection : it.rejections()) {
-                    int target = migrate && migrated.add(rejection.request().id()) ? migrationTarget(rejection, i, now) : -1;
+                    int target = migrate && migrated.add(rejection.request().id())
+                            ? Placement.migrationTarget(rejection, schedulers, i, now, j -> true) : -1;
                     if (target >= 0) {
                         schedulers.get(target).submit(rejection.request().spec(), now);
                         migrations++;
@@ -154,29 +154,6 @@ public final class VirtualTimeCluster {
             now = Math.max(now, t);
         }
         return new RunStats(now, steps, busy, decisionNanos, migrations);
-    }
-
-    /** The other engine with the most room for a rejected request, if its deadline can still be met there. */
-    private int migrationTarget(Rejection rejection, int from, double nowMs) {
-        if (rejection.reason() != RejectReason.TTFT_UNATTAINABLE || rejection.request().hasFirstToken()) {
-            return -1;
-        }
-        RequestSpec spec = rejection.request().spec();
-        int best = -1;
-        double bestRoom = 0;
-        for (int j = 0; j < schedulers.size(); j++) {
-            if (j == from) {
-                continue;
-            }
-            Scheduler s = schedulers.get(j);
-            double room = spec.deadlineMs() - nowMs - s.minimalTtftMs(spec.promptTokens())
-                    - s.config().rejectionMarginMs();
-            if (room >= bestRoom) {
-                best = j;
-                bestRoom = room;
-            }
-        }
-        return best;
     }
 
     private boolean anyWork() {

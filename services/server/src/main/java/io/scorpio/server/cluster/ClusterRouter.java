@@ -45,6 +45,13 @@ public final class ClusterRouter {
         }
     }
 
+    /** A migration found no node where the request could still meet its TTFT. */
+    public static final class NoRoom extends RuntimeException {
+        NoRoom() {
+            super("no node can meet the request's TTFT", null, false, false);
+        }
+    }
+
     private final EventBus bus;
     private final ClusterView cluster;
     private final NodeClock clock;
@@ -53,12 +60,14 @@ public final class ClusterRouter {
     private final DeliveryOptions remoteOptions;
     private final DeliveryOptions quoteOptions;
     private final Random random = new Random();
+    private final boolean migration;
 
     /** Headrooms closer than this (a fraction of the request's own SLOs) count as equal. */
     static final double TIE = 0.005;
 
     public ClusterRouter(Vertx vertx, ClusterView cluster, NodeClock clock, ServerMetrics metrics, long busTimeoutMs,
-                         long quoteTimeoutMs) {
+                         long quoteTimeoutMs, boolean migration) {
+        this.migration = migration;
         this.bus = vertx.eventBus();
         this.cluster = cluster;
         this.clock = clock;
@@ -70,13 +79,22 @@ public final class ClusterRouter {
 
     /** Places the submission; it fails with {@link PlacementFailed} when no guard took it. */
     public Future<Placed> submit(Messages.Submit s, List<String> excluded) {
+        return submit(s, excluded, false);
+    }
+
+    /**
+     * Places the submission. With {@code needTtftRoom} (a migration), only nodes whose quote leaves the request
+     * room to meet its TTFT are candidates, and the submission fails with {@link NoRoom} when there is none.
+     */
+    public Future<Placed> submit(Messages.Submit s, List<String> excluded, boolean needTtftRoom) {
         long t0 = System.nanoTime();
         List<String> nodes = new ArrayList<>(cluster.nodes());
         nodes.removeAll(excluded);
         if (nodes.isEmpty()) {
-            return Future.failedFuture(new PlacementFailed(cluster.self(), new IllegalStateException("no node left to serve it")));
+            return Future.failedFuture(needTtftRoom ? new NoRoom()
+                    : new PlacementFailed(cluster.self(), new IllegalStateException("no node left to serve it")));
         }
-        if (nodes.size() == 1 && nodes.get(0).equals(cluster.self())) {
+        if (!needTtftRoom && nodes.size() == 1 && nodes.get(0).equals(cluster.self())) {
             return submitTo(cluster.self(), s).onSuccess(p -> metrics.placement(System.nanoTime() - t0, "local", "local"));
         }
         JsonObject quoteRequest = WireFormat.submit(s, clock.nowMs(), cluster.self(), false);
@@ -88,13 +106,16 @@ public final class ClusterRouter {
             List<JsonObject> answered = new ArrayList<>();
             for (int i = 0; i < quotes.size(); i++) {
                 Future<JsonObject> q = quotes.get(i);
-                if (q.succeeded()) {
-                    answered.add(q.result());
-                } else {
+                if (q.failed()) {
                     metrics.quoteFailed(nodes.get(i));
+                } else if (!needTtftRoom || q.result().getDouble("ttft_room_ms") >= 0) {
+                    answered.add(q.result());
                 }
             }
             List<String> order = order(answered, random);
+            if (order.isEmpty() && needTtftRoom) {
+                return Future.failedFuture(new NoRoom());
+            }
             if (order.isEmpty()) {
                 order.add(cluster.self()); // nobody answered in time: serve it here rather than fail it
             }
@@ -144,6 +165,11 @@ public final class ClusterRouter {
         } else {
             bus.request(Addresses.nodeAbort(node), WireFormat.abort(submissionId), remoteOptions);
         }
+    }
+
+    /** Whether a TTFT rejection should be tried on another node first ({@code guard.migration}). */
+    public boolean migration() {
+        return migration;
     }
 
     public String self() {

@@ -35,9 +35,12 @@ public final class WireFormat {
                 predicted >= 0 ? predicted : RequestSpec.NO_PREDICTION);
     }
 
-    /** A guard's quote: the most headroom the request would have on one of its engines (higher is better). */
-    public static JsonObject quote(String node, double headroom) {
-        return new JsonObject().put("node", node).put("headroom", headroom);
+    /**
+     * A guard's quote: the most headroom the request would have on one of its engines (higher is better), and the
+     * most TTFT room there (milliseconds its deadline leaves beyond its minimal TTFT; negative: it would be rejected).
+     */
+    public static JsonObject quote(String node, double headroom, double ttftRoomMs) {
+        return new JsonObject().put("node", node).put("headroom", headroom).put("ttft_room_ms", ttftRoomMs);
     }
 
     public static JsonObject reply(Messages.SubmitReply reply) {

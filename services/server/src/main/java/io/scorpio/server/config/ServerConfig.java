@@ -72,6 +72,8 @@ public final class ServerConfig {
             new Key("guard.best-effort", "false", "beyond the paper: serve TTFT-unattainable requests at low priority instead of rejecting them"),
             new Key("guard.prefill-aware-credits", "false", "beyond the paper: credits count the prefill stalls between decode steps"),
             new Key("guard.prefill-aware-admission", "false", "beyond the paper: admission counts the prefill stalls too"),
+            new Key("guard.migration", "false", "beyond the paper: a request its engine's TTFT Guard would reject moves to another "
+                    + "engine, or another node, whose queue still lets it meet its TTFT"),
             new Key("model.step.a", "1.19e-4", "step-time model a (ms per token per sequence)"),
             new Key("model.step.b", "0.0626", "step-time model b (ms per sequence)"),
             new Key("model.step.c", "4.05e-4", "step-time model c (ms per token of mean length)"),

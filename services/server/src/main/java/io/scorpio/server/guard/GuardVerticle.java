@@ -163,12 +163,14 @@ public final class GuardVerticle extends VerticleBase {
         RequestSpec spec = WireFormat.spec(m.body(), now);
         // Engines out of service are left out; a node with none in service quotes far below any other.
         double best = NO_ENGINE_IN_SERVICE;
+        double room = NO_ENGINE_IN_SERVICE;
         for (int e = 0; e < schedulers.length; e++) {
             if (healthy[e]) {
                 best = Math.max(best, Placement.headroom(spec, schedulers[e], now));
+                room = Math.max(room, Placement.ttftRoomMs(spec, schedulers[e], now));
             }
         }
-        m.reply(WireFormat.quote(settings.nodeId(), best));
+        m.reply(WireFormat.quote(settings.nodeId(), best, room));
     }
 
     private Messages.SubmitReply accept(RequestSpec spec, String streamAddress, String prompt, String origin) {
@@ -214,7 +216,7 @@ public final class GuardVerticle extends VerticleBase {
     private void onSchedule(int engine, Message<Messages.Schedule> m) {
         Scheduler scheduler = schedulers[engine];
         Iteration it = scheduler.schedule(clock.nowMs());
-        deliverRejections(it);
+        deliverRejections(engine, it);
         Map<String, String> prompts = Map.of();
         if (it.step() instanceof StepPlan.Prefill prefill) {
             prompts = new HashMap<>();
@@ -283,14 +285,37 @@ public final class GuardVerticle extends VerticleBase {
         }
     }
 
-    private void deliverRejections(Iteration it) {
+    private void deliverRejections(int engine, Iteration it) {
         for (Rejection r : it.rejections()) {
+            if (settings.migration() && migrate(engine, r)) {
+                continue;
+            }
             Meta gone = forget(r.request().id());
             if (gone != null) {
                 StreamEvents.deliver(bus, gone.streamAddress(), r.request().id(),
                         StreamEvents.rejected(r.reason().errorType(), r.message()));
             }
         }
+    }
+
+    /**
+     * Migration within this node: a TTFT rejection moves to the engine in service with the most TTFT room, when
+     * that room is not negative (the same rule as {@code VirtualTimeCluster}'s). Between nodes, the ingress does
+     * it: it hears the rejection and places the request again on a node that quotes room for it.
+     */
+    private boolean migrate(int from, Rejection r) {
+        Meta info = meta.get(r.request().id());
+        double now = clock.nowMs();
+        int target = info == null ? -1 : Placement.migrationTarget(r, engines, from, now, e -> healthy[e]);
+        if (target < 0 || !(schedulers[target].submit(r.request().spec(), now) instanceof SubmitResult.Queued)) {
+            return false;
+        }
+        meta.put(r.request().id(), new Meta(info.streamAddress(), info.prompt(), target, info.arrivalEpochMs(), info.origin()));
+        registry.put(r.request().id(), new RequestRegistry.Entry(settings.nodeId(), target, "waiting", info.arrivalEpochMs()));
+        metrics.migrated("engine");
+        publish(target);
+        bus.send(Addresses.engineWake(target), new Messages.Schedule(target), Addresses.LOCAL);
+        return true;
     }
 
     // ---- worker health: placement avoids an engine whose worker is out of service ----
@@ -328,7 +353,7 @@ public final class GuardVerticle extends VerticleBase {
             sweeps[engine] = vertx.setPeriodic(settings.idlePollMs(), t -> {
                 Iteration it = schedulers[engine].rejectUnattainable(clock.nowMs());
                 if (!it.rejections().isEmpty() || !it.demoted().isEmpty()) {
-                    deliverRejections(it);
+                    deliverRejections(engine, it);
                     publish(engine);
                 }
             });

@@ -50,7 +50,9 @@ final class Inflight {
     private int predicted = -1;
     /** Placements so far; the submission id of placement {@code n > 0} is {@code id-rn}. */
     private int attempt;
-    private final List<String> leftNodes = new ArrayList<>();
+    /** Nodes this request must not be placed on: those that left, and one whose guard rejected it for TTFT. */
+    private final List<String> excluded = new ArrayList<>();
+    private boolean migrated;
     private String servingNode;
     private boolean submitted;
     private boolean ended;
@@ -91,7 +93,7 @@ final class Inflight {
                 .chain(ready -> predict())
                 .subscribe().with(n -> {
                     predicted = n;
-                    place();
+                    place(null);
                 }, this::failBeforeSubmit);
     }
 
@@ -101,26 +103,53 @@ final class Inflight {
         return stream.ready();
     }
 
-    private void place() {
+    /**
+     * Submits the current placement. {@code rejection} is set for a migration: the TTFT rejection that started it,
+     * reported after all if no other node has room for the request.
+     */
+    private void place(JsonObject rejection) {
         if (ended) {
             return; // the client left while we were predicting: nothing was submitted
         }
         String sid = submissionId();
         int placement = attempt;
         router.submit(new Messages.Submit(sid, Addresses.stream(sid), arrivalMs, request.promptTokens(), request.maxTokens(),
-                        request.slo(), predicted, request.prompt()), leftNodes)
+                        request.slo(), predicted, request.prompt()), excluded, rejection != null)
                 .onSuccess(p -> {
                     if (placement == attempt) {
                         servingNode = p.node();
+                        if (rejection != null) {
+                            metrics.migrated("node");
+                        }
                         onSubmitted(p.reply());
                     }
                 })
                 .onFailure(err -> {
-                    if (placement == attempt) {
-                        servingNode = err instanceof ClusterRouter.PlacementFailed f ? f.node() : null;
+                    if (placement != attempt) {
+                        return;
+                    }
+                    servingNode = err instanceof ClusterRouter.PlacementFailed f ? f.node() : null;
+                    if (rejection != null && err instanceof ClusterRouter.NoRoom) {
+                        rejected(rejection);
+                    } else {
                         failBeforeSubmit(err);
                     }
                 });
+    }
+
+    /** Ends the current placement's stream and places the request again under a new submission id. */
+    private void placeAgain(JsonObject rejection) {
+        closeStream();
+        submitted = false;
+        servingNode = null;
+        attempt++;
+        openStream().onComplete(ready -> {
+            if (ready.failed()) {
+                failBeforeSubmit(ready.cause());
+            } else {
+                place(rejection);
+            }
+        });
     }
 
     /**
@@ -129,7 +158,7 @@ final class Inflight {
      * resumed elsewhere without sending some tokens twice or skipping some).
      */
     void nodeLeft(String node) {
-        leftNodes.add(node);
+        excluded.add(node);
         if (ended || !submitted || !node.equals(servingNode)) {
             return;
         }
@@ -140,17 +169,7 @@ final class Inflight {
             return;
         }
         metrics.replaced("node_left");
-        closeStream();
-        submitted = false;
-        servingNode = null;
-        attempt++;
-        openStream().onComplete(ready -> {
-            if (ready.failed()) {
-                failBeforeSubmit(ready.cause());
-            } else {
-                place();
-            }
-        });
+        placeAgain(null);
     }
 
     /** The predictor's estimate; a slow or failed predictor means no prediction, never a failed request. */
@@ -242,10 +261,15 @@ final class Inflight {
                 }
             }
             case StreamEvents.REJECTED -> {
-                String reason = event.getString("reason");
-                if (end(RequestOutcome.REJECTED, reason)) {
-                    sink.rejected(statusOf(reason), reason, paramOf(reason), event.getString("message"));
+                if (router.migration() && !migrated && tokens == 0
+                        && RejectReason.TTFT_UNATTAINABLE.errorType().equals(event.getString("reason"))) {
+                    // Migration: its node cannot meet its TTFT any more; another node may. Tried once.
+                    migrated = true;
+                    excluded.add(servingNode);
+                    placeAgain(event);
+                    return;
                 }
+                rejected(event);
             }
             case StreamEvents.ERROR -> {
                 if (end(RequestOutcome.FAILED, "worker_error")) {
@@ -261,6 +285,13 @@ final class Inflight {
         }
         if (subscription != null && !ended) {
             subscription.request(1);
+        }
+    }
+
+    private void rejected(JsonObject event) {
+        String reason = event.getString("reason");
+        if (end(RequestOutcome.REJECTED, reason)) {
+            sink.rejected(statusOf(reason), reason, paramOf(reason), event.getString("message"));
         }
     }
 

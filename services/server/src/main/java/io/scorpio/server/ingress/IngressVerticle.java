@@ -76,7 +76,8 @@ public final class IngressVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        this.clusterRouter = new ClusterRouter(vertx, cluster, clock, metrics, settings.busTimeoutMs(), settings.placementTimeoutMs());
+        this.clusterRouter = new ClusterRouter(vertx, cluster, clock, metrics, settings.busTimeoutMs(), settings.placementTimeoutMs(),
+                settings.migration());
         // Stream events of requests that entered here and are served on another node: hand each to its local stream.
         Future<Void> demux = new NodeConsumers(vertx).<JsonObject>add(Addresses.nodeStreams(settings.nodeId()), m ->
                 vertx.eventBus().send(Addresses.stream(m.body().getString(StreamEvents.SUBMISSION)), m.body(), Addresses.LOCAL))

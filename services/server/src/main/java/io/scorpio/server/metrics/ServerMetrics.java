@@ -122,6 +122,12 @@ public final class ServerMetrics {
                 .tags("node", node).register(registry).increment();
     }
 
+    /** A request that its engine's TTFT Guard would have rejected moved instead: {@code scope} engine or node. */
+    public void migrated(String scope) {
+        Counter.builder("scorpio_requests_migrated").description("TTFT rejections turned into migrations (guard.migration)")
+                .tags("scope", scope).register(registry).increment();
+    }
+
     /** A request placed again after the node serving it left the cluster before its first token. */
     public void replaced(String reason) {
         Counter.builder("scorpio_requests_replaced").description("requests placed again because their node left before the first token")

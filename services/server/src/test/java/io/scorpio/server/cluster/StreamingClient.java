@@ -50,11 +50,17 @@ final class StreamingClient implements AutoCloseable {
 
     /** Streams one completion from {@code base} with a generous SLO, so that nothing is rejected for lateness. */
     CompletableFuture<Seen> complete(String node, String base, int maxTokens) {
-        JsonObject body = new JsonObject().put("model", "llama-3.1-8b").put("prompt", "tell me about clusters")
+        return complete(node, base, "tell me about clusters", maxTokens, 60_000);
+    }
+
+    /** Streams one completion with the given prompt and TTFT SLO (TPOT SLO: a generous 1 s). */
+    CompletableFuture<Seen> complete(String node, String base, String prompt, int maxTokens, int ttftMs) {
+        JsonObject body = new JsonObject().put("model", "llama-3.1-8b").put("prompt", prompt)
                 .put("max_tokens", maxTokens).put("stream", true)
                 .put("stream_options", new JsonObject().put("include_usage", true));
         HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
-                .header("content-type", "application/json").header("x-slo-ttft-ms", "60000").header("x-slo-tpot-ms", "1000")
+                .header("content-type", "application/json").header("x-slo-ttft-ms", Integer.toString(ttftMs))
+                .header("x-slo-tpot-ms", "1000")
                 .timeout(Duration.ofSeconds(180)).POST(HttpRequest.BodyPublishers.ofString(body.encode())).build();
         return CompletableFuture.supplyAsync(() -> {
             try {
