@@ -74,20 +74,8 @@ class ClusterFaultTest {
                 Seen s = f.get(60, TimeUnit.SECONDS);
                 assertTrue(!s.completed(), "a request whose client was on the killed node cannot complete: " + s);
             }
-            int completed = 0;
-            int cut = 0;
-            for (CompletableFuture<Seen> f : viaSurvivors) {
-                Seen s = f.get(150, TimeUnit.SECONDS);
-                assertTrue(s.wellFormed(), "tokens in order, none twice: " + s);
-                if (s.completed()) {
-                    completed++;
-                } else {
-                    // Only a request that was streaming from C may end this way, and it says why.
-                    assertTrue(s.status() == 200 && s.tokens() > 0 && s.errorFrame() != null
-                            && s.errorFrame().contains("left the cluster"), "a cut request ends with an error frame: " + s);
-                    cut++;
-                }
-            }
+            int completed = completedOrCut(viaSurvivors);
+            int cut = viaSurvivors.size() - completed;
             assertTrue(completed > 0, "survivors served their clients' requests");
             double replaced = replaced(cluster, a) + replaced(cluster, b);
             assertTrue(replaced > 0, "requests waiting on C were placed again (cut " + cut + ", completed " + completed + ")");
@@ -129,18 +117,7 @@ class ClusterFaultTest {
             cluster.signal(c, "CONT");
             cluster.awaitCluster(3, Duration.ofSeconds(120));
 
-            int completed = 0;
-            for (CompletableFuture<Seen> f : all) {
-                Seen s = f.get(150, TimeUnit.SECONDS);
-                assertTrue(s.wellFormed(), "tokens in order, none twice: " + s);
-                if (s.completed()) {
-                    completed++;
-                } else {
-                    assertTrue(s.status() == 200 && s.tokens() > 0 && s.errorFrame() != null
-                            && s.errorFrame().contains("left the cluster"), "a cut request ends with an error frame: " + s);
-                }
-            }
-            assertTrue(completed > 0, "requests completed across the split");
+            assertTrue(completedOrCut(all) > 0, "requests completed across the split");
 
             // After the heal, C takes work again (within seconds: it registers its node addresses anew after the
             // merge), and all three end idle with nothing orphaned.
@@ -159,6 +136,25 @@ class ClusterFaultTest {
             }
             assertIdle(cluster, List.of(a, b, c));
         }
+    }
+
+    /**
+     * Waits for every request and checks how each ended: tokens in order, none twice, and either completed or cut
+     * mid-stream by its serving node's departure, with an error frame that says so. Returns how many completed.
+     */
+    private static int completedOrCut(List<CompletableFuture<Seen>> requests) throws Exception {
+        int completed = 0;
+        for (CompletableFuture<Seen> f : requests) {
+            Seen s = f.get(150, TimeUnit.SECONDS);
+            assertTrue(s.wellFormed(), "tokens in order, none twice: " + s);
+            if (s.completed()) {
+                completed++;
+            } else {
+                assertTrue(s.status() == 200 && s.tokens() > 0 && s.errorFrame() != null
+                        && s.errorFrame().contains("left the cluster"), "a cut request ends with an error frame: " + s);
+            }
+        }
+        return completed;
     }
 
     private static void startThree(NodeProcesses cluster) throws Exception {
