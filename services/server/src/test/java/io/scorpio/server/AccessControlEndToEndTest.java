@@ -174,14 +174,14 @@ class AccessControlEndToEndTest {
                 .sendJsonObject(completion("hi")));
         assertError(headerSlo, 403, "slo_class_not_allowed");
 
-        double class6 = metric("scorpio_slo_requests_total", "outcome=\"completed\",policy=\"scorpio\",slo_class=\"6\"");
-        double class4 = metric("scorpio_slo_requests_total", "outcome=\"completed\",policy=\"scorpio\",slo_class=\"4\"");
+        double class6 = metric("scorpio_slo_class_requests_total", "outcome=\"completed\",slo_class=\"6\"");
+        double class4 = metric("scorpio_slo_class_requests_total", "outcome=\"completed\",slo_class=\"4\"");
         assertEquals(200, post("/v1/completions", completion("hi").put("slo_class", "6"), token).statusCode());
         HttpResponse<Buffer> noSlo = post("/v1/completions", completion("hi"), token);
         assertEquals(200, noSlo.statusCode(), noSlo.bodyAsString());
-        assertEquals(class6 + 1, metric("scorpio_slo_requests_total", "outcome=\"completed\",policy=\"scorpio\",slo_class=\"6\""));
+        assertEquals(class6 + 1, metric("scorpio_slo_class_requests_total", "outcome=\"completed\",slo_class=\"6\""));
         // No SLO named: held to the key's first class in slo.classes order (4), not to the node's default.
-        assertEquals(class4 + 1, metric("scorpio_slo_requests_total", "outcome=\"completed\",policy=\"scorpio\",slo_class=\"4\""));
+        assertEquals(class4 + 1, metric("scorpio_slo_class_requests_total", "outcome=\"completed\",slo_class=\"4\""));
         assertTrue(metric("scorpio_auth_failures_total", "reason=\"slo_class_not_allowed\",status=\"403\"") >= 3);
     }
 
@@ -296,22 +296,22 @@ class AccessControlEndToEndTest {
 
     @Test
     void sloAdherenceGoodputAndPredictorLatencyMove() {
-        String labels = "policy=\"scorpio\",slo_class=\"custom\"";
-        double met = metric("scorpio_slo_met_requests_total", labels);
-        double ended = metric("scorpio_slo_requests_total", "outcome=\"completed\"," + labels);
+        String labels = "slo_class=\"custom\"";
+        double met = metric("scorpio_slo_class_goodput_requests_total", labels);
+        double ended = metric("scorpio_slo_class_requests_total", "outcome=\"completed\"," + labels);
         double predictions = metric("scorpio_predictor_latency_seconds_count", "");
         assertEquals(200, post("/v1/completions", completion("met for sure").put("slo", LAX_SLO), tokens.get("full")).statusCode());
-        assertEquals(met + 1, metric("scorpio_slo_met_requests_total", labels));
-        assertEquals(ended + 1, metric("scorpio_slo_requests_total", "outcome=\"completed\"," + labels));
+        assertEquals(met + 1, metric("scorpio_slo_class_goodput_requests_total", labels));
+        assertEquals(ended + 1, metric("scorpio_slo_class_requests_total", "outcome=\"completed\"," + labels));
         assertTrue(metric("scorpio_predictor_latency_seconds_count", "") >= predictions + 1);
         assertTrue(metric("scorpio_predictor_latency_seconds_bucket", "") > 0);
 
         // A rejection counts against its class: the TTFT no schedule can meet.
-        double rejected = metric("scorpio_slo_requests_total", "outcome=\"rejected\"," + labels);
+        double rejected = metric("scorpio_slo_class_requests_total", "outcome=\"rejected\"," + labels);
         HttpResponse<Buffer> r = post("/v1/completions", completion("too urgent").put("slo",
                 new JsonObject().put("ttft_ms", 1).put("tpot_ms", 50)), tokens.get("full"));
         assertEquals(503, r.statusCode(), r.bodyAsString());
-        assertEquals(rejected + 1, metric("scorpio_slo_requests_total", "outcome=\"rejected\"," + labels));
+        assertEquals(rejected + 1, metric("scorpio_slo_class_requests_total", "outcome=\"rejected\"," + labels));
     }
 
     // ---- the official OpenAI Java SDK ----

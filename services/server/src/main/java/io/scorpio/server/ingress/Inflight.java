@@ -252,7 +252,7 @@ final class Inflight {
                 double ttft = firstTokenMs - arrivalMs;
                 double tpot = completion > 1 ? (now - firstTokenMs) / (completion - 1) : 0;
                 boolean compliant = ttft <= request.slo().ttftMs() && tpot <= request.slo().tpotMs();
-                if (end(RequestOutcome.COMPLETED, "none", compliant)) {
+                if (end(RequestOutcome.COMPLETED, "none")) {
                     metrics.completed(ttft, tpot, compliant);
                     if (compliant) {
                         metrics.sloClasses().met(request.slo());
@@ -326,10 +326,6 @@ final class Inflight {
 
     /** Records the outcome once and closes the stream; false when the request had already ended. */
     private boolean end(RequestOutcome outcome, String reason) {
-        return end(outcome, reason, false);
-    }
-
-    private boolean end(RequestOutcome outcome, String reason, boolean sloMet) {
         if (ended) {
             return false;
         }
@@ -337,7 +333,6 @@ final class Inflight {
         live.remove(id);
         metrics.outcome(outcome, reason);
         metrics.sloClasses().ended(request.slo(), outcome);
-        metrics.sloOutcome(request.sloClass(), outcome, sloMet);
         closeStream();
         return true;
     }

@@ -73,21 +73,6 @@ public final class ServerMetrics {
         }
     }
 
-    /**
-     * One ended request of an SLO class (a configured class name, "custom" or "default"), by outcome. With
-     * {@link #sloMet} this gives SLO adherence per class and policy: met / all ended (rejected and failed
-     * requests count as misses, as in the paper); the rate of met is the class's goodput.
-     */
-    public void sloOutcome(String sloClass, RequestOutcome outcome, boolean met) {
-        Counter.builder("scorpio_slo_requests").description("requests ended, by SLO class, policy and outcome")
-                .tags("slo_class", sloClass, "policy", policy, "outcome", outcome.name().toLowerCase(Locale.ROOT))
-                .register(registry).increment();
-        if (met) {
-            Counter.builder("scorpio_slo_met_requests").description("completed requests that met both SLOs, by SLO class and policy")
-                    .tags("slo_class", sloClass, "policy", policy).register(registry).increment();
-        }
-    }
-
     /** How long one prediction took as the request saw it; outcome ok, none (no estimate) or timeout. */
     public void predictorLatency(long nanos, String outcome) {
         Timer.builder("scorpio_predictor_latency").description("output-length prediction latency seen by the ingress")
