@@ -66,7 +66,7 @@ class ClusterFaultTest {
                     return false;
                 }
                 JsonObject engine = st.getJsonArray("engines").getJsonObject(0);
-                return engine.getInteger("admitted") > 0 && engine.getInteger("waiting") > 0;
+                return engine.getInteger("admitted") > 0 && engine.getInteger("waiting") >= 3;
             });
             cluster.kill(c);
 
