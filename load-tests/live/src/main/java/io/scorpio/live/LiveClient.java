@@ -28,10 +28,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Replays a workload against a running Scorpio node over SSE ({@code POST /v1/completions}, {@code stream: true})
- * or the WebSocket protocol ({@code /v1/ws}), each request sent at its arrival time, and records what the client
- * sees. Bounded: at most the workload's requests, and at most {@code maxSeconds} of wall time, after which every
- * unfinished request is aborted on the wire and counted as aborted (requests not yet sent are not sent).
+ * Replays a workload against a running Scorpio node (or a cluster's nodes, round robin) over SSE
+ * ({@code POST /v1/completions}, {@code stream: true}) or the WebSocket protocol ({@code /v1/ws}), each request sent
+ * at its arrival time, and records what the client sees. Bounded: at most the workload's requests, and at most
+ * {@code maxSeconds} of wall time, after which every unfinished request is aborted on the wire and counted as
+ * aborted (requests not yet sent are not sent).
  *
  * <p>Each request asks for {@code max_tokens} = its true output length: the simulated workers run every sequence
  * to max_tokens, so this forces the workload's output lengths. Prompts are built with exactly the workload's
@@ -42,25 +43,42 @@ public final class LiveClient implements AutoCloseable {
     public enum Transport { SSE, WS }
 
     /**
-     * @param target      the service (loopback only)
+     * @param targets     the service's nodes (loopback only); requests go to them round robin by request id, so a
+     *                    cluster's nodes share the entry work evenly
      * @param transport   SSE or WebSocket
      * @param model       the model name the service serves
      * @param maxSeconds  wall-time bound of a run
-     * @param wsSockets   WebSocket connections the requests are spread over (round robin)
+     * @param wsSockets   WebSocket connections per target the requests are spread over (round robin)
      * @param progress    draw a progress bar on stderr
      * @param gaps        where to record every inter-token gap (the gateway benchmark), or null
      */
-    public record Options(Loopback target, Transport transport, String model, double maxSeconds, int wsSockets,
+    public record Options(List<Loopback> targets, Transport transport, String model, double maxSeconds, int wsSockets,
                           boolean progress, GapHistogram gaps) {
         public Options {
-            if (!(maxSeconds > 0) || wsSockets < 1) {
-                throw new IllegalArgumentException("need maxSeconds > 0 and wsSockets >= 1");
+            targets = List.copyOf(targets);
+            if (targets.isEmpty() || !(maxSeconds > 0) || wsSockets < 1) {
+                throw new IllegalArgumentException("need at least one target, maxSeconds > 0 and wsSockets >= 1");
             }
         }
 
         public Options(Loopback target, Transport transport, String model, double maxSeconds, int wsSockets,
+                       boolean progress, GapHistogram gaps) {
+            this(List.of(target), transport, model, maxSeconds, wsSockets, progress, gaps);
+        }
+
+        public Options(Loopback target, Transport transport, String model, double maxSeconds, int wsSockets,
                        boolean progress) {
-            this(target, transport, model, maxSeconds, wsSockets, progress, null);
+            this(List.of(target), transport, model, maxSeconds, wsSockets, progress, null);
+        }
+
+        public Options(List<Loopback> targets, Transport transport, String model, double maxSeconds, int wsSockets,
+                       boolean progress) {
+            this(targets, transport, model, maxSeconds, wsSockets, progress, null);
+        }
+
+        /** The target that request {@code id} is sent to. */
+        public Loopback targetFor(long id) {
+            return targets.get((int) Math.floorMod(id, (long) targets.size()));
         }
     }
 
@@ -119,9 +137,13 @@ public final class LiveClient implements AutoCloseable {
 
     private List<WsConnection> openSockets(RunState state) throws Exception {
         List<WsConnection> out = new ArrayList<>();
-        for (int i = 0; i < options.wsSockets(); i++) {
-            WebSocket ws = wsClient.connect(new WebSocketConnectOptions().setHost(options.target().host())
-                    .setPort(options.target().port()).setURI("/v1/ws")).toCompletionStage().toCompletableFuture()
+        // Socket i connects to target i % targets, so "request id % sockets" also sends request ids round robin
+        // over the targets (the socket count is a multiple of the target count).
+        int count = options.wsSockets() * options.targets().size();
+        for (int i = 0; i < count; i++) {
+            Loopback target = options.targetFor(i);
+            WebSocket ws = wsClient.connect(new WebSocketConnectOptions().setHost(target.host())
+                    .setPort(target.port()).setURI("/v1/ws")).toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
             out.add(new WsConnection(ws, state));
         }
@@ -218,8 +240,9 @@ public final class LiveClient implements AutoCloseable {
 
     private void sendSse(Tracker t, RunState state) {
         Buffer payload = body(t.w).put("stream", true).toBuffer();
-        RequestOptions ro = new RequestOptions().setMethod(HttpMethod.POST).setHost(options.target().host())
-                .setPort(options.target().port()).setURI("/v1/completions")
+        Loopback target = options.targetFor(t.w.id());
+        RequestOptions ro = new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host())
+                .setPort(target.port()).setURI("/v1/completions")
                 .putHeader("content-type", "application/json").putHeader("accept", "text/event-stream");
         http.request(ro).onFailure(e -> state.record(t.failed(state.nowMs(), "connect: " + e.getMessage())))
                 .onSuccess(req -> {

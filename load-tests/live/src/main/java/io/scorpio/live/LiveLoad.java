@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The live load client's command line: replays a workload against a running node and writes the report.
@@ -19,10 +20,11 @@ import java.util.Map;
 public final class LiveLoad {
 
     static final String USAGE = """
-            usage: LiveLoad [--url http://127.0.0.1:8080] [--workload sharegpt|arena-hard|azure-conv|azure-code]
+            usage: LiveLoad [--url http://127.0.0.1:8080[,http://127.0.0.1:8081...]] [--workload sharegpt|arena-hard|azure-conv|azure-code]
                             [--qps 8] [--requests 512] [--transport sse|ws] [--max-seconds 300] [--out target/live]
                             [--model llama-3.1-8b] [--seed 42] [--ws-sockets 4]
               --qps is the Poisson rate; for the Azure traces it is a speed-up of the trace's own arrivals.
+              Several comma-separated --url values (a cluster's nodes) get the requests round robin.
               Only loopback targets are accepted; the run stops after --requests requests or --max-seconds.""";
 
     private LiveLoad() {
@@ -34,7 +36,7 @@ public final class LiveLoad {
             System.out.println(USAGE);
             return;
         }
-        Loopback target = Loopback.parse(o.getOrDefault("url", "http://127.0.0.1:8080"));
+        List<Loopback> targets = Loopback.parseAll(o.getOrDefault("url", "http://127.0.0.1:8080"));
         Workloads workload = Workloads.named(o.getOrDefault("workload", "sharegpt"));
         double qps = Double.parseDouble(o.getOrDefault("qps", "8"));
         int requests = Integer.parseInt(o.getOrDefault("requests", "512"));
@@ -46,7 +48,7 @@ public final class LiveLoad {
             throw new IllegalArgumentException("need 1 <= --requests <= 100000 and 0 < --max-seconds <= 86400");
         }
         List<WorkloadRequest> wl = LiveWorkloads.build(workload, DataDirectory.resolve(), qps, requests, seed);
-        LiveClient.Options options = new LiveClient.Options(target, transport, o.getOrDefault("model", "llama-3.1-8b"),
+        LiveClient.Options options = new LiveClient.Options(targets, transport, o.getOrDefault("model", "llama-3.1-8b"),
                 maxSeconds, Integer.parseInt(o.getOrDefault("ws-sockets", "4")), true);
         LiveClient.Run run;
         try (LiveClient client = new LiveClient(options)) {
@@ -61,22 +63,27 @@ public final class LiveLoad {
     }
 
     static Map<String, String> parse(String[] args) {
+        return parse(args, Set.of("help"), USAGE);
+    }
+
+    /** {@code --name value} or {@code --name=value}; the names in {@code flags} take no value (stored as ""). */
+    static Map<String, String> parse(String[] args, Set<String> flags, String usage) {
         Map<String, String> out = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + a + "'\n" + USAGE);
+                throw new IllegalArgumentException("unexpected argument '" + a + "'\n" + usage);
             }
             String name = a.substring(2);
             int eq = name.indexOf('=');
             if (eq >= 0) {
                 out.put(name.substring(0, eq), name.substring(eq + 1));
-            } else if (name.equals("help")) {
-                out.put("help", "");
+            } else if (flags.contains(name)) {
+                out.put(name, "");
             } else if (i + 1 < args.length) {
                 out.put(name, args[++i]);
             } else {
-                throw new IllegalArgumentException("--" + name + " needs a value\n" + USAGE);
+                throw new IllegalArgumentException("--" + name + " needs a value\n" + usage);
             }
         }
         return out;

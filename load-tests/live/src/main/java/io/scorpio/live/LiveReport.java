@@ -5,6 +5,7 @@ import io.scorpio.experiments.metrics.RunSummary;
 import io.scorpio.experiments.report.Charts;
 import io.scorpio.experiments.report.ResultTable;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,15 @@ public final class LiveReport {
         }
         Charts.linePng(dir.resolve("ttft.png"), "TTFT by arrival, " + label, "arrival (s)", "TTFT (ms)",
                 List.of(new Charts.Series(transport, x, y)));
+    }
+
+    /** Only {@code summary.*} and {@code requests.csv}: for experiments that write many runs. */
+    public static void writeCompact(Path dir, String label, String transport, double qps, LiveClient.Run run)
+            throws IOException {
+        ResultTable summary = summaryTable();
+        addRow(summary, label, transport, qps, run);
+        summary.writeAll(dir, "summary");
+        Files.writeString(dir.resolve("requests.csv"), requestTable(run.results()).toCsv());
     }
 
     static Charts.Series cumulativeCompliant(String name, List<RequestResult> results) {

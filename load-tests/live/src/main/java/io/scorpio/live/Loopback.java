@@ -1,6 +1,8 @@
 package io.scorpio.live;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -26,6 +28,20 @@ public record Loopback(String host, int port) {
         }
         int port = uri.getPort() > 0 ? uri.getPort() : 80;
         return new Loopback(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, port);
+    }
+
+    /** Several comma-separated URLs (a cluster's nodes), each checked as {@link #parse} does. */
+    public static List<Loopback> parseAll(String urls) {
+        List<Loopback> out = new ArrayList<>();
+        for (String u : urls.split(",")) {
+            if (!u.isBlank()) {
+                out.add(parse(u));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("no URL given");
+        }
+        return List.copyOf(out);
     }
 
     static boolean isLoopback(String host) {
