@@ -26,13 +26,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * same port); {@code FREEZE} sends 2 tokens and then the server hangs ({@link #freeze()}: open streams go silent
  * without closing, new streams get nothing, {@code /health} does not answer, until {@link #thaw()}).
  */
-final class FakeVllmServer {
+public final class FakeVllmServer {
 
-    static final String MODEL = "fake-model";
-    static final String[] WORDS = {" Hello", " from", " fake", " vLLM", " é", " 🙂"};
+    public static final String MODEL = "fake-model";
+    public static final String[] WORDS = {" Hello", " from", " fake", " vLLM", " é", " 🙂"};
 
     final List<JsonObject> requests = new CopyOnWriteArrayList<>();
-    final AtomicInteger active = new AtomicInteger();
+    public final AtomicInteger active = new AtomicInteger();
     final AtomicInteger clientClosedEarly = new AtomicInteger();
     private final Vertx vertx;
     private HttpServer server;
@@ -42,11 +42,11 @@ final class FakeVllmServer {
     /** Health checks that came in while frozen: answered on {@link #thaw()} if their client still waits. */
     private final List<HttpServerRequest> parkedHealth = new CopyOnWriteArrayList<>();
 
-    FakeVllmServer(Vertx vertx) {
+    public FakeVllmServer(Vertx vertx) {
         this.vertx = vertx;
     }
 
-    Future<Integer> start() {
+    public Future<Integer> start() {
         return listen(0);
     }
 
@@ -59,7 +59,7 @@ final class FakeVllmServer {
     }
 
     /** The server dies: open streams are cut, connections refused. */
-    Future<Void> stop() {
+    public Future<Void> stop() {
         HttpServer s = server;
         server = null;
         return s == null ? Future.succeededFuture() : s.close();
@@ -70,7 +70,7 @@ final class FakeVllmServer {
     }
 
     /** Comes back on the port it had. */
-    Future<Integer> restart() {
+    public Future<Integer> restart() {
         return listen(port);
     }
 

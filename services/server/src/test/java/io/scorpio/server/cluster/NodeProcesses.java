@@ -146,6 +146,28 @@ final class NodeProcesses implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /**
+     * Waits until each node is idle with nothing left behind: no request tracked by its guard or live in an engine,
+     * no open stream, no request in flight at its ingress, and an empty cluster-wide request registry.
+     */
+    void awaitIdle(List<Node> nodes) throws Exception {
+        await("every node idle, nothing orphaned", Duration.ofSeconds(60), () -> {
+            for (Node n : nodes) {
+                JsonObject st = state(n);
+                if (st == null || st.getInteger("tracked") != 0 || st.getInteger("open_streams") != 0
+                        || st.getInteger("inflight") != 0 || st.getInteger("registry_entries_cluster") != 0) {
+                    return false;
+                }
+                for (int e = 0; e < st.getJsonArray("engines").size(); e++) {
+                    if (st.getJsonArray("engines").getJsonObject(e).getInteger("live") != 0) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        });
+    }
+
     static void await(String what, Duration timeout, BooleanSupplier condition) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {

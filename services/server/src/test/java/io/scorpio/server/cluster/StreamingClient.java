@@ -31,11 +31,16 @@ final class StreamingClient implements AutoCloseable {
             return status == 200 && done && errorFrame == null && transportError == null;
         }
 
-        /** The tokens are the worker's words in order, each once: nothing repeated, nothing skipped. */
+        /** The tokens are the simulated worker's words in order, each once: nothing repeated, nothing skipped. */
         boolean wellFormed() {
+            return wellFormed(WORDS);
+        }
+
+        /** The tokens are {@code words} in order, cyclically, each once. */
+        boolean wellFormed(String[] words) {
             StringBuilder expected = new StringBuilder();
             for (int i = 0; i < tokens; i++) {
-                expected.append(WORDS[i % WORDS.length]);
+                expected.append(words[i % words.length]);
             }
             return expected.toString().equals(text) && (!completed() || usageTokens == tokens);
         }

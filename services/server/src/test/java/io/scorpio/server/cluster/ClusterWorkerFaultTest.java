@@ -1,0 +1,102 @@
+package io.scorpio.server.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scorpio.server.FakeVllmServer;
+import io.scorpio.server.cluster.NodeProcesses.Node;
+import io.scorpio.server.cluster.StreamingClient.Seen;
+import io.scorpio.server.dashboard.PrometheusText;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A worker that dies under a cluster, on two real node JVMs: node A runs a simulated GPU, node B a vLLM worker
+ * pointed at the fake vLLM server in this JVM (which speaks vLLM's protocol byte for byte). Requests enter A; some
+ * are served by B's worker; the fake server dies mid-stream.
+ */
+class ClusterWorkerFaultTest {
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aWorkerThatDiesEndsItsStreamsAcrossNodesAndIsAvoidedUntilItReturns() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        FakeVllmServer vllm = new FakeVllmServer(vertx);
+        int vllmPort = vllm.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        try (NodeProcesses cluster = new NodeProcesses("worker-fault", 2); StreamingClient client = new StreamingClient()) {
+            String[] common = {"--engines=1", "--cluster.placement-timeout-ms=2000", "--engine.retry-initial-ms=200",
+                "--engine.retry-max-ms=1000"};
+            cluster.start(0, common);
+            cluster.start(1, concat(common, "--worker=vllm", "--vllm.url=http://127.0.0.1:" + vllmPort,
+                    "--vllm.model=" + FakeVllmServer.MODEL, "--vllm.metrics-interval-ms=0"));
+            cluster.awaitCluster(2, Duration.ofSeconds(150));
+            Node a = cluster.node(0);
+            Node b = cluster.node(1);
+
+            // 1. Long requests into A until some stream from B's worker; then that worker's server dies.
+            List<CompletableFuture<Seen>> first = new ArrayList<>();
+            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (vllm.active.get() == 0) {
+                assertTrue(System.nanoTime() < until, "some request was placed on node B");
+                for (int i = 0; i < 4; i++) {
+                    first.add(client.complete(a.id(), a.base(), "tell me about workers", 600, 60_000));
+                }
+                Thread.sleep(1500);
+            }
+            Thread.sleep(300); // tokens are flowing from B to A's clients
+            vllm.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+            // 2. B's engine is out of service: /ready says so, the metrics too.
+            NodeProcesses.await("node B not ready", Duration.ofSeconds(20), () -> cluster.status(b, "/ready") == 503);
+            PrometheusText bMetrics = new PrometheusText(cluster.metrics(b));
+            assertEquals(0, bMetrics.sum("scorpio_worker_healthy"));
+            assertTrue(bMetrics.sum("scorpio_worker_failures_total") > 0);
+            assertEquals(200, cluster.status(a, "/ready"));
+
+            // 3. Meanwhile new requests into A are all served by A's own worker (B quotes far below any other node).
+            List<CompletableFuture<Seen>> meanwhile = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                meanwhile.add(client.complete(a.id(), a.base(), 20));
+            }
+            for (CompletableFuture<Seen> f : meanwhile) {
+                Seen s = f.get(60, TimeUnit.SECONDS);
+                assertTrue(s.completed() && s.wellFormed(), "served by A's simulated worker while B's is out: " + s);
+            }
+
+            // 4. The server comes back on its port; the engine's back-off probe puts it back in service.
+            vllm.restart().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            NodeProcesses.await("node B ready again", Duration.ofSeconds(20), () -> cluster.status(b, "/ready") == 200);
+
+            // 5. How the first requests ended: a stream cut by the dead worker says so in an error frame; one that had
+            //    no token yet waited in B's queue and was served after the restart; A's own completed.
+            int cut = 0;
+            for (CompletableFuture<Seen> f : first) {
+                Seen s = f.get(120, TimeUnit.SECONDS);
+                if (s.completed()) {
+                    assertTrue(s.wellFormed() || s.wellFormed(FakeVllmServer.WORDS), "tokens in order, none twice: " + s);
+                } else {
+                    assertTrue(s.status() == 200 && s.tokens() > 0 && s.errorFrame() != null
+                            && s.errorFrame().contains("worker failed"), "a cut stream ends with an error frame: " + s);
+                    assertTrue(s.wellFormed(FakeVllmServer.WORDS), s.toString());
+                    cut++;
+                }
+            }
+            assertTrue(cut > 0, "the streams from B's worker were cut");
+            cluster.awaitIdle(List.of(a, b));
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
