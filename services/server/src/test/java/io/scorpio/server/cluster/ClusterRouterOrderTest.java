@@ -1,0 +1,43 @@
+package io.scorpio.server.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The order in which cluster placement tries nodes, from their quotes. */
+class ClusterRouterOrderTest {
+
+    private static JsonObject quote(String node, double headroom) {
+        return WireFormat.quote(node, headroom, 100);
+    }
+
+    @Test
+    void mostHeadroomFirst() {
+        List<String> order = ClusterRouter.order(List.of(quote("a", 0.2), quote("b", 0.9), quote("c", 0.5)), new Random(1));
+        assertEquals(List.of("b", "c", "a"), order);
+    }
+
+    @Test
+    void nodesWithinTheTieBandAreShuffledSoThatABurstSpreads() {
+        List<JsonObject> quotes = List.of(quote("a", 0.800), quote("b", 0.800 - ClusterRouter.TIE / 2),
+                quote("c", 0.800 - 2 * ClusterRouter.TIE));
+        Set<String> firsts = new HashSet<>();
+        for (int seed = 0; seed < 64; seed++) {
+            List<String> order = ClusterRouter.order(quotes, new Random(seed));
+            firsts.add(order.get(0));
+            assertEquals("c", order.get(2), "a node outside the band never goes ahead of the tied ones");
+        }
+        assertEquals(Set.of("a", "b"), firsts);
+    }
+
+    @Test
+    void noQuotesNoOrder() {
+        assertTrue(ClusterRouter.order(List.of(), new Random(1)).isEmpty());
+    }
+}
