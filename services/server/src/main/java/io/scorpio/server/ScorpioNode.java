@@ -88,7 +88,7 @@ public final class ScorpioNode implements AutoCloseable {
             LocalMessage.register(vertx.eventBus());
             RequestRegistry registry = hz == null ? new LocalRequestRegistry()
                     : new HazelcastRequestRegistry(vertx, hz, settings.nodeId());
-            ServerMetrics metrics = new ServerMetrics(settings.effectivePolicy().name());
+            ServerMetrics metrics = new ServerMetrics();
             NodeClock clock = new NodeClock();
             await(vertx.deployVerticle(new PredictorVerticle(predictor, settings.stepModel(), settings.prefillModel())));
             await(vertx.deployVerticle(new GuardVerticle(settings, clock, metrics, registry, cluster)));

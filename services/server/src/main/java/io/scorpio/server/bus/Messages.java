@@ -49,9 +49,6 @@ public final class Messages {
      */
     public record Complete(int engine, StepResult result, Map<String, String> failures, Map<String, String> lost)
             implements LocalMessage {
-        public Complete(int engine, StepResult result, Map<String, String> failures) {
-            this(engine, result, failures, Map.of());
-        }
     }
 
     /** One token the guard counted: the engine sends it to {@code streamAddress}. */

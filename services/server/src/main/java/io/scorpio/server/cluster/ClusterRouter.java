@@ -171,8 +171,4 @@ public final class ClusterRouter {
     public boolean migration() {
         return migration;
     }
-
-    public String self() {
-        return cluster.self();
-    }
 }

@@ -85,11 +85,6 @@ public final class ClusterView implements AutoCloseable {
         return out;
     }
 
-    /** Whether this node is alone, so that placement need not ask anyone else. */
-    public boolean alone() {
-        return nodes().size() == 1;
-    }
-
     @Override
     public void close() {
         if (listener != null && hazelcast.getLifecycleService().isRunning()) {

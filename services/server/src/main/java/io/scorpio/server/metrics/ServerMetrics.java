@@ -20,8 +20,6 @@ import java.util.function.Supplier;
 public final class ServerMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    /** The policy label of the per-class SLO meters: one node runs one policy. */
-    private final String policy;
     private final Timer ttft;
     private final Timer tpot;
     private final Counter goodput;
@@ -30,11 +28,6 @@ public final class ServerMetrics {
     private final SloClassMeters sloClasses = new SloClassMeters(registry);
 
     public ServerMetrics() {
-        this("unknown");
-    }
-
-    public ServerMetrics(String policy) {
-        this.policy = policy;
         // Timers, not DistributionSummary: a summary's histogram counts a fractional value in the bucket of its
         // ceiling (0.03 s landed in le="1.0"); a timer's buckets are exact. Exposed as scorpio_ttft_seconds_* alike.
         ttft = Timer.builder("scorpio_ttft").description("time to first token, as the client sees it")
