@@ -38,6 +38,9 @@ public final class StreamEvents {
         return new JsonObject().put("type", ERROR).put("message", message);
     }
 
+    /** On a rejection: whether the request already migrated once (guard.migration), so it must not move again. */
+    public static final String MIGRATED = "migrated";
+
     /** The field naming the request (its submission id) on events sent to a node's stream demultiplexer. */
     public static final String SUBMISSION = "sid";
 

@@ -49,8 +49,10 @@ public final class GuardVerticle extends VerticleBase {
     /**
      * What the guard knows of a live request beyond the scheduler's view. {@code origin} is the node whose
      * ingress holds the client; when it leaves the cluster, the request has nobody to stream to and is dropped.
+     * {@code migrated}: it already moved once (a request migrates at most once, as in virtual time).
      */
-    private record Meta(String streamAddress, String prompt, int engine, long arrivalEpochMs, String origin) {
+    private record Meta(String streamAddress, String prompt, int engine, long arrivalEpochMs, String origin,
+                        boolean migrated) {
     }
 
     /** Per-engine figures the metrics read; published after every change, so gauges never touch the scheduler. */
@@ -182,7 +184,7 @@ public final class GuardVerticle extends VerticleBase {
             return new Messages.Refused(refused.reason(), refused.message());
         }
         long arrivalEpoch = System.currentTimeMillis();
-        meta.put(spec.id(), new Meta(streamAddress, prompt, engine, arrivalEpoch, origin));
+        meta.put(spec.id(), new Meta(streamAddress, prompt, engine, arrivalEpoch, origin, false));
         registry.put(spec.id(), new RequestRegistry.Entry(settings.nodeId(), engine, "waiting", arrivalEpoch));
         publish(engine);
         bus.send(Addresses.engineWake(engine), new Messages.Schedule(engine), Addresses.LOCAL);
@@ -292,8 +294,9 @@ public final class GuardVerticle extends VerticleBase {
             }
             Meta gone = forget(r.request().id());
             if (gone != null) {
+                // A request that already moved within this node is not moved again between nodes either.
                 StreamEvents.deliver(bus, gone.streamAddress(), r.request().id(),
-                        StreamEvents.rejected(r.reason().errorType(), r.message()));
+                        StreamEvents.rejected(r.reason().errorType(), r.message()).put(StreamEvents.MIGRATED, gone.migrated()));
             }
         }
     }
@@ -306,11 +309,12 @@ public final class GuardVerticle extends VerticleBase {
     private boolean migrate(int from, Rejection r) {
         Meta info = meta.get(r.request().id());
         double now = clock.nowMs();
-        int target = info == null ? -1 : Placement.migrationTarget(r, engines, from, now, e -> healthy[e]);
+        int target = info == null || info.migrated() ? -1 : Placement.migrationTarget(r, engines, from, now, e -> healthy[e]);
         if (target < 0 || !(schedulers[target].submit(r.request().spec(), now) instanceof SubmitResult.Queued)) {
             return false;
         }
-        meta.put(r.request().id(), new Meta(info.streamAddress(), info.prompt(), target, info.arrivalEpochMs(), info.origin()));
+        meta.put(r.request().id(), new Meta(info.streamAddress(), info.prompt(), target, info.arrivalEpochMs(), info.origin(),
+                true));
         registry.put(r.request().id(), new RequestRegistry.Entry(settings.nodeId(), target, "waiting", info.arrivalEpochMs()));
         metrics.migrated("engine");
         publish(target);

@@ -261,7 +261,7 @@ final class Inflight {
                 }
             }
             case StreamEvents.REJECTED -> {
-                if (router.migration() && !migrated && tokens == 0
+                if (router.migration() && !migrated && !event.getBoolean(StreamEvents.MIGRATED, false) && tokens == 0
                         && RejectReason.TTFT_UNATTAINABLE.errorType().equals(event.getString("reason"))) {
                     // Migration: its node cannot meet its TTFT any more; another node may. Tried once.
                     migrated = true;
