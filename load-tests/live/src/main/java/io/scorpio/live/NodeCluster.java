@@ -1,5 +1,6 @@
 package io.scorpio.live;
 
+import io.scorpio.server.Launcher;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -22,14 +23,6 @@ import java.util.concurrent.TimeUnit;
  * {@link #close} stops them (SIGTERM, then SIGKILL after 30 s).
  */
 public final class NodeCluster implements AutoCloseable {
-
-    /** Hazelcast on Java 17 wants these (the root pom's hazelcast.jvm.opens, infra/cluster/three-node.sh). */
-    static final List<String> HAZELCAST_JVM_FLAGS = List.of("--add-modules", "java.se",
-            "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-            "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
-            "-Dhazelcast.phone.home.enabled=false");
 
     /**
      * How to start a node's JVM.
@@ -88,7 +81,7 @@ public final class NodeCluster implements AutoCloseable {
                 int httpPort = freePort();
                 List<String> cmd = new ArrayList<>();
                 cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-                cmd.addAll(HAZELCAST_JVM_FLAGS);
+                cmd.addAll(Launcher.HAZELCAST_JVM_FLAGS);
                 cmd.addAll(launch.jvmFlags());
                 cmd.addAll(List.of("-cp", launch.classPath(), "io.scorpio.server.Launcher"));
                 cmd.addAll(List.of("--node.id=" + id, "--http.host=127.0.0.1", "--http.port=" + httpPort,

@@ -3,6 +3,7 @@ package io.scorpio.server;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.config.ServerConfig;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -10,6 +11,18 @@ import java.util.concurrent.CountDownLatch;
  * {@code SCORPIO_*} &lt; {@code --key=value} flags; {@code --help} lists every key (also in docs/service.md).
  */
 public final class Launcher {
+
+    /**
+     * The JVM flags a node started from a class path needs: Hazelcast's on Java 17 (the same list as the root pom's
+     * {@code hazelcast.jvm.opens}, which the jar's manifest and the tests' argLine carry), for programs that start
+     * nodes as processes of their own.
+     */
+    public static final List<String> HAZELCAST_JVM_FLAGS = List.of("--add-modules", "java.se",
+            "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+            "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+            "-Dhazelcast.phone.home.enabled=false");
 
     private Launcher() {
     }

@@ -1,5 +1,6 @@
 package io.scorpio.server.cluster;
 
+import io.scorpio.server.Launcher;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -24,12 +25,8 @@ import java.util.function.BooleanSupplier;
  */
 final class NodeProcesses implements AutoCloseable {
 
-    /** Hazelcast wants these on Java 17 (the same list as the launcher's manifest and surefire's argLine). */
-    private static final List<String> JVM_FLAGS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-            "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
+    /** Small heaps and a quick JIT: three nodes share the test machine's cores with the build. */
+    private static final List<String> JVM_FLAGS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     /** One node: its process and the port its HTTP server listens on. */
     record Node(String id, Process process, int httpPort, Path log) {
@@ -63,6 +60,7 @@ final class NodeProcesses implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_FLAGS);
+        cmd.addAll(Launcher.HAZELCAST_JVM_FLAGS);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.scorpio.server.Launcher");
