@@ -413,7 +413,8 @@ public final class GuardVerticle extends VerticleBase {
         out.put("guard_options", new JsonObject().put("low_load_fallback", settings.guardOptions().lowLoadFallback())
                 .put("best_effort", settings.guardOptions().bestEffort())
                 .put("prefill_aware_credits", settings.guardOptions().prefillAwareCredits())
-                .put("prefill_aware_admission", settings.guardOptions().prefillAwareAdmission()));
+                .put("prefill_aware_admission", settings.guardOptions().prefillAwareAdmission())
+                .put("migration", settings.migration()));
         out.put("engines", engines);
         return new JsonObject(out);
     }
