@@ -1,10 +1,10 @@
 package io.scorpio.live;
 
 import io.scorpio.server.Launcher;
+import io.scorpio.server.cluster.LoopbackPorts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,18 +67,18 @@ public final class NodeCluster implements AutoCloseable {
         Path tmp = logDir.resolve("tmp").toAbsolutePath();
         Files.createDirectories(tmp);
         int n = enginesPerNode.size();
-        List<Integer> hazelcastPorts = new ArrayList<>();
+        // Every port picked at once (node i: Hazelcast base + 3i, HTTP + 1, event bus + 2), see LoopbackPorts.
+        int portBase = LoopbackPorts.freeBlock(3 * n);
         List<String> members = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            int port = freePort();
-            hazelcastPorts.add(port);
-            members.add("127.0.0.1:" + port);
+            members.add("127.0.0.1:" + (portBase + 3 * i));
         }
         List<Node> started = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {
                 String id = "node-" + (i + 1);
-                int httpPort = freePort();
+                int hazelcastPort = portBase + 3 * i;
+                int httpPort = hazelcastPort + 1;
                 List<String> cmd = new ArrayList<>();
                 cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
                 cmd.addAll(Launcher.HAZELCAST_JVM_FLAGS);
@@ -87,8 +87,8 @@ public final class NodeCluster implements AutoCloseable {
                 cmd.addAll(List.of("--node.id=" + id, "--http.host=127.0.0.1", "--http.port=" + httpPort,
                         "--engines=" + enginesPerNode.get(i), "--hazelcast.mode=embedded",
                         "--hazelcast.cluster-name=" + clusterName, "--hazelcast.interface=127.0.0.1",
-                        "--hazelcast.join=tcp", "--hazelcast.port=" + hazelcastPorts.get(i),
-                        "--hazelcast.members=" + String.join(",", members), "--cluster.bus-port=" + freePort()));
+                        "--hazelcast.join=tcp", "--hazelcast.port=" + hazelcastPort,
+                        "--hazelcast.members=" + String.join(",", members), "--cluster.bus-port=" + (hazelcastPort + 2)));
                 cmd.addAll(extraFlags);
                 Path log = logDir.resolve(id + ".log");
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
@@ -195,12 +195,6 @@ public final class NodeCluster implements AutoCloseable {
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException | RuntimeException e) {
             return "(log unreadable: " + e + ")";
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

@@ -3,7 +3,6 @@ package io.scorpio.server.cluster;
 import io.scorpio.server.Launcher;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,27 +35,35 @@ final class NodeProcesses implements AutoCloseable {
     }
 
     private final String clusterName;
-    private final List<Integer> hazelcastPorts = new ArrayList<>();
+    /** Every port the cluster needs, picked at once (see {@link LoopbackPorts}): node i has base + 3i .. 3i + 2. */
+    private final int portBase;
+    private final int size;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Path logs;
 
-    /** Reserves Hazelcast ports for {@code size} members; nodes start with {@link #start}. */
+    /** Picks the ports of {@code size} members (Hazelcast, HTTP, event bus each); nodes start with {@link #start}. */
     NodeProcesses(String name, int size) throws IOException {
         this.clusterName = name + "-" + ProcessHandle.current().pid();
         this.logs = Path.of("target", "cluster-logs", name);
         Files.createDirectories(logs);
-        for (int i = 0; i < size; i++) {
-            hazelcastPorts.add(freePort());
-        }
+        this.size = size;
+        this.portBase = LoopbackPorts.freeBlock(3 * size);
+    }
+
+    private int hazelcastPort(int index) {
+        return portBase + 3 * index;
     }
 
     /** Starts node {@code index} (its own Hazelcast port from the member list) with extra {@code --key=value} flags. */
     Node start(int index, String... extra) throws IOException {
         String id = "node-" + (char) ('a' + index);
-        int httpPort = freePort();
+        int httpPort = hazelcastPort(index) + 1;
+        int busPort = hazelcastPort(index) + 2;
         List<String> members = new ArrayList<>();
-        hazelcastPorts.forEach(p -> members.add("127.0.0.1:" + p));
+        for (int i = 0; i < size; i++) {
+            members.add("127.0.0.1:" + hazelcastPort(i));
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_FLAGS);
@@ -65,7 +72,8 @@ final class NodeProcesses implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.scorpio.server.Launcher");
         cmd.addAll(List.of("--node.id=" + id, "--http.port=" + httpPort, "--hazelcast.cluster-name=" + clusterName,
-                "--hazelcast.port=" + hazelcastPorts.get(index), "--hazelcast.members=" + String.join(",", members),
+                "--hazelcast.port=" + hazelcastPort(index), "--hazelcast.members=" + String.join(",", members),
+                "--cluster.bus-port=" + busPort,
                 "--hazelcast.heartbeat-timeout-s=4", "--hazelcast.merge-delay-s=5", "--predictor=none"));
         cmd.addAll(List.of(extra));
         Path log = logs.resolve(id + ".log");
@@ -182,12 +190,6 @@ final class NodeProcesses implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e + ")";
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

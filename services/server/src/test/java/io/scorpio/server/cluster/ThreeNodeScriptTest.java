@@ -13,7 +13,6 @@ import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
@@ -55,7 +53,7 @@ class ThreeNodeScriptTest {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void theScriptStartsAClusterThatServesOnEveryNodeAndStopsAllThreeOnSigterm() throws Exception {
         Path repo = repositoryRoot();
-        int base = freePortBlock();
+        int base = LoopbackPorts.freeBlock(9);
         int httpBase = base;
         int hazelcastBase = base + 3;
         int busBase = base + 6;
@@ -136,30 +134,6 @@ class ThreeNodeScriptTest {
             }
         }
         throw new IllegalStateException("no infra/cluster/three-node.sh above " + Path.of("").toAbsolutePath());
-    }
-
-    /** The first port of nine consecutive free ports on 127.0.0.1, below Linux's ephemeral range (32768+). */
-    private static int freePortBlock() {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 20_000 + 10 * ThreadLocalRandom.current().nextInt(1_200);
-            boolean free = true;
-            for (int port = base; port < base + 9 && free; port++) {
-                free = bindable(port);
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no block of nine free ports found between 20000 and 32000");
-    }
-
-    private static boolean bindable(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static boolean listening(int port) {
