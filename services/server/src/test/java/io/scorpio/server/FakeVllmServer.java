@@ -74,12 +74,17 @@ public final class FakeVllmServer {
         return listen(port);
     }
 
+    /** How many completion requests reached the server since it was made. */
+    public int requestsSeen() {
+        return requests.size();
+    }
+
     /** The server hangs: nothing more is sent, nothing is closed. */
-    void freeze() {
+    public void freeze() {
         frozen = true;
     }
 
-    void thaw() {
+    public void thaw() {
         frozen = false;
         for (HttpServerRequest req : parkedHealth) {
             if (!req.response().closed() && !req.response().ended()) {

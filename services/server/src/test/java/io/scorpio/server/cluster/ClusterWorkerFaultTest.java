@@ -2,6 +2,7 @@ package io.scorpio.server.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.scorpio.server.FakeVllmServer;
 import io.scorpio.server.cluster.NodeProcesses.Node;
@@ -17,15 +18,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A worker that dies under a cluster, on two real node JVMs: node A runs a simulated GPU, node B a vLLM worker
- * pointed at the fake vLLM server in this JVM (which speaks vLLM's protocol byte for byte). Requests enter A; some
- * are served by B's worker; the fake server dies mid-stream.
+ * A worker that dies, and then one that hangs, under a cluster, on two real node JVMs: node A runs a simulated GPU,
+ * node B a vLLM worker pointed at the fake vLLM server in this JVM (which speaks vLLM's protocol byte for byte).
+ * Requests enter A; some are served by B's worker; the fake server dies mid-stream, comes back, and later hangs
+ * mid-stream (streams go silent, nothing is closed, health checks get no answer).
  */
 class ClusterWorkerFaultTest {
 
+    /*
+     * B's worker keeps its configured step-time model (no online refits): the fake server's timer-driven gaps on a
+     * busy test machine, from short streams only, once refitted into a model that made B look too slow for any long
+     * request, and this test is about faults, not about the refit (VllmWorkerTest covers that).
+     */
+
+    /** B's worker gives up on a silent vLLM stream after this long. */
+    private static final long TOKEN_TIMEOUT_MS = 1500;
+
     @Test
-    @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void aWorkerThatDiesEndsItsStreamsAcrossNodesAndIsAvoidedUntilItReturns() throws Exception {
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    void aWorkerThatDiesOrHangsEndsItsStreamsAcrossNodesAndIsAvoidedUntilItReturns() throws Exception {
         Vertx vertx = Vertx.vertx();
         FakeVllmServer vllm = new FakeVllmServer(vertx);
         int vllmPort = vllm.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -34,22 +45,14 @@ class ClusterWorkerFaultTest {
                 "--engine.retry-max-ms=1000"};
             cluster.start(0, common);
             cluster.start(1, concat(common, "--worker=vllm", "--vllm.url=http://127.0.0.1:" + vllmPort,
-                    "--vllm.model=" + FakeVllmServer.MODEL, "--vllm.metrics-interval-ms=0"));
+                    "--vllm.model=" + FakeVllmServer.MODEL, "--vllm.metrics-interval-ms=0",
+                    "--vllm.token-timeout-ms=" + TOKEN_TIMEOUT_MS, "--vllm.refit-every=" + Integer.MAX_VALUE));
             cluster.awaitCluster(2, Duration.ofSeconds(150));
             Node a = cluster.node(0);
             Node b = cluster.node(1);
 
             // 1. Long requests into A until some stream from B's worker; then that worker's server dies.
-            List<CompletableFuture<Seen>> first = new ArrayList<>();
-            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (vllm.active.get() == 0) {
-                assertTrue(System.nanoTime() < until, "some request was placed on node B");
-                for (int i = 0; i < 4; i++) {
-                    first.add(client.complete(a.id(), a.base(), "tell me about workers", 600, 60_000));
-                }
-                Thread.sleep(1500);
-            }
-            Thread.sleep(300); // tokens are flowing from B to A's clients
+            List<CompletableFuture<Seen>> first = untilSomeStreamFromB(cluster, client, a, vllm);
             vllm.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
             // 2. B's engine is out of service: /ready says so, the metrics too.
@@ -89,9 +92,61 @@ class ClusterWorkerFaultTest {
             }
             assertTrue(cut > 0, "the streams from B's worker were cut");
             cluster.awaitIdle(List.of(a, b));
+
+            // 6. Now B's worker hangs mid-stream: its streams go silent without closing, its health checks unanswered.
+            double failures = new PrometheusText(cluster.metrics(b)).sum("scorpio_worker_failures_total");
+            List<CompletableFuture<Seen>> second = untilSomeStreamFromB(cluster, client, a, vllm);
+            vllm.freeze();
+            NodeProcesses.await("node B not ready after the hang", Duration.ofSeconds(30),
+                    () -> cluster.status(b, "/ready") == 503);
+            bMetrics = new PrometheusText(cluster.metrics(b));
+            assertEquals(0, bMetrics.sum("scorpio_worker_healthy"));
+            assertTrue(bMetrics.sum("scorpio_worker_failures_total") > failures, "the hang counts as a failure");
+            assertEquals(200, cluster.status(a, "/ready"));
+
+            // 7. The server answers again; the probe puts B's engine back in service.
+            vllm.thaw();
+            NodeProcesses.await("node B ready after the thaw", Duration.ofSeconds(30), () -> cluster.status(b, "/ready") == 200);
+
+            // 8. A stream that went silent ends with an error frame naming the hang, after the tokens it had.
+            int hung = 0;
+            for (CompletableFuture<Seen> f : second) {
+                Seen s = f.get(120, TimeUnit.SECONDS);
+                if (s.completed()) {
+                    assertTrue(s.wellFormed() || s.wellFormed(FakeVllmServer.WORDS), "tokens in order, none twice: " + s);
+                } else {
+                    assertTrue(s.status() == 200 && s.tokens() > 0 && s.errorFrame() != null
+                            && s.errorFrame().contains("vLLM sent nothing for " + TOKEN_TIMEOUT_MS + " ms"),
+                            "a hung stream ends with an error frame: " + s);
+                    assertTrue(s.wellFormed(FakeVllmServer.WORDS), s.toString());
+                    hung++;
+                }
+            }
+            assertTrue(hung > 0, "the streams from B's hung worker were ended");
+            cluster.awaitIdle(List.of(a, b));
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** Sends long requests into A, four every 1.5 s, until a new one streams from B's vLLM worker. */
+    private static List<CompletableFuture<Seen>> untilSomeStreamFromB(NodeProcesses cluster, StreamingClient client, Node a,
+                                                                     FakeVllmServer vllm) throws InterruptedException {
+        List<CompletableFuture<Seen>> sent = new ArrayList<>();
+        int seenBefore = vllm.requestsSeen();
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (vllm.requestsSeen() == seenBefore) {
+            if (System.nanoTime() > until) {
+                fail("no request was placed on node B; state of A: " + cluster.state(a) + "; of B: "
+                        + cluster.state(cluster.node(1)));
+            }
+            for (int i = 0; i < 4; i++) {
+                sent.add(client.complete(a.id(), a.base(), "tell me about workers", 600, 60_000));
+            }
+            Thread.sleep(1500);
+        }
+        Thread.sleep(300); // tokens are flowing from B to A's clients
+        return sent;
     }
 
     private static String[] concat(String[] a, String... b) {
