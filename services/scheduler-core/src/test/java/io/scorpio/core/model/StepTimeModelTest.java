@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class StepTimeModelTest {
@@ -71,5 +74,78 @@ class StepTimeModelTest {
     void refusesTooFewSamples() {
         assertThrows(IllegalArgumentException.class,
                 () -> StepTimeModel.fit(List.of(new DecodeSample(1, 10, 10), new DecodeSample(2, 10, 11))));
+    }
+
+    @Test
+    void theNonNegativeFitIsTheOrdinaryFitWhenThatIsAlreadyNonNegative() {
+        List<DecodeSample> samples = profile(TRUTH, 0.02, 3);
+        StepTimeModel ols = StepTimeModel.fit(samples).model();
+        StepTimeModel nnls = StepTimeModel.fitNonNegative(samples).model();
+        assertTrue(ols.a() >= 0 && ols.b() >= 0 && ols.c() >= 0, ols.toString());
+        assertEquals(ols.a(), nnls.a(), 1e-15);
+        assertEquals(ols.b(), nnls.b(), 1e-12);
+        assertEquals(ols.c(), nnls.c(), 1e-12);
+        assertEquals(ols.d(), nnls.d(), 1e-9);
+    }
+
+    /**
+     * Inter-token gaps of a live server seen only at small batches and short lengths (as a fresh vLLM worker sees
+     * them): the gap grows with the batch alone, plus timer noise. OLS finds a B*L or L slope in the noise, and
+     * extrapolates it to step times that fall, below zero, at the batches and lengths the guard asks about.
+     */
+    @Test
+    void aNarrowLiveWindowIsFittedWithoutStepTimesThatFallAsTheBatchOrLengthsGrow() {
+        Random rnd = new Random(11);
+        List<DecodeSample> samples = new ArrayList<>();
+        for (int i = 0; i < 512; i++) {
+            int b = 1 + rnd.nextInt(10);
+            double l = 5 + 55 * rnd.nextDouble();
+            samples.add(new DecodeSample(b, l, 3 + 2 * b + 1.5 * Math.abs(rnd.nextGaussian())));
+        }
+        StepTimeModel ols = StepTimeModel.fit(samples).model();
+        assertTrue(ols.a() < 0 || ols.c() < 0, "this window's OLS fit has a falling slope: " + ols);
+        assertTrue(Math.min(ols.stepMs(256, 32_768), ols.stepMs(1, 32_768)) < ols.stepMs(1, 1),
+                "and predicts a step shorter at a long length than at (1, 1): " + ols);
+
+        StepTimeModel nnls = StepTimeModel.fitNonNegative(samples).model();
+        assertTrue(nnls.a() >= 0 && nnls.b() >= 0 && nnls.c() >= 0, nnls.toString());
+        assertTrue(nnls.stepMs(1, 1) > 0);
+        assertEquals(2, nnls.b(), 0.2, "the batch slope is still found: " + nnls);
+        assertEquals(3 + 2 * 5 + 1.2, nnls.stepMs(5, 30), 1.0, "and in the window it predicts what it saw: " + nnls);
+    }
+
+    /**
+     * The non-negative fit is the constrained optimum: at it, the squared error's gradient is zero in each positive
+     * coefficient and in d, and does not fall as a coefficient held at zero would rise (the KKT conditions).
+     */
+    @Property(tries = 200)
+    void theNonNegativeFitMeetsTheOptimalityConditions(@ForAll @IntRange(min = 4, max = 60) int n,
+                                                       @ForAll long seed) {
+        Random rnd = new Random(seed);
+        List<DecodeSample> samples = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            samples.add(new DecodeSample(1 + rnd.nextInt(256), 1 + 4095 * rnd.nextDouble(), 1 + 100 * rnd.nextDouble()));
+        }
+        StepTimeModel m = StepTimeModel.nonNegativeOls(samples);
+        double[] coef = {m.a(), m.b(), m.c(), m.d()};
+        double[] gradient = new double[4];
+        double[] scale = new double[4];
+        for (DecodeSample s : samples) {
+            double[] x = {s.batchSize() * s.meanLength(), s.batchSize(), s.meanLength(), 1};
+            double r = s.stepMs() - m.stepMs(s.batchSize(), s.meanLength());
+            for (int j = 0; j < 4; j++) {
+                gradient[j] += -2 * x[j] * r;
+                scale[j] += 2 * x[j] * s.stepMs();
+            }
+        }
+        for (int j = 0; j < 4; j++) {
+            double tolerance = 1e-7 * scale[j] + 1e-9;
+            if (j == 3 || coef[j] > 0) {
+                assertEquals(0, gradient[j], tolerance, "gradient " + j + " at a free coefficient: " + m);
+            } else {
+                assertEquals(0.0, coef[j], "coefficient " + j + " is held at zero, not below: " + m);
+                assertTrue(gradient[j] >= -tolerance, "raising coefficient " + j + " would lower the error: " + m);
+            }
+        }
     }
 }

@@ -44,7 +44,9 @@ import java.util.logging.Logger;
  * next token. Tokens that arrive early wait in a per-request buffer, so none is lost.
  *
  * <p>The step-time model is refitted online from the inter-token gaps observed (B = streams in flight, L = their
- * mean current length) every {@code vllm.refit-every} samples, and sent to the guard.
+ * mean current length) every {@code vllm.refit-every} samples, and sent to the guard. The refit keeps a, b and c
+ * non-negative: a window of small batches and short lengths can otherwise fit noise into a slope that predicts
+ * falling step times where the guard asks.
  */
 public final class VllmWorker implements EngineWorker {
 
@@ -374,7 +376,7 @@ public final class VllmWorker implements EngineWorker {
         if (++sinceRefit >= refitEvery && samples.size() >= 16) {
             sinceRefit = 0;
             try {
-                ModelFit<StepTimeModel> fit = StepTimeModel.fit(new ArrayList<>(samples));
+                ModelFit<StepTimeModel> fit = StepTimeModel.fitNonNegative(new ArrayList<>(samples));
                 StepTimeModel m = fit.model();
                 if (m.stepMs(1, 1) > 0 && Double.isFinite(fit.accuracy().r2())) {
                     refits.incrementAndGet();
