@@ -75,7 +75,7 @@ public record StepTimeModel(double a, double b, double c, double d) {
         return FitAccuracy.of(y, yhat);
     }
 
-    static StepTimeModel ols(List<DecodeSample> samples) {
+    private static StepTimeModel ols(List<DecodeSample> samples) {
         return solve(samples, 0b111);
     }
 
@@ -100,7 +100,7 @@ public record StepTimeModel(double a, double b, double c, double d) {
         return best;
     }
 
-    static double sse(StepTimeModel m, List<DecodeSample> samples) {
+    private static double sse(StepTimeModel m, List<DecodeSample> samples) {
         double sum = 0;
         for (DecodeSample s : samples) {
             double r = s.stepMs() - m.stepMs(s.batchSize(), s.meanLength());

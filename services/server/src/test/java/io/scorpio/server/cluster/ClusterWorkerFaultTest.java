@@ -78,19 +78,7 @@ class ClusterWorkerFaultTest {
 
             // 5. How the first requests ended: a stream cut by the dead worker says so in an error frame; one that had
             //    no token yet waited in B's queue and was served after the restart; A's own completed.
-            int cut = 0;
-            for (CompletableFuture<Seen> f : first) {
-                Seen s = f.get(120, TimeUnit.SECONDS);
-                if (s.completed()) {
-                    assertTrue(s.wellFormed() || s.wellFormed(FakeVllmServer.WORDS), "tokens in order, none twice: " + s);
-                } else {
-                    assertTrue(s.status() == 200 && s.tokens() > 0 && s.errorFrame() != null
-                            && s.errorFrame().contains("worker failed"), "a cut stream ends with an error frame: " + s);
-                    assertTrue(s.wellFormed(FakeVllmServer.WORDS), s.toString());
-                    cut++;
-                }
-            }
-            assertTrue(cut > 0, "the streams from B's worker were cut");
+            assertTrue(endedByErrorFrames(first, "worker failed") > 0, "the streams from B's worker were cut");
             cluster.awaitIdle(List.of(a, b));
 
             // 6. Now B's worker hangs mid-stream: its streams go silent without closing, its health checks unanswered.
@@ -109,24 +97,34 @@ class ClusterWorkerFaultTest {
             NodeProcesses.await("node B ready after the thaw", Duration.ofSeconds(30), () -> cluster.status(b, "/ready") == 200);
 
             // 8. A stream that went silent ends with an error frame naming the hang, after the tokens it had.
-            int hung = 0;
-            for (CompletableFuture<Seen> f : second) {
-                Seen s = f.get(120, TimeUnit.SECONDS);
-                if (s.completed()) {
-                    assertTrue(s.wellFormed() || s.wellFormed(FakeVllmServer.WORDS), "tokens in order, none twice: " + s);
-                } else {
-                    assertTrue(s.status() == 200 && s.tokens() > 0 && s.errorFrame() != null
-                            && s.errorFrame().contains("vLLM sent nothing for " + TOKEN_TIMEOUT_MS + " ms"),
-                            "a hung stream ends with an error frame: " + s);
-                    assertTrue(s.wellFormed(FakeVllmServer.WORDS), s.toString());
-                    hung++;
-                }
-            }
-            assertTrue(hung > 0, "the streams from B's hung worker were ended");
+            assertTrue(endedByErrorFrames(second, "worker failed: vLLM sent nothing for " + TOKEN_TIMEOUT_MS + " ms") > 0,
+                    "the streams from B's hung worker were ended");
             cluster.awaitIdle(List.of(a, b));
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Waits for every stream and checks how it ended: complete, with the words of one worker in order and none
+     * twice; or, after some of the fake server's words, with an error frame that says {@code why}.
+     *
+     * @return how many ended with that error frame
+     */
+    private static int endedByErrorFrames(List<CompletableFuture<Seen>> streams, String why) throws Exception {
+        int ended = 0;
+        for (CompletableFuture<Seen> f : streams) {
+            Seen s = f.get(120, TimeUnit.SECONDS);
+            if (s.completed()) {
+                assertTrue(s.wellFormed() || s.wellFormed(FakeVllmServer.WORDS), "tokens in order, none twice: " + s);
+            } else {
+                assertTrue(s.status() == 200 && s.tokens() > 0 && s.errorFrame() != null && s.errorFrame().contains(why),
+                        "a stream ends with an error frame saying '" + why + "': " + s);
+                assertTrue(s.wellFormed(FakeVllmServer.WORDS), s.toString());
+                ended++;
+            }
+        }
+        return ended;
     }
 
     /** Sends long requests into A, four every 1.5 s, until a new one streams from B's vLLM worker. */

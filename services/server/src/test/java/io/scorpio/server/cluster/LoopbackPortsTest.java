@@ -1,0 +1,60 @@
+package io.scorpio.server.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LoopbackPortsTest {
+
+    @Test
+    void aBlockIsBelowTheEphemeralRangeAndEveryPortInItCanBeBound() throws Exception {
+        int base = LoopbackPorts.freeBlock(9);
+        assertTrue(base >= 20_000 && base + 9 <= 32_768, "block at " + base);
+        List<ServerSocket> bound = new ArrayList<>();
+        try {
+            for (int port = base; port < base + 9; port++) {
+                ServerSocket s = new ServerSocket();
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                bound.add(s);
+            }
+        } finally {
+            for (ServerSocket s : bound) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aBlockNeverIncludesAPortInUse() throws Exception {
+        // Occupy every other port of a block, then ask for many small blocks: none may overlap it.
+        int base = LoopbackPorts.freeBlock(20);
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int port = base; port < base + 20; port += 2) {
+                ServerSocket s = new ServerSocket();
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                held.add(s);
+            }
+            for (int i = 0; i < 2_000; i++) { // about 97% sure to try at least one overlapping block
+                int b = LoopbackPorts.freeBlock(3);
+                assertTrue(b + 3 <= base || b >= base + 20, "block at " + b + " overlaps ports in use from " + base);
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void refusesSillyCounts() {
+        assertThrows(IllegalArgumentException.class, () -> LoopbackPorts.freeBlock(0));
+        assertThrows(IllegalArgumentException.class, () -> LoopbackPorts.freeBlock(101));
+    }
+}
