@@ -10,12 +10,19 @@ import java.util.OptionalInt;
  * Access control and the operational port, as configured ({@code auth.*}, {@code metrics.*}).
  *
  * @param keysFile the API key file; empty = no keys, every request allowed (the embedded default)
+ * @param keysReloadMs how often the keys file is checked for changes; 0 = read at start only
  * @param allowedOrigins WebSocket {@code Origin} values accepted; empty = any
  * @param metricsHost where the operational server binds, when there is one
  * @param metricsPort a separate port for {@code /metrics} and {@code /scorpio/state}; empty = the main port
  */
-public record AccessSettings(Optional<Path> keysFile, List<String> allowedOrigins, String metricsHost,
+public record AccessSettings(Optional<Path> keysFile, long keysReloadMs, List<String> allowedOrigins, String metricsHost,
                              OptionalInt metricsPort) {
+
+    public AccessSettings {
+        if (keysReloadMs < 0) {
+            throw new IllegalArgumentException("auth.keys-reload-ms must be >= 0 (0 = read at start only), got " + keysReloadMs);
+        }
+    }
 
     public static AccessSettings from(ServerConfig c) {
         String file = c.getOrDefault("auth.keys-file", "").trim();
@@ -29,7 +36,7 @@ public record AccessSettings(Optional<Path> keysFile, List<String> allowedOrigin
             }
             metricsPort = OptionalInt.of(p);
         }
-        return new AccessSettings(file.isEmpty() ? Optional.empty() : Optional.of(Path.of(file)),
+        return new AccessSettings(file.isEmpty() ? Optional.empty() : Optional.of(Path.of(file)), c.getInt("auth.keys-reload-ms"),
                 origins.isEmpty() ? List.of() : Arrays.stream(origins.split(",")).map(String::trim).filter(o -> !o.isEmpty()).toList(),
                 c.getOrDefault("metrics.host", c.getOrDefault("http.host", "127.0.0.1")).trim(),
                 metricsPort);

@@ -105,6 +105,9 @@ public final class ServerConfig {
             // auth: access control and the operational port (docs/service.md, "Access control")
             new Key("auth.keys-file", null, "API key file (JSON; written by io.scorpio.server.security.KeyTool); "
                     + "unset = no API keys: every request is allowed"),
+            new Key("auth.keys-reload-ms", "2000", "how often the keys file is checked for changes, which then apply to new "
+                    + "requests (on open WebSockets too); a file that does not parse is logged and the keys in use kept; "
+                    + "0 = read at start only"),
             new Key("auth.allowed-origins", null, "WebSocket Origin values allowed, comma separated; unset = any. "
                     + "A handshake without Origin (a non-browser client) is always allowed"),
             new Key("metrics.host", null, "address of the operational server (/metrics, /scorpio/state) when metrics.port is set "

@@ -45,6 +45,7 @@ public final class IngressVerticle extends VerticleBase {
     private final RequestParser parser;
     private final DeliveryOptions busOptions;
     private final AccessControl access;
+    private long keysReloadTimer = -1;
     private final ClusterView cluster;
     /** Live requests that entered here, by id (event-loop confined): told when a node leaves. */
     private final Map<String, Inflight> live = new HashMap<>();
@@ -87,6 +88,11 @@ public final class IngressVerticle extends VerticleBase {
                 inflight.nodeLeft(m.body());
             }
         }).completion();
+        long reloadMs = settings.access().keysReloadMs();
+        if (access.keysOn() && reloadMs > 0) {
+            // Ordered blocking tasks: one read of the keys file at a time, off the event loop.
+            keysReloadTimer = vertx.setPeriodic(reloadMs, t -> vertx.executeBlocking(access::reloadKeys));
+        }
         return Future.all(demux, nodeLeft).compose(v -> listen());
     }
 
@@ -139,6 +145,7 @@ public final class IngressVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        vertx.cancelTimer(keysReloadTimer);
         return Future.all(server == null ? Future.succeededFuture() : server.close(),
                 opsServer == null ? Future.succeededFuture() : opsServer.close());
     }

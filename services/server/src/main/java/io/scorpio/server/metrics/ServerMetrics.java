@@ -81,6 +81,12 @@ public final class ServerMetrics {
                 .tags("status", Integer.toString(status), "reason", reason).register(registry).increment();
     }
 
+    /** One reload of the API keys file whose text had changed: {@code applied}, or {@code failed} (keys kept). */
+    public void keysReloaded(String outcome) {
+        Counter.builder("scorpio_auth_key_reloads").description("reloads of the API keys file after it changed")
+                .tags("outcome", outcome).register(registry).increment();
+    }
+
     /**
      * One placement decision as the ingress saw it, from asking where to the guard's answer: {@code scope} is
      * {@code local} when this node was alone (no quotes asked) and {@code cluster} otherwise; {@code where} is

@@ -8,10 +8,12 @@ import io.scorpio.server.metrics.ServerMetrics;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * API keys, SLO-class permissions, per-key rate limits and the WebSocket {@code Origin} check.
@@ -21,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #admit} runs per generation request (each HTTP completion and each WebSocket {@code request} message)
  * to check the class (403) and then take a token from the key's bucket (429), so that refused requests do not
  * use up the rate. Operational routes ({@code /health}, {@code /ready}, {@code /metrics}, {@code /scorpio/state})
- * stay open: bind them elsewhere with {@code metrics.port}.
+ * stay open: bind them elsewhere with {@code metrics.port}. The keys file is read again while the node runs
+ * ({@link #reloadKeys}), so that keys can be added, changed and revoked without a restart.
  */
 public final class AccessControl {
 
@@ -29,7 +32,13 @@ public final class AccessControl {
     public static final String KEY = "scorpio.api-key";
     private static final String BEARER = "bearer ";
 
-    private final Map<String, ApiKey> keys; // null = keys off
+    private static final Logger LOG = Logger.getLogger(AccessControl.class.getName());
+
+    /** The keys in force, swapped whole on a reload; null = keys off (fixed at start). */
+    private volatile Map<String, ApiKey> keys;
+    private final Path keysFile; // null = keys off
+    private String keysText; // the file's text when last read, applied or not; guarded by reloadKeys' lock
+    private String reloadProblem; // why the last reload failed, while it lasts; guarded likewise
     private final Set<String> allowedOrigins; // empty = any
     private final Map<String, Slo> classes;
     private final RateLimiter limiter;
@@ -37,7 +46,14 @@ public final class AccessControl {
 
     public AccessControl(Map<String, ApiKey> keys, List<String> allowedOrigins, Map<String, Slo> classes,
                          RateLimiter limiter, ServerMetrics metrics) {
+        this(keys, null, null, allowedOrigins, classes, limiter, metrics);
+    }
+
+    private AccessControl(Map<String, ApiKey> keys, Path keysFile, String keysText, List<String> allowedOrigins,
+                          Map<String, Slo> classes, RateLimiter limiter, ServerMetrics metrics) {
         this.keys = keys == null ? null : Map.copyOf(keys);
+        this.keysFile = keysFile;
+        this.keysText = keysText;
         this.allowedOrigins = Set.copyOf(allowedOrigins);
         this.classes = classes;
         this.limiter = limiter;
@@ -46,18 +62,68 @@ public final class AccessControl {
 
     /** From the configuration: reads the keys file now, so that a bad file fails the start, not a request. */
     public static AccessControl from(AccessSettings settings, Map<String, Slo> classes, ServerMetrics metrics) {
-        Map<String, ApiKey> keys = settings.keysFile().map(KeyFile::read).orElse(null);
-        if (keys != null) {
-            for (ApiKey k : keys.values()) {
-                for (String c : k.classes()) {
-                    if (!c.equals(ApiKey.ANY_CLASS) && !classes.containsKey(c)) {
-                        throw new IllegalArgumentException("key '" + k.id() + "' names SLO class '" + c
-                                + "', which slo.classes does not define " + classes.keySet());
-                    }
+        Path file = settings.keysFile().orElse(null);
+        String text = file == null ? null : KeyFile.readText(file);
+        Map<String, ApiKey> keys = file == null ? null : checked(KeyFile.parse(text, file), classes);
+        return new AccessControl(keys, file, text, settings.allowedOrigins(), classes, new RateLimiter(), metrics);
+    }
+
+    /** The keys, once every class they name is one that {@code slo.classes} defines. */
+    private static Map<String, ApiKey> checked(Map<String, ApiKey> keys, Map<String, Slo> classes) {
+        for (ApiKey k : keys.values()) {
+            for (String c : k.classes()) {
+                if (!c.equals(ApiKey.ANY_CLASS) && !classes.containsKey(c)) {
+                    throw new IllegalArgumentException("key '" + k.id() + "' names SLO class '" + c
+                            + "', which slo.classes does not define " + classes.keySet());
                 }
             }
         }
-        return new AccessControl(keys, settings.allowedOrigins(), classes, new RateLimiter(), metrics);
+        return keys;
+    }
+
+    /**
+     * Reads the keys file again and, if its text changed, puts its keys in force: new requests (and new requests on
+     * open WebSockets) are checked against them; requests already admitted run on. A file that cannot be read or
+     * does not hold valid keys changes nothing (it is logged, and counted in {@code scorpio_auth_key_reloads_total}
+     * with {@code outcome="failed"}). Blocking file I/O: call it off the event loop.
+     *
+     * @return whether the keys in force changed
+     */
+    public synchronized boolean reloadKeys() {
+        if (keysFile == null) {
+            return false;
+        }
+        String text;
+        try {
+            text = KeyFile.readText(keysFile);
+        } catch (IllegalArgumentException e) {
+            return reloadFailed(e.getMessage());
+        }
+        reloadProblem = null;
+        if (text.equals(keysText)) {
+            return false;
+        }
+        keysText = text; // a bad text is reported once, not at every check until it is mended
+        Map<String, ApiKey> next;
+        try {
+            next = checked(KeyFile.parse(text, keysFile), classes);
+        } catch (RuntimeException e) { // whatever the file holds, the keys in force stay
+            return reloadFailed(e.getMessage() != null ? e.getMessage() : e.toString());
+        }
+        keys = Map.copyOf(next);
+        metrics.keysReloaded("applied");
+        LOG.info(() -> "API keys reloaded from " + keysFile + ": " + next.size() + " keys");
+        return true;
+    }
+
+    /** Counts and logs a failed reload, once for as long as the same problem lasts (a missing file, say). */
+    private boolean reloadFailed(String problem) {
+        if (!problem.equals(reloadProblem)) {
+            reloadProblem = problem;
+            metrics.keysReloaded("failed");
+            LOG.warning(() -> "API keys not reloaded, the keys in force stay: " + problem);
+        }
+        return false;
     }
 
     public boolean keysOn() {
@@ -114,9 +180,16 @@ public final class AccessControl {
      * (for HTTP, a 429 also sets {@code retry-after} on {@code response}).
      */
     public CompletionRequest admit(RoutingContext ctx, CompletionRequest request, boolean webSocket) {
-        ApiKey key = ctx.get(KEY);
-        if (key == null) {
+        ApiKey granted = ctx.get(KEY);
+        if (granted == null) {
             return request;
+        }
+        // The key as it is now: a WebSocket outlives reloads of the keys file, and each request on it is checked
+        // against the keys in force when it arrives.
+        ApiKey key = keys.get(granted.id());
+        if (key == null || !key.hash().equals(granted.hash())) {
+            throw thrown(refused(401, ApiError.INVALID_REQUEST, "invalid_api_key", "API key '" + granted.id()
+                    + "' was revoked."), ctx, webSocket);
         }
         CompletionRequest allowed = request;
         if (!key.anyClass()) {

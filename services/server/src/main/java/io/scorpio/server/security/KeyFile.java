@@ -36,12 +36,19 @@ public final class KeyFile {
 
     /** Reads a keys file: a JSON array, or JSON lines (one key object per non-blank line). */
     public static Map<String, ApiKey> read(Path path) {
-        String text;
+        return parse(readText(path), path);
+    }
+
+    static String readText(Path path) {
         try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
+            return Files.readString(path, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read keys file " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The keys in the text of a keys file read from {@code path} (named in errors). */
+    static Map<String, ApiKey> parse(String text, Path path) {
         List<JsonObject> objects = new ArrayList<>();
         try {
             if (text.stripLeading().startsWith("[")) {

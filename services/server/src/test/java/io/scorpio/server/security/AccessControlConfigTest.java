@@ -49,7 +49,7 @@ class AccessControlConfigTest {
     void aKeyNamingAnUndefinedClassFailsTheStart() throws Exception {
         Path file = dir.resolve("keys.json");
         KeyFile.write(file, Map.of("k", KeyFile.issue("k", Set.of("1", "9"), 0, 1).key()));
-        AccessSettings s = new AccessSettings(Optional.of(file), List.of(), "127.0.0.1", OptionalInt.empty());
+        AccessSettings s = new AccessSettings(Optional.of(file), 0, List.of(), "127.0.0.1", OptionalInt.empty());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> AccessControl.from(s, Map.of("1", new Slo(500, 30)), new ServerMetrics()));
         assertTrue(e.getMessage().contains("'9'"), e.getMessage());
@@ -60,7 +60,15 @@ class AccessControlConfigTest {
     void aMalformedKeysFileFailsTheStart() throws Exception {
         Path file = dir.resolve("bad.json");
         java.nio.file.Files.writeString(file, "[{\"id\": \"a\", \"salt\": \"x\", \"hash\": \"y\", \"classes\": []}]");
-        AccessSettings s = new AccessSettings(Optional.of(file), List.of(), "127.0.0.1", OptionalInt.empty());
+        AccessSettings s = new AccessSettings(Optional.of(file), 0, List.of(), "127.0.0.1", OptionalInt.empty());
         assertThrows(IllegalArgumentException.class, () -> AccessControl.from(s, Map.of(), new ServerMetrics()));
+    }
+
+    @Test
+    void aNegativeReloadIntervalIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AccessSettings.from(ServerConfig.defaults().with(Map.of("auth.keys-reload-ms", "-1"))));
+        assertTrue(e.getMessage().contains("auth.keys-reload-ms"), e.getMessage());
+        assertEquals(2000, AccessSettings.from(ServerConfig.defaults()).keysReloadMs());
     }
 }
