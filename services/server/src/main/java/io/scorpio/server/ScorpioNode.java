@@ -25,6 +25,9 @@ import io.scorpio.server.predictor.OutputLengthPredictor;
 import io.scorpio.server.predictor.PredictorVerticle;
 import io.scorpio.server.predictor.Predictors;
 import io.scorpio.server.registry.HazelcastRequestRegistry;
+import io.scorpio.server.security.ClusterRateLimiter;
+import io.scorpio.server.security.RateLimiter;
+import io.scorpio.server.security.RateLimits;
 import io.scorpio.server.registry.LocalRequestRegistry;
 import io.scorpio.server.registry.RequestRegistry;
 import io.vertx.core.Future;
@@ -99,7 +102,10 @@ public final class ScorpioNode implements AutoCloseable {
                 await(vertx.deployVerticle(new EngineVerticle(e, worker, metrics, settings.idlePollMs(), settings.busTimeoutMs(),
                         new Backoff(settings.retryInitialMs(), settings.retryMaxMs()))));
             }
-            IngressVerticle ingress = new IngressVerticle(settings, clock, metrics, registry, cluster);
+            // A key's rate holds for the whole cluster: its token bucket is shared when there is a cluster.
+            RateLimits limits = hz == null ? new RateLimiter()
+                    : new ClusterRateLimiter(vertx, hz, settings.access().rateLimitTimeoutMs(), metrics);
+            IngressVerticle ingress = new IngressVerticle(settings, clock, metrics, registry, cluster, limits);
             await(vertx.deployVerticle(ingress));
             return new ScorpioNode(settings, vertx, hz, registry, metrics, cluster, ingress.port(), ingress.metricsPort());
         } catch (Exception | Error e) {
@@ -138,6 +144,7 @@ public final class ScorpioNode implements AutoCloseable {
                 .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
         cfg.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
         cfg.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
+        cfg.addMapConfig(new MapConfig(ClusterRateLimiter.MAP).setBackupCount(1).setMaxIdleSeconds(3600));
         NetworkConfig net = cfg.getNetworkConfig();
         net.setPort(settings.hazelcastPort()).setPortAutoIncrement(true);
         net.getInterfaces().setEnabled(true).addInterface(settings.hazelcastInterface());

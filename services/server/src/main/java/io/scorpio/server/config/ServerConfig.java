@@ -108,6 +108,8 @@ public final class ServerConfig {
             new Key("auth.keys-reload-ms", "2000", "how often the keys file is checked for changes, which then apply to new "
                     + "requests (on open WebSockets too); a file that does not parse is logged and the keys in use kept; "
                     + "0 = read at start only"),
+            new Key("auth.rate-limit-timeout-ms", "250", "in a cluster, how long a request of a rate-limited key waits for "
+                    + "the key's cluster-wide token bucket before this node's own bucket decides"),
             new Key("auth.allowed-origins", null, "WebSocket Origin values allowed, comma separated; unset = any. "
                     + "A handshake without Origin (a non-browser client) is always allowed"),
             new Key("metrics.host", null, "address of the operational server (/metrics, /scorpio/state) when metrics.port is set "

@@ -10,6 +10,7 @@ import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.scorpio.server.registry.RequestRegistry;
 import io.scorpio.server.security.AccessControl;
+import io.scorpio.server.security.RateLimits;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -54,7 +55,7 @@ public final class IngressVerticle extends VerticleBase {
     private HttpServer opsServer;
 
     public IngressVerticle(NodeSettings settings, NodeClock clock, ServerMetrics metrics, RequestRegistry registry,
-                           ClusterView cluster) {
+                           ClusterView cluster, RateLimits limits) {
         this.settings = settings;
         this.cluster = cluster;
         this.clock = clock;
@@ -62,7 +63,7 @@ public final class IngressVerticle extends VerticleBase {
         this.registry = registry;
         this.parser = new RequestParser(settings, new PromptTokenizer());
         this.busOptions = Addresses.local(settings.busTimeoutMs());
-        this.access = AccessControl.from(settings.access(), settings.sloClasses(), metrics);
+        this.access = AccessControl.from(settings.access(), settings.sloClasses(), limits, metrics);
     }
 
     /** The port actually bound (useful with {@code http.port=0}). */
@@ -152,26 +153,40 @@ public final class IngressVerticle extends VerticleBase {
 
     private void completion(RoutingContext ctx, boolean chat) {
         double arrival = clock.nowMs();
-        CompletionRequest request;
+        CompletionRequest parsed;
         try {
-            request = access.admit(ctx, parser.parse(RequestParser.parseJson(ctx.body().asString()), ctx.request().headers(),
-                    chat), false);
+            parsed = parser.parse(RequestParser.parseJson(ctx.body().asString()), ctx.request().headers(), chat);
         } catch (ApiError e) {
             metrics.badRequest(e.status(), e.type());
             apiError(ctx.response(), e);
             return;
         }
-        String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
-        HttpSink sink = new HttpSink(ctx.response(), request, id, System.currentTimeMillis() / 1000);
-        Inflight inflight = new Inflight(vertx, clock, metrics, clusterRouter, live, settings.predictorTimeoutMs(), id, request,
-                arrival, sink);
-        // A closed connection before the response ends is a client abort (SSE clients cancel by disconnecting).
-        ctx.response().closeHandler(v -> {
-            if (!ctx.response().ended()) {
-                inflight.clientGone();
+        access.admit(ctx, parsed, false).onComplete(admitted -> {
+            if (admitted.failed()) {
+                if (admitted.cause() instanceof ApiError e) {
+                    metrics.badRequest(e.status(), e.type());
+                    apiError(ctx.response(), e);
+                } else {
+                    ctx.fail(admitted.cause());
+                }
+                return;
             }
+            if (ctx.response().closed()) {
+                return; // the client left while its key's rate was checked: nothing was started
+            }
+            CompletionRequest request = admitted.result();
+            String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+            HttpSink sink = new HttpSink(ctx.response(), request, id, System.currentTimeMillis() / 1000);
+            Inflight inflight = new Inflight(vertx, clock, metrics, clusterRouter, live, settings.predictorTimeoutMs(), id,
+                    request, arrival, sink);
+            // A closed connection before the response ends is a client abort (SSE clients cancel by disconnecting).
+            ctx.response().closeHandler(v -> {
+                if (!ctx.response().ended()) {
+                    inflight.clientGone();
+                }
+            });
+            inflight.start();
         });
-        inflight.start();
     }
 
     private void webSocket(RoutingContext ctx) {
@@ -186,16 +201,19 @@ public final class IngressVerticle extends VerticleBase {
             ws.textMessageHandler(text -> session.onMessage(text, (clientId, msg) -> {
                 double arrival = clock.nowMs();
                 boolean chat = msg.getValue("messages") != null;
-                CompletionRequest request;
+                CompletionRequest parsed;
                 try {
-                    request = access.admit(ctx, parser.parse(msg, ctx.request().headers(), chat), true);
+                    parsed = parser.parse(msg, ctx.request().headers(), chat);
                 } catch (ApiError e) {
                     metrics.badRequest(e.status(), e.type());
                     throw e;
                 }
-                String id = "ws-" + UUID.randomUUID().toString().replace("-", "");
-                return new Inflight(vertx, clock, metrics, clusterRouter, live, settings.predictorTimeoutMs(), id, request, arrival,
-                        session.sink(clientId));
+                return access.admit(ctx, parsed, true).onFailure(err -> {
+                    if (err instanceof ApiError e) {
+                        metrics.badRequest(e.status(), e.type());
+                    }
+                }).map(request -> new Inflight(vertx, clock, metrics, clusterRouter, live, settings.predictorTimeoutMs(),
+                        "ws-" + UUID.randomUUID().toString().replace("-", ""), request, arrival, session.sink(clientId)));
             }));
             ws.binaryMessageHandler(b -> ws.writeTextMessage(new JsonObject().put("type", "error").put("status", 400)
                     .put("error", ApiError.body("binary messages are not supported; send JSON text", ApiError.INVALID_REQUEST,

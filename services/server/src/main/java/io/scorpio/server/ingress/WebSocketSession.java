@@ -20,6 +20,8 @@ final class WebSocketSession {
 
     private final ServerWebSocket ws;
     private final Map<String, Inflight> live = new HashMap<>();
+    /** Requests whose admission (the key's rate, maybe asked of the cluster) is still out; true once aborted. */
+    private final Map<String, Boolean> admitting = new HashMap<>();
     private final List<Promise<Void>> waitingForDrain = new ArrayList<>();
     private boolean closed;
 
@@ -37,10 +39,11 @@ final class WebSocketSession {
     }
 
     /**
-     * Handles one client message; {@code start} validates and starts a request (throwing {@link ApiError} on bad
-     * input) given the client's id and the message.
+     * Handles one client message; {@code start} validates and admits a request given the client's id and the
+     * message, throwing {@link ApiError} on bad input or completing with the request to start (or failing with the
+     * {@link ApiError} that refused it).
      */
-    void onMessage(String text, BiFunction<String, JsonObject, Inflight> start) {
+    void onMessage(String text, BiFunction<String, JsonObject, Future<Inflight>> start) {
         JsonObject msg;
         String clientId = null;
         try {
@@ -53,8 +56,13 @@ final class WebSocketSession {
             Object type = msg.getValue("type");
             if ("abort".equals(type)) {
                 Inflight r = clientId == null ? null : live.remove(clientId);
-                if (r != null) {
-                    r.clientGone();
+                boolean beingAdmitted = clientId != null && Boolean.FALSE.equals(admitting.get(clientId));
+                if (r != null || beingAdmitted) {
+                    if (r != null) {
+                        r.clientGone();
+                    } else {
+                        admitting.put(clientId, true); // dropped once its admission completes
+                    }
                     send(new JsonObject().put("type", "error").put("id", clientId).put("status", 499)
                             .put("error", ApiError.body("aborted by the client", "aborted", null, "client_abort")
                                     .getJsonObject("error")));
@@ -67,16 +75,34 @@ final class WebSocketSession {
             if (clientId == null || clientId.isEmpty()) {
                 throw ApiError.badField("id", "missing_required_parameter", "a request needs an id, unique on this socket");
             }
-            if (live.containsKey(clientId)) {
+            if (live.containsKey(clientId) || admitting.containsKey(clientId)) {
                 throw ApiError.badField("id", "invalid_value", "request id '" + clientId + "' is already running on this socket");
             }
-            Inflight r = start.apply(clientId, msg);
-            live.put(clientId, r);
-            r.start();
+            String id = clientId;
+            Future<Inflight> admitted = start.apply(id, msg);
+            admitting.put(id, false);
+            admitted.onComplete(ar -> {
+                boolean aborted = admitting.remove(id);
+                if (closed || aborted) {
+                    return; // nothing was started; an abort was answered when it came
+                }
+                if (ar.succeeded()) {
+                    live.put(id, ar.result());
+                    ar.result().start();
+                } else if (ar.cause() instanceof ApiError e) {
+                    sendError(id, e);
+                } else {
+                    sendError(id, new ApiError(500, "server_error", null, "internal_error", "internal error"));
+                }
+            });
         } catch (ApiError e) {
-            send(new JsonObject().put("type", "error").put("id", clientId).put("status", e.status())
-                    .put("error", e.body().getJsonObject("error")));
+            sendError(clientId, e);
         }
+    }
+
+    private void sendError(String clientId, ApiError e) {
+        send(new JsonObject().put("type", "error").put("id", clientId).put("status", e.status())
+                .put("error", e.body().getJsonObject("error")));
     }
 
     /** The sink of one request on this socket. */

@@ -81,6 +81,12 @@ public final class ServerMetrics {
                 .tags("status", Integer.toString(status), "reason", reason).register(registry).increment();
     }
 
+    /** A rate-limited request that this node's own bucket decided, because the cluster's did not answer in time. */
+    public void rateLimitFallback() {
+        Counter.builder("scorpio_rate_limit_fallbacks").description("rate checks decided by this node's own bucket "
+                + "because the cluster-wide one did not answer within auth.rate-limit-timeout-ms").register(registry).increment();
+    }
+
     /** One reload of the API keys file whose text had changed: {@code applied}, or {@code failed} (keys kept). */
     public void keysReloaded(String outcome) {
         Counter.builder("scorpio_auth_key_reloads").description("reloads of the API keys file after it changed")

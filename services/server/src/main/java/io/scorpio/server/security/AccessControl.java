@@ -5,6 +5,7 @@ import io.scorpio.server.config.AccessSettings;
 import io.scorpio.server.ingress.ApiError;
 import io.scorpio.server.ingress.CompletionRequest;
 import io.scorpio.server.metrics.ServerMetrics;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -41,16 +42,11 @@ public final class AccessControl {
     private String reloadProblem; // why the last reload failed, while it lasts; guarded likewise
     private final Set<String> allowedOrigins; // empty = any
     private final Map<String, Slo> classes;
-    private final RateLimiter limiter;
+    private final RateLimits limiter;
     private final ServerMetrics metrics;
 
-    public AccessControl(Map<String, ApiKey> keys, List<String> allowedOrigins, Map<String, Slo> classes,
-                         RateLimiter limiter, ServerMetrics metrics) {
-        this(keys, null, null, allowedOrigins, classes, limiter, metrics);
-    }
-
     private AccessControl(Map<String, ApiKey> keys, Path keysFile, String keysText, List<String> allowedOrigins,
-                          Map<String, Slo> classes, RateLimiter limiter, ServerMetrics metrics) {
+                          Map<String, Slo> classes, RateLimits limiter, ServerMetrics metrics) {
         this.keys = keys == null ? null : Map.copyOf(keys);
         this.keysFile = keysFile;
         this.keysText = keysText;
@@ -60,12 +56,17 @@ public final class AccessControl {
         this.metrics = metrics;
     }
 
-    /** From the configuration: reads the keys file now, so that a bad file fails the start, not a request. */
-    public static AccessControl from(AccessSettings settings, Map<String, Slo> classes, ServerMetrics metrics) {
+    /**
+     * From the configuration: reads the keys file now, so that a bad file fails the start, not a request.
+     *
+     * @param limits where the keys' token buckets live (this node's, or the cluster's)
+     */
+    public static AccessControl from(AccessSettings settings, Map<String, Slo> classes, RateLimits limits,
+                                     ServerMetrics metrics) {
         Path file = settings.keysFile().orElse(null);
         String text = file == null ? null : KeyFile.readText(file);
         Map<String, ApiKey> keys = file == null ? null : checked(KeyFile.parse(text, file), classes);
-        return new AccessControl(keys, file, text, settings.allowedOrigins(), classes, new RateLimiter(), metrics);
+        return new AccessControl(keys, file, text, settings.allowedOrigins(), classes, limits, metrics);
     }
 
     /** The keys, once every class they name is one that {@code slo.classes} defines. */
@@ -176,20 +177,21 @@ public final class AccessControl {
      * Per generation request: the class check, then the rate. Keys restricted to classes may only name one of
      * them with {@code slo_class}; explicit figures ({@code slo} or {@code x-slo-*}) are refused, since they could
      * ask for anything; a request naming no SLO is held to the key's first class (in the order of
-     * {@code slo.classes}) instead of the node's default. Returns the request to run, or throws the refusal
-     * (for HTTP, a 429 also sets {@code retry-after} on {@code response}).
+     * {@code slo.classes}) instead of the node's default. Completes with the request to run, or fails with the
+     * refusal, an {@link ApiError} (for HTTP, a 429 also sets {@code retry-after} on {@code response}). Asynchronous
+     * because in a cluster the key's token bucket is shared ({@link ClusterRateLimiter}).
      */
-    public CompletionRequest admit(RoutingContext ctx, CompletionRequest request, boolean webSocket) {
+    public Future<CompletionRequest> admit(RoutingContext ctx, CompletionRequest request, boolean webSocket) {
         ApiKey granted = ctx.get(KEY);
         if (granted == null) {
-            return request;
+            return Future.succeededFuture(request);
         }
         // The key as it is now: a WebSocket outlives reloads of the keys file, and each request on it is checked
         // against the keys in force when it arrives.
         ApiKey key = keys.get(granted.id());
         if (key == null || !key.hash().equals(granted.hash())) {
-            throw thrown(refused(401, ApiError.INVALID_REQUEST, "invalid_api_key", "API key '" + granted.id()
-                    + "' was revoked."), ctx, webSocket);
+            return Future.failedFuture(thrown(refused(401, ApiError.INVALID_REQUEST, "invalid_api_key", "API key '"
+                    + granted.id() + "' was revoked."), ctx, webSocket));
         }
         CompletionRequest allowed = request;
         if (!key.anyClass()) {
@@ -199,20 +201,22 @@ public final class AccessControl {
                 allowed = request.withSlo(first, classes.get(first));
             } else if (!key.classes().contains(cls)) {
                 String what = cls.equals(CompletionRequest.CUSTOM_SLO) ? "explicit SLO figures" : "SLO class '" + cls + "'";
-                throw thrown(refused(403, "permission_error", "slo_class_not_allowed", "API key '" + key.id()
-                        + "' may not use " + what + "; it may use slo_class " + key.classes()), ctx, webSocket);
+                return Future.failedFuture(thrown(refused(403, "permission_error", "slo_class_not_allowed", "API key '"
+                        + key.id() + "' may not use " + what + "; it may use slo_class " + key.classes()), ctx, webSocket));
             }
         }
-        long waitNanos = limiter.acquire(key);
-        if (waitNanos > 0) {
+        CompletionRequest admitted = allowed;
+        return limiter.take(key).compose(waitNanos -> {
+            if (waitNanos <= 0) {
+                return Future.succeededFuture(admitted);
+            }
             metrics.authFailure(429, "rate_limit_exceeded");
             long seconds = Math.max(1, (long) Math.ceil(waitNanos / (double) TimeUnit.SECONDS.toNanos(1)));
             ApiError e = new ApiError(429, "requests", null, "rate_limit_exceeded", "Rate limit reached for API key '"
                     + key.id() + "' (" + key.ratePerSecond() + " requests/s, burst " + key.burst() + "). Retry after "
                     + seconds + " s.");
-            throw thrown(new AuthDecision.Refused(e, seconds), ctx, webSocket);
-        }
-        return allowed;
+            return Future.failedFuture(thrown(new AuthDecision.Refused(e, seconds), ctx, webSocket));
+        });
     }
 
     private ApiError thrown(AuthDecision.Refused r, RoutingContext ctx, boolean webSocket) {

@@ -1,17 +1,19 @@
 package io.scorpio.server.security;
 
+import io.vertx.core.Future;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket per API key: {@code burst} requests at once, refilled at {@code rate_per_s}. Never blocks: a
- * request either takes a token now or is told how long until one is there (the {@code retry-after}). Buckets
- * live in a concurrent map so that any event loop may ask; each bucket's update is a tiny critical section.
+ * This node's token bucket per API key (see {@link TokenBucket}). Never blocks: a request either takes a token now
+ * or is told how long until one is there (the {@code retry-after}). Buckets live in a concurrent map so that any
+ * event loop may ask; each bucket's update is a tiny critical section. Used alone ({@code hazelcast.mode=none}),
+ * and in a cluster when the shared bucket does not answer in time.
  */
-public final class RateLimiter {
+public final class RateLimiter implements RateLimits {
 
     private final LongSupplier nanoTime;
-    private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, double[]> buckets = new ConcurrentHashMap<>();
 
     public RateLimiter() {
         this(System::nanoTime);
@@ -27,28 +29,15 @@ public final class RateLimiter {
         if (!key.limited()) {
             return 0;
         }
-        long now = nanoTime.getAsLong();
-        return buckets.computeIfAbsent(key.id(), id -> new Bucket(key.burst(), now)).take(key, now);
+        double nowMs = nanoTime.getAsLong() / 1e6;
+        double[] state = buckets.computeIfAbsent(key.id(), id -> TokenBucket.full(key.burst(), nowMs));
+        synchronized (state) {
+            return TokenBucket.take(state, key.ratePerSecond(), key.burst(), nowMs);
+        }
     }
 
-    private static final class Bucket {
-        private double tokens;
-        private long last;
-
-        Bucket(int burst, long now) {
-            tokens = burst;
-            last = now;
-        }
-
-        synchronized long take(ApiKey key, long now) {
-            double perNano = key.ratePerSecond() / 1e9;
-            tokens = Math.min(key.burst(), tokens + Math.max(0, now - last) * perNano);
-            last = now;
-            if (tokens >= 1) {
-                tokens -= 1;
-                return 0;
-            }
-            return (long) Math.ceil((1 - tokens) / perNano);
-        }
+    @Override
+    public Future<Long> take(ApiKey key) {
+        return Future.succeededFuture(acquire(key));
     }
 }

@@ -30,7 +30,7 @@ class AccessControlConfigTest {
         assertTrue(s.allowedOrigins().isEmpty());
         assertTrue(s.metricsPort().isEmpty());
         assertEquals("127.0.0.1", s.metricsHost());
-        assertFalse(AccessControl.from(s, Map.of(), new ServerMetrics()).keysOn());
+        assertFalse(AccessControl.from(s, Map.of(), new RateLimiter(), new ServerMetrics()).keysOn());
     }
 
     @Test
@@ -49,19 +49,19 @@ class AccessControlConfigTest {
     void aKeyNamingAnUndefinedClassFailsTheStart() throws Exception {
         Path file = dir.resolve("keys.json");
         KeyFile.write(file, Map.of("k", KeyFile.issue("k", Set.of("1", "9"), 0, 1).key()));
-        AccessSettings s = new AccessSettings(Optional.of(file), 0, List.of(), "127.0.0.1", OptionalInt.empty());
+        AccessSettings s = new AccessSettings(Optional.of(file), 0, 250, List.of(), "127.0.0.1", OptionalInt.empty());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> AccessControl.from(s, Map.of("1", new Slo(500, 30)), new ServerMetrics()));
+                () -> AccessControl.from(s, Map.of("1", new Slo(500, 30)), new RateLimiter(), new ServerMetrics()));
         assertTrue(e.getMessage().contains("'9'"), e.getMessage());
-        assertTrue(AccessControl.from(s, Map.of("1", new Slo(500, 30), "9", new Slo(900, 90)), new ServerMetrics()).keysOn());
+        assertTrue(AccessControl.from(s, Map.of("1", new Slo(500, 30), "9", new Slo(900, 90)), new RateLimiter(), new ServerMetrics()).keysOn());
     }
 
     @Test
     void aMalformedKeysFileFailsTheStart() throws Exception {
         Path file = dir.resolve("bad.json");
         java.nio.file.Files.writeString(file, "[{\"id\": \"a\", \"salt\": \"x\", \"hash\": \"y\", \"classes\": []}]");
-        AccessSettings s = new AccessSettings(Optional.of(file), 0, List.of(), "127.0.0.1", OptionalInt.empty());
-        assertThrows(IllegalArgumentException.class, () -> AccessControl.from(s, Map.of(), new ServerMetrics()));
+        AccessSettings s = new AccessSettings(Optional.of(file), 0, 250, List.of(), "127.0.0.1", OptionalInt.empty());
+        assertThrows(IllegalArgumentException.class, () -> AccessControl.from(s, Map.of(), new RateLimiter(), new ServerMetrics()));
     }
 
     @Test
