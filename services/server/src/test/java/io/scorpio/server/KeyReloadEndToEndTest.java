@@ -11,6 +11,7 @@ import io.scorpio.server.security.KeyFile;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -65,7 +66,8 @@ class KeyReloadEndToEndTest {
             assertEquals(1.0, metric(web, port, "applied"));
 
             // 3. A WebSocket opened with b serves; once b is removed, its next request there is refused.
-            WebSocket ws = await(clients.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+            WebSocketClient wsClient = clients.createWebSocketClient(); // held: Vert.x closes clients nothing refers to
+            WebSocket ws = await(wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
                     .setPort(port).setURI("/v1/ws").addHeader("authorization", "Bearer " + b.token())));
             List<JsonObject> frames = new CopyOnWriteArrayList<>();
             ws.textMessageHandler(t -> frames.add(new JsonObject(t)));
