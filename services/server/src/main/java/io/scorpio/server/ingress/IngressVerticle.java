@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -46,6 +47,8 @@ public final class IngressVerticle extends VerticleBase {
     private final RequestParser parser;
     private final DeliveryOptions busOptions;
     private final AccessControl access;
+    /** How long /scorpio/state waits for the request registry's counts. */
+    private static final long STATE_COUNT_TIMEOUT_MS = 2000;
     private long keysReloadTimer = -1;
     private final ClusterView cluster;
     /** Live requests that entered here, by id (event-loop confined): told when a node leaves. */
@@ -277,8 +280,10 @@ public final class IngressVerticle extends VerticleBase {
 
     private void state(RoutingContext ctx) {
         vertx.eventBus().<JsonObject>request(Addresses.GUARD_STATE, "?", busOptions).onComplete(guard -> {
-            Future<Integer> owned = registry.ownedCount();
-            Future<Integer> total = registry.totalCount();
+            // Bounded: the counts wait behind the registry's writes to the cluster map, and a slow cluster must not
+            // hold up the node's own state (a count not in time reads -1).
+            Future<Integer> owned = registry.ownedCount().timeout(STATE_COUNT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Future<Integer> total = registry.totalCount().timeout(STATE_COUNT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Future.join(owned, total).onComplete(n -> {
                 if (guard.failed()) {
                     error(ctx, 500, "internal_error", "the guard did not answer");

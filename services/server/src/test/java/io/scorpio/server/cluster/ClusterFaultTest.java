@@ -59,14 +59,21 @@ class ClusterFaultTest {
                 Node entry = i % 6 == 5 ? c : (i % 2 == 0 ? a : b);
                 (entry == c ? viaC : viaSurvivors).add(client.complete(entry.id(), entry.base(), 300));
             }
-            NodeProcesses.await("node C running and queueing requests", Duration.ofSeconds(60), () -> {
-                JsonObject st = cluster.state(c);
-                if (st == null) {
-                    return false;
-                }
-                JsonObject engine = st.getJsonArray("engines").getJsonObject(0);
-                return engine.getInteger("admitted") > 0 && engine.getInteger("waiting") >= 3;
-            });
+            JsonObject[] lastSeen = new JsonObject[3];
+            try {
+                NodeProcesses.await("node C running and queueing requests", Duration.ofSeconds(60), () -> {
+                    for (int n = 0; n < 3; n++) {
+                        lastSeen[n] = cluster.state(cluster.node(n));
+                    }
+                    if (lastSeen[2] == null) {
+                        return false;
+                    }
+                    JsonObject engine = lastSeen[2].getJsonArray("engines").getJsonObject(0);
+                    return engine.getInteger("admitted") > 0 && engine.getInteger("waiting") >= 3;
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; last states: " + java.util.Arrays.toString(lastSeen), e);
+            }
             cluster.kill(c);
 
             for (CompletableFuture<Seen> f : viaC) {
