@@ -42,8 +42,11 @@ class ClusterRateLimitTest {
         KeyFile.write(keys, map);
 
         try (NodeProcesses cluster = new NodeProcesses("rate-limit", 2)) {
-            cluster.start(0, "--auth.keys-file=" + keys);
-            cluster.start(1, "--auth.keys-file=" + keys);
+            // A generous wait for the shared bucket: the first entry processor on a busy test machine can take longer
+            // than the default 250 ms, and then the node's own bucket would decide (this test is about sharing).
+            String[] flags = {"--auth.keys-file=" + keys, "--auth.rate-limit-timeout-ms=10000"};
+            cluster.start(0, flags);
+            cluster.start(1, flags);
             cluster.awaitCluster(2, Duration.ofSeconds(150));
             Node a = cluster.node(0);
             Node b = cluster.node(1);
