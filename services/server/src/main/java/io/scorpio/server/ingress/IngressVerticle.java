@@ -39,6 +39,8 @@ import java.util.logging.Logger;
 public final class IngressVerticle extends VerticleBase {
 
     private static final Logger LOG = Logger.getLogger(IngressVerticle.class.getName());
+    /** How long /scorpio/state waits for the request registry's counts. */
+    private static final long STATE_COUNT_TIMEOUT_MS = 2000;
 
     private final NodeSettings settings;
     private final NodeClock clock;
@@ -47,8 +49,6 @@ public final class IngressVerticle extends VerticleBase {
     private final RequestParser parser;
     private final DeliveryOptions busOptions;
     private final AccessControl access;
-    /** How long /scorpio/state waits for the request registry's counts. */
-    private static final long STATE_COUNT_TIMEOUT_MS = 2000;
     private long keysReloadTimer = -1;
     private final ClusterView cluster;
     /** Live requests that entered here, by id (event-loop confined): told when a node leaves. */
