@@ -67,28 +67,23 @@ public final class NodeCluster implements AutoCloseable {
         Path tmp = logDir.resolve("tmp").toAbsolutePath();
         Files.createDirectories(tmp);
         int n = enginesPerNode.size();
-        // Every port picked at once (node i: Hazelcast base + 3i, HTTP + 1, event bus + 2), see LoopbackPorts.
-        int portBase = LoopbackPorts.freeBlock(3 * n);
-        List<String> members = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            members.add("127.0.0.1:" + (portBase + 3 * i));
-        }
+        List<LoopbackPorts.NodePorts> ports = LoopbackPorts.forNodes(n); // all picked at once, see LoopbackPorts
+        List<String> members = ports.stream().map(LoopbackPorts.NodePorts::member).toList();
         List<Node> started = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {
                 String id = "node-" + (i + 1);
-                int hazelcastPort = portBase + 3 * i;
-                int httpPort = hazelcastPort + 1;
+                LoopbackPorts.NodePorts own = ports.get(i);
                 List<String> cmd = new ArrayList<>();
                 cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
                 cmd.addAll(Launcher.HAZELCAST_JVM_FLAGS);
                 cmd.addAll(launch.jvmFlags());
                 cmd.addAll(List.of("-cp", launch.classPath(), "io.scorpio.server.Launcher"));
-                cmd.addAll(List.of("--node.id=" + id, "--http.host=127.0.0.1", "--http.port=" + httpPort,
+                cmd.addAll(List.of("--node.id=" + id, "--http.host=127.0.0.1", "--http.port=" + own.http(),
                         "--engines=" + enginesPerNode.get(i), "--hazelcast.mode=embedded",
                         "--hazelcast.cluster-name=" + clusterName, "--hazelcast.interface=127.0.0.1",
-                        "--hazelcast.join=tcp", "--hazelcast.port=" + hazelcastPort,
-                        "--hazelcast.members=" + String.join(",", members), "--cluster.bus-port=" + (hazelcastPort + 2)));
+                        "--hazelcast.join=tcp", "--hazelcast.port=" + own.hazelcast(),
+                        "--hazelcast.members=" + String.join(",", members), "--cluster.bus-port=" + own.bus()));
                 cmd.addAll(extraFlags);
                 Path log = logDir.resolve(id + ".log");
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
@@ -97,7 +92,7 @@ public final class NodeCluster implements AutoCloseable {
                 pb.environment().put("TMPDIR", tmp.toString());
                 pb.environment().put("XDG_CACHE_HOME", tmp.toString());
                 pb.environment().put("DJL_CACHE_DIR", tmp.toString());
-                started.add(new Node(id, enginesPerNode.get(i), httpPort, pb.start(), log));
+                started.add(new Node(id, enginesPerNode.get(i), own.http(), pb.start(), log));
             }
         } catch (IOException | RuntimeException e) {
             new NodeCluster(clusterName, started).close();

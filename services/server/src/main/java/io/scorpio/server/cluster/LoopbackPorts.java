@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -23,6 +25,25 @@ public final class LoopbackPorts {
     private static final int BELOW = 32_000;
 
     private LoopbackPorts() {
+    }
+
+    /** One node's ports: its Hazelcast member, its HTTP server, its clustered event bus. */
+    public record NodePorts(int hazelcast, int http, int bus) {
+
+        /** This node's entry in a {@code hazelcast.members} list. */
+        public String member() {
+            return "127.0.0.1:" + hazelcast;
+        }
+    }
+
+    /** The ports of {@code nodes} nodes on this host, all picked at once as one {@link #freeBlock}. */
+    public static List<NodePorts> forNodes(int nodes) {
+        int base = freeBlock(3 * nodes);
+        List<NodePorts> out = new ArrayList<>(nodes);
+        for (int i = 0; i < nodes; i++) {
+            out.add(new NodePorts(base + 3 * i, base + 3 * i + 1, base + 3 * i + 2));
+        }
+        return List.copyOf(out);
     }
 
     /** The first of {@code count} consecutive ports that are all free on 127.0.0.1 now. */

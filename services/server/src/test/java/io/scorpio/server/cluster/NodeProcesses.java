@@ -35,9 +35,8 @@ final class NodeProcesses implements AutoCloseable {
     }
 
     private final String clusterName;
-    /** Every port the cluster needs, picked at once (see {@link LoopbackPorts}): node i has base + 3i .. 3i + 2. */
-    private final int portBase;
-    private final int size;
+    /** Every port the cluster needs, picked at once (see {@link LoopbackPorts}). */
+    private final List<LoopbackPorts.NodePorts> ports;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Path logs;
@@ -47,23 +46,14 @@ final class NodeProcesses implements AutoCloseable {
         this.clusterName = name + "-" + ProcessHandle.current().pid();
         this.logs = Path.of("target", "cluster-logs", name);
         Files.createDirectories(logs);
-        this.size = size;
-        this.portBase = LoopbackPorts.freeBlock(3 * size);
-    }
-
-    private int hazelcastPort(int index) {
-        return portBase + 3 * index;
+        this.ports = LoopbackPorts.forNodes(size);
     }
 
     /** Starts node {@code index} (its own Hazelcast port from the member list) with extra {@code --key=value} flags. */
     Node start(int index, String... extra) throws IOException {
         String id = "node-" + (char) ('a' + index);
-        int httpPort = hazelcastPort(index) + 1;
-        int busPort = hazelcastPort(index) + 2;
-        List<String> members = new ArrayList<>();
-        for (int i = 0; i < size; i++) {
-            members.add("127.0.0.1:" + hazelcastPort(i));
-        }
+        LoopbackPorts.NodePorts own = ports.get(index);
+        List<String> members = ports.stream().map(LoopbackPorts.NodePorts::member).toList();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_FLAGS);
@@ -71,9 +61,9 @@ final class NodeProcesses implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.scorpio.server.Launcher");
-        cmd.addAll(List.of("--node.id=" + id, "--http.port=" + httpPort, "--hazelcast.cluster-name=" + clusterName,
-                "--hazelcast.port=" + hazelcastPort(index), "--hazelcast.members=" + String.join(",", members),
-                "--cluster.bus-port=" + busPort,
+        cmd.addAll(List.of("--node.id=" + id, "--http.port=" + own.http(), "--hazelcast.cluster-name=" + clusterName,
+                "--hazelcast.port=" + own.hazelcast(), "--hazelcast.members=" + String.join(",", members),
+                "--cluster.bus-port=" + own.bus(),
                 "--hazelcast.heartbeat-timeout-s=4", "--hazelcast.merge-delay-s=5", "--predictor=none"));
         cmd.addAll(List.of(extra));
         Path log = logs.resolve(id + ".log");
@@ -82,9 +72,16 @@ final class NodeProcesses implements AutoCloseable {
         Files.createDirectories(tmp);
         pb.environment().put("TMPDIR", tmp.toString());
         pb.environment().put("XDG_CACHE_HOME", tmp.toString());
-        Node node = new Node(id, pb.start(), httpPort, log);
+        Node node = new Node(id, pb.start(), own.http(), log);
         nodes.put(id, node);
         return node;
+    }
+
+    /** Flags common to several nodes, then one node's own. */
+    static String[] flags(String[] common, String... own) {
+        String[] out = java.util.Arrays.copyOf(common, common.length + own.length);
+        System.arraycopy(own, 0, out, common.length, own.length);
+        return out;
     }
 
     /** Waits until every running node answers /ready and sees {@code size} nodes in its cluster. */
