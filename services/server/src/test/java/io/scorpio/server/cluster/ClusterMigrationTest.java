@@ -31,8 +31,8 @@ class ClusterMigrationTest {
     void aRequestItsNodeWouldRejectForTtftIsServedByAnotherNode() throws Exception {
         try (NodeProcesses cluster = new NodeProcesses("migration", 2); StreamingClient client = new StreamingClient()) {
             String[] common = {"--engines=1", "--guard.migration=true", "--cluster.placement-timeout-ms=2000"};
-            cluster.start(0, concat(common, "--worker.time-scale=8"));
-            cluster.start(1, concat(common, "--worker.time-scale=1"));
+            cluster.start(0, NodeProcesses.flags(common, "--worker.time-scale=8"));
+            cluster.start(1, NodeProcesses.flags(common, "--worker.time-scale=1"));
             cluster.awaitCluster(2, Duration.ofSeconds(150));
             Node a = cluster.node(0);
             Node b = cluster.node(1);
@@ -62,11 +62,5 @@ class ClusterMigrationTest {
             assertTrue(completed >= migrated, "completed " + completed + ", migrated " + migrated);
             assertTrue(new PrometheusText(cluster.metrics(b)).sum("scorpio_engine_steps_total") > 0, "B served A's clients");
         }
-    }
-
-    private static String[] concat(String[] a, String... b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }

@@ -44,7 +44,7 @@ class ClusterWorkerFaultTest {
             String[] common = {"--engines=1", "--cluster.placement-timeout-ms=2000", "--engine.retry-initial-ms=200",
                 "--engine.retry-max-ms=1000"};
             cluster.start(0, common);
-            cluster.start(1, concat(common, "--worker=vllm", "--vllm.url=http://127.0.0.1:" + vllmPort,
+            cluster.start(1, NodeProcesses.flags(common, "--worker=vllm", "--vllm.url=http://127.0.0.1:" + vllmPort,
                     "--vllm.model=" + FakeVllmServer.MODEL, "--vllm.metrics-interval-ms=0",
                     "--vllm.token-timeout-ms=" + TOKEN_TIMEOUT_MS, "--vllm.refit-every=" + Integer.MAX_VALUE));
             cluster.awaitCluster(2, Duration.ofSeconds(150));
@@ -145,11 +145,5 @@ class ClusterWorkerFaultTest {
         }
         Thread.sleep(300); // tokens are flowing from B to A's clients
         return sent;
-    }
-
-    private static String[] concat(String[] a, String... b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }
