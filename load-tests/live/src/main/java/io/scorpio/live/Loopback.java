@@ -1,7 +1,6 @@
 package io.scorpio.live;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -32,16 +31,7 @@ public record Loopback(String host, int port) {
 
     /** Several comma-separated URLs (a cluster's nodes), each checked as {@link #parse} does. */
     public static List<Loopback> parseAll(String urls) {
-        List<Loopback> out = new ArrayList<>();
-        for (String u : urls.split(",")) {
-            if (!u.isBlank()) {
-                out.add(parse(u));
-            }
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException("no URL given");
-        }
-        return List.copyOf(out);
+        return CommaList.parse(urls, Loopback::parse, "no URL given");
     }
 
     static boolean isLoopback(String host) {

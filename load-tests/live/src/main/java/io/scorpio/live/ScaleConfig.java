@@ -34,16 +34,7 @@ public record ScaleConfig(int workers, int nodes) {
 
     /** A comma-separated list of configurations, in the given order. */
     public static List<ScaleConfig> parseAll(String text) {
-        List<ScaleConfig> out = new ArrayList<>();
-        for (String part : text.split(",")) {
-            if (!part.isBlank()) {
-                out.add(parse(part));
-            }
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException("no configuration given");
-        }
-        return List.copyOf(out);
+        return CommaList.parse(text, ScaleConfig::parse, "no configuration given");
     }
 
     /** Engines per node: the even share, plus one for each of the first {@code workers % nodes} nodes. */
