@@ -202,7 +202,7 @@ for v in "${OWN_VARS[@]}"; do
     UNSET_OWN+=(-u "$v")
 done
 
-# Nodes run from the repository root, where they find onnx-models/ and ../shared/data (docs/service.md).
+# Nodes run from the repository root, where they find onnx-models/ (docs/service.md).
 cd "$REPO_ROOT"
 read -r -a JAVA_OPTS_ARRAY <<<"$JAVA_OPTS"
 

@@ -20,7 +20,7 @@ import io.scorpio.experiments.workload.PredictionSource;
 import io.scorpio.experiments.workload.WorkloadGenerator;
 import io.scorpio.experiments.workload.WorkloadRequest;
 import io.scorpio.gpusim.GpuProfile;
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import io.scorpio.predictor.LengthPredictor;
 import io.scorpio.predictor.ModelCatalog;
 import java.io.IOException;
@@ -57,7 +57,7 @@ public final class Experiments {
     private final Path out;
     private final long seed;
     private final int requests;
-    private final Path dataDir;
+    private final DataFiles data;
     private final GpuProfile gpu;
     private FittedModels models;
 
@@ -65,7 +65,7 @@ public final class Experiments {
         this.out = out;
         this.seed = seed;
         this.requests = requests;
-        this.dataDir = DataDirectory.resolve();
+        this.data = DataFiles.resolve();
         this.gpu = GpuProfile.loadDefault();
     }
 
@@ -130,7 +130,7 @@ public final class Experiments {
 
     private FittedModels models() {
         if (models == null) {
-            models = FittedModels.profile(gpu, Workloads.SHAREGPT.pool(dataDir), seed);
+            models = FittedModels.profile(gpu, Workloads.SHAREGPT.pool(data), seed);
         }
         return models;
     }
@@ -147,7 +147,7 @@ public final class Experiments {
 
     void calibrate() throws IOException {
         Path dir = out.resolve("calibration");
-        List<LengthSample> pool = Workloads.SHAREGPT.pool(dataDir);
+        List<LengthSample> pool = Workloads.SHAREGPT.pool(data);
         ProgressBar bar = new ProgressBar("calibrate", Calibration.gridSize() + 1);
         List<Calibration.GridPoint> grid = Calibration.search(gpu, pool, () -> bar.step("grid"));
         ResultTable gridTable = new ResultTable(List.of("step_overhead_ms", "decode_attention_efficiency",
@@ -203,7 +203,7 @@ public final class Experiments {
 
     void sweep(Workloads workload) throws IOException {
         Path dir = out.resolve("sweep-" + workload.label());
-        List<LengthSample> pool = workload.pool(dataDir);
+        List<LengthSample> pool = workload.pool(data);
         ResultTable table = new ResultTable(List.of("policy", "qps", "goodput", "adherence", "ttft_violations",
                 "tpot_violations", "rejections", "completed", "requests"));
         Map<Policy, List<double[]>> points = new LinkedHashMap<>();
@@ -247,7 +247,7 @@ public final class Experiments {
         ProgressBar bar = new ProgressBar("azure", 2 * speeds.length * Policy.ALL.size());
         for (AzureTrace.Service service : AzureTrace.Service.values()) {
             String name = service == AzureTrace.Service.CODE ? "code" : "conversation";
-            List<WorkloadRequest> trace = Workloads.azureReplay(dataDir, service, seed);
+            List<WorkloadRequest> trace = Workloads.azureReplay(data, service, seed);
             for (double speed : speeds) {
                 List<WorkloadRequest> wl = PredictionSource.paperNoisy(seed).apply(trace.stream()
                         .map(w -> new WorkloadRequest(w.id(), w.arrivalMs() / speed, w.promptTokens(), w.outputTokens(),
@@ -295,7 +295,7 @@ public final class Experiments {
         List<Policy> policies = List.of(Policy.VLLM, Policy.SCORPIO_TPOT_ONLY, Policy.SCORPIO_TTFT_ONLY, Policy.SCORPIO);
         ResultTable table = new ResultTable(List.of("policy", "qps", "goodput", "adherence", "ttft_violations",
                 "tpot_violations", "rejections"));
-        List<WorkloadRequest> wl = poisson(Workloads.SHAREGPT.pool(dataDir), 14, PredictionSource.paperNoisy(seed));
+        List<WorkloadRequest> wl = poisson(Workloads.SHAREGPT.pool(data), 14, PredictionSource.paperNoisy(seed));
         ProgressBar bar = new ProgressBar("ablation", policies.size());
         for (Policy p : policies) {
             RunSummary s = run(wl, p).summary();
@@ -312,7 +312,7 @@ public final class Experiments {
         Path dir = out.resolve("overhead");
         ResultTable table = new ResultTable(List.of("policy", "qps", "engine_time_s", "decision_time_ms",
                 "overhead_percent", "steps", "decision_us_per_step"));
-        List<LengthSample> pool = Workloads.SHAREGPT.pool(dataDir);
+        List<LengthSample> pool = Workloads.SHAREGPT.pool(data);
         // Warm the JIT on one run first, as a long-running service would be.
         run(poisson(pool, 10, PredictionSource.paperNoisy(seed)), Policy.SCORPIO);
         ProgressBar bar = new ProgressBar("overhead", 3 * Policy.ALL.size());
@@ -355,7 +355,7 @@ public final class Experiments {
 
     private void sensitivityOn(Workloads workload, List<PredictionSource> sources, double[] qpss, ResultTable table,
                                ProgressBar bar) {
-        List<LengthSample> pool = workload.pool(dataDir);
+        List<LengthSample> pool = workload.pool(data);
         for (double qps : qpss) {
             List<WorkloadRequest> base = WorkloadGenerator.paperDefaults().poisson(pool, qps, requests, seed);
             for (PredictionSource src : sources) {
@@ -384,7 +384,7 @@ public final class Experiments {
         ProgressBar bar = new ProgressBar("beyond", workloads.size() * SWEEP_QPS.length * variants.size());
         for (Workloads workload : workloads) {
             Map<String, List<double[]>> points = new LinkedHashMap<>();
-            List<LengthSample> pool = workload.pool(dataDir);
+            List<LengthSample> pool = workload.pool(data);
             for (double qps : SWEEP_QPS) {
                 List<WorkloadRequest> wl = poisson(pool, qps, PredictionSource.paperNoisy(seed));
                 for (Map.Entry<String, GuardOptions> v : variants.entrySet()) {
@@ -425,7 +425,7 @@ public final class Experiments {
         double[] qpsPerEngine = {8, 12};
         ResultTable table = new ResultTable(List.of("variant", "engines", "qps_per_engine", "qps", "requests", "goodput",
                 "adherence", "scaling_efficiency", "rejections", "migrations"));
-        List<LengthSample> pool = Workloads.SHAREGPT.pool(dataDir);
+        List<LengthSample> pool = Workloads.SHAREGPT.pool(data);
         ProgressBar bar = new ProgressBar("scale", engines.length * qpsPerEngine.length * variants.size());
         Map<String, List<Charts.Series>> charts = new LinkedHashMap<>();
         for (double perEngine : qpsPerEngine) {

@@ -8,7 +8,7 @@ import io.scorpio.experiments.runner.Simulation;
 import io.scorpio.experiments.runner.Workloads;
 import io.scorpio.experiments.workload.WorkloadRequest;
 import io.scorpio.gpusim.GpuProfile;
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import io.scorpio.model.Slo;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.config.ServerConfig;
@@ -94,10 +94,10 @@ public final class ClusterScale {
         int probe = Integer.parseInt(o.getOrDefault("probe-requests", "200"));
         Path out = Path.of(o.getOrDefault("out", "target/cluster-scale"));
         Path logs = Path.of(o.getOrDefault("logs", "target/cluster-scale-logs"));
-        Path data = DataDirectory.resolve();
+        DataFiles data = DataFiles.resolve();
         NodeCluster.Launch launch = new NodeCluster.Launch(
                 o.getOrDefault("server-classpath", System.getProperty("java.class.path")),
-                List.of(o.getOrDefault("node-jvm", "-Xmx512m -XX:+UseSerialGC").strip().split("\\s+")), data);
+                List.of(o.getOrDefault("node-jvm", "-Xmx512m -XX:+UseSerialGC").strip().split("\\s+")));
         if (perWorker < 1 || qpsPerWorker.isEmpty() || qpsPerWorker.stream().anyMatch(q -> !(q > 0))) {
             throw new IllegalArgumentException("need --requests-per-worker >= 1 and positive --qps-per-worker\n" + USAGE);
         }
@@ -197,7 +197,7 @@ public final class ClusterScale {
 
     /** One load point on a formed cluster. */
     static ScaleRun scaleRun(NodeCluster cluster, ScaleConfig config, double qpsPerWorker, int perWorker,
-                             TimeDilation dilation, LiveClient.Transport transport, long seed, Path data, double formed,
+                             TimeDilation dilation, LiveClient.Transport transport, long seed, DataFiles data, double formed,
                              RunSummary sim) throws Exception {
         List<WorkloadRequest> model = modelWorkload(config, qpsPerWorker, perWorker, seed, data);
         int requests = model.size();
@@ -229,13 +229,13 @@ public final class ClusterScale {
 
     /** The ShareGPT workload of one run in the model's time: QPS and requests proportional to the workers. */
     static List<WorkloadRequest> modelWorkload(ScaleConfig config, double qpsPerWorker, int perWorker, long seed,
-                                               Path data) {
+                                               DataFiles data) {
         return LiveWorkloads.build(Workloads.SHAREGPT, data, qpsPerWorker * config.workers(),
                 perWorker * config.workers(), seed);
     }
 
     /** The virtual-time setup the nodes run: their policy, scheduler settings and models, as Fidelity builds it. */
-    static Simulation.Setup simSetup(String policy, Path data, long seed) throws Exception {
+    static Simulation.Setup simSetup(String policy, DataFiles data, long seed) throws Exception {
         NodeSettings s = NodeSettings.from(ServerConfig.layered(Map.of(), Map.of("predictor", "none", "policy", policy),
                 List.of()));
         return new Simulation.Setup(s.effectivePolicy(), s.scheduler(), s.stepModel(), s.prefillModel(),

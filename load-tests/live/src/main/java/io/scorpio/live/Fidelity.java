@@ -7,7 +7,7 @@ import io.scorpio.experiments.runner.Simulation;
 import io.scorpio.experiments.runner.Workloads;
 import io.scorpio.experiments.workload.WorkloadRequest;
 import io.scorpio.gpusim.GpuProfile;
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import io.scorpio.server.ScorpioNode;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.config.ServerConfig;
@@ -48,7 +48,7 @@ public final class Fidelity {
             qpss.add(Double.parseDouble(q.trim()));
         }
         Workloads workload = Workloads.named(o.getOrDefault("workload", "sharegpt"));
-        Path data = DataDirectory.resolve();
+        DataFiles data = DataFiles.resolve();
 
         ResultTable table = new ResultTable(List.of("qps", "transport", "requests", "live_goodput", "sim_goodput",
                 "goodput_diff_pct", "live_adherence", "sim_adherence", "adherence_diff_pct", "live_rejections",

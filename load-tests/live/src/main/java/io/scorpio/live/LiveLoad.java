@@ -2,7 +2,7 @@ package io.scorpio.live;
 
 import io.scorpio.experiments.runner.Workloads;
 import io.scorpio.experiments.workload.WorkloadRequest;
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +47,7 @@ public final class LiveLoad {
         if (requests < 1 || requests > 100_000 || !(maxSeconds > 0) || maxSeconds > 24 * 3600) {
             throw new IllegalArgumentException("need 1 <= --requests <= 100000 and 0 < --max-seconds <= 86400");
         }
-        List<WorkloadRequest> wl = LiveWorkloads.build(workload, DataDirectory.resolve(), qps, requests, seed);
+        List<WorkloadRequest> wl = LiveWorkloads.build(workload, DataFiles.resolve(), qps, requests, seed);
         LiveClient.Options options = new LiveClient.Options(targets, transport, o.getOrDefault("model", "llama-3.1-8b"),
                 maxSeconds, Integer.parseInt(o.getOrDefault("ws-sockets", "4")), true);
         LiveClient.Run run;

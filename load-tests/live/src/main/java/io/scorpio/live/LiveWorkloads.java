@@ -4,6 +4,7 @@ import io.scorpio.experiments.runner.Workloads;
 import io.scorpio.experiments.workload.AzureTrace;
 import io.scorpio.experiments.workload.WorkloadGenerator;
 import io.scorpio.experiments.workload.WorkloadRequest;
+import io.scorpio.model.DataFiles;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
@@ -23,18 +24,18 @@ public final class LiveWorkloads {
      * @param qps      Poisson rate; for the Azure traces, a speed-up factor over the trace's own rate when > 0
      * @param requests how many requests (the first ones of the trace for Azure)
      */
-    public static List<WorkloadRequest> build(Workloads workload, Path dataDir, double qps, int requests, long seed) {
+    public static List<WorkloadRequest> build(Workloads workload, DataFiles data, double qps, int requests, long seed) {
         List<WorkloadRequest> base = switch (workload) {
-            case AZURE_CONV, AZURE_CODE -> azure(workload, dataDir, qps, requests, seed);
-            default -> WorkloadGenerator.paperDefaults().poisson(workload.pool(dataDir), qps, requests, seed);
+            case AZURE_CONV, AZURE_CODE -> azure(workload, data, qps, requests, seed);
+            default -> WorkloadGenerator.paperDefaults().poisson(workload.pool(data), qps, requests, seed);
         };
         return base.stream().map(LiveWorkloads::forced).toList();
     }
 
-    private static List<WorkloadRequest> azure(Workloads workload, Path dataDir, double speed, int requests, long seed) {
+    private static List<WorkloadRequest> azure(Workloads workload, DataFiles data, double speed, int requests, long seed) {
         AzureTrace.Service service = workload == Workloads.AZURE_CODE ? AzureTrace.Service.CODE
                 : AzureTrace.Service.CONVERSATION;
-        List<WorkloadRequest> replay = Workloads.azureReplay(dataDir, service, seed);
+        List<WorkloadRequest> replay = Workloads.azureReplay(data, service, seed);
         double scale = speed > 0 ? speed : 1.0;
         double t0 = replay.isEmpty() ? 0 : replay.get(0).arrivalMs();
         return replay.stream().limit(requests)

@@ -29,9 +29,8 @@ public final class NodeCluster implements AutoCloseable {
      *
      * @param classPath class path holding {@code io.scorpio.server.Launcher} (a jar or this JVM's class path)
      * @param jvmFlags  heap and GC flags for every node (the Hazelcast flags are always added)
-     * @param dataDir   the shared data directory, passed as {@code SCORPIO_DATA_DIR}
      */
-    public record Launch(String classPath, List<String> jvmFlags, Path dataDir) {
+    public record Launch(String classPath, List<String> jvmFlags) {
     }
 
     /** One node: its id, engines, HTTP port, process and log. */
@@ -88,7 +87,6 @@ public final class NodeCluster implements AutoCloseable {
                 Path log = logDir.resolve(id + ".log");
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-                pb.environment().put("SCORPIO_DATA_DIR", launch.dataDir().toAbsolutePath().toString());
                 pb.environment().put("TMPDIR", tmp.toString());
                 pb.environment().put("XDG_CACHE_HOME", tmp.toString());
                 pb.environment().put("DJL_CACHE_DIR", tmp.toString());

@@ -6,7 +6,7 @@ import io.scorpio.experiments.runner.Simulation;
 import io.scorpio.experiments.runner.Workloads;
 import io.scorpio.experiments.workload.WorkloadRequest;
 import io.scorpio.gpusim.GpuProfile;
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.config.ServerConfig;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ public final class SimulationSpread {
         int requests = Integer.parseInt(o.getOrDefault("requests", "512"));
         long seed = Long.parseLong(o.getOrDefault("seed", "42"));
         Path out = Path.of(o.getOrDefault("out", "target/fidelity"));
-        Path data = DataDirectory.resolve();
+        DataFiles data = DataFiles.resolve();
         NodeSettings s = NodeSettings.from(ServerConfig.layered(Map.of(), Map.of("predictor", "none", "policy",
                 o.getOrDefault("policy", "scorpio")), List.of()));
         GpuProfile gpu = GpuProfile.load(s.worker(), data);

@@ -6,7 +6,7 @@ import io.scorpio.experiments.report.Charts;
 import io.scorpio.experiments.report.ResultTable;
 import io.scorpio.experiments.runner.Workloads;
 import io.scorpio.experiments.workload.WorkloadRequest;
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import io.scorpio.server.ScorpioNode;
 import io.scorpio.server.config.ServerConfig;
 import java.lang.management.ManagementFactory;
@@ -59,7 +59,7 @@ public final class Soak {
     public static Result run(double seconds, double qps, double sampleSeconds, double windowSeconds,
                              LiveClient.Transport transport, Path out, boolean progress) throws Exception {
         int requests = (int) Math.ceil(seconds * qps);
-        List<WorkloadRequest> wl = new ArrayList<>(LiveWorkloads.build(Workloads.SHAREGPT, DataDirectory.resolve(),
+        List<WorkloadRequest> wl = new ArrayList<>(LiveWorkloads.build(Workloads.SHAREGPT, DataFiles.resolve(),
                 qps, requests, 11));
         wl.removeIf(w -> w.arrivalMs() > seconds * 1000);
         ServerConfig config = ServerConfig.layered(Map.of(), Map.of("http.port", "0", "predictor", "none",

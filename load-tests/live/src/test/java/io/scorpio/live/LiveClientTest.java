@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scorpio.experiments.metrics.RequestResult;
 import io.scorpio.experiments.runner.Workloads;
 import io.scorpio.experiments.workload.WorkloadRequest;
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import io.scorpio.model.RequestOutcome;
 import io.scorpio.server.ScorpioNode;
 import io.scorpio.server.config.ServerConfig;
@@ -51,7 +51,7 @@ class LiveClientTest {
     @ParameterizedTest
     @EnumSource(LiveClient.Transport.class)
     void everyRequestIsAccountedFor(LiveClient.Transport transport, @TempDir Path out) throws Exception {
-        List<WorkloadRequest> wl = LiveWorkloads.build(Workloads.SHAREGPT, DataDirectory.resolve(), 20, 30, 7);
+        List<WorkloadRequest> wl = LiveWorkloads.build(Workloads.SHAREGPT, DataFiles.resolve(), 20, 30, 7);
         LiveClient.Run run;
         try (LiveClient client = new LiveClient(new LiveClient.Options(target, transport, "llama-3.1-8b", 120, 2,
                 false))) {
@@ -80,7 +80,7 @@ class LiveClientTest {
     @Test
     void theTimeBoundAbortsWhatIsOpenAndSendsNothingMore() throws Exception {
         // Arrivals spread over 60 s, a 1.5 s bound: the rest is never sent and whatever is open is aborted.
-        List<WorkloadRequest> wl = LiveWorkloads.build(Workloads.SHAREGPT, DataDirectory.resolve(), 0.5, 30, 3);
+        List<WorkloadRequest> wl = LiveWorkloads.build(Workloads.SHAREGPT, DataFiles.resolve(), 0.5, 30, 3);
         LiveClient.Run run;
         try (LiveClient client = new LiveClient(new LiveClient.Options(target, LiveClient.Transport.SSE,
                 "llama-3.1-8b", 1.5, 1, false))) {

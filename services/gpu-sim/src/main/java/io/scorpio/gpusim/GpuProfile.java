@@ -1,6 +1,6 @@
 package io.scorpio.gpusim;
 
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,7 +10,7 @@ import java.util.Properties;
 
 /**
  * Everything the ground-truth step-time model knows about one model on one GPU, loaded from
- * {@code profiles/<name>.properties} on the classpath plus the measured linear-layer table from the data directory.
+ * {@code profiles/<name>.properties} on the classpath plus the measured linear-layer table from the bundled data ({@link DataFiles}).
  * The properties file says where each number came from and which ones are free (to be calibrated).
  *
  * @param name                       profile name, e.g. {@value #DEFAULT_NAME}
@@ -68,13 +68,13 @@ public record GpuProfile(
         return 2L * layers * kvHeads * headDim * bytesPerElement;
     }
 
-    /** The default profile, with the data directory resolved by {@link DataDirectory}. */
+    /** The default profile, with the data directory resolved by {@link DataFiles}. */
     public static GpuProfile loadDefault() {
-        return load(DEFAULT_NAME, DataDirectory.resolve());
+        return load(DEFAULT_NAME, DataFiles.resolve());
     }
 
-    /** Loads {@code profiles/<name>.properties} from the classpath; the linear-time CSV from {@code dataDir}. */
-    public static GpuProfile load(String name, Path dataDir) {
+    /** Loads {@code profiles/<name>.properties} from the classpath; the linear-time CSV from {@code data}. */
+    public static GpuProfile load(String name, DataFiles data) {
         String resource = "profiles/" + name + ".properties";
         Properties p = new Properties();
         try (InputStream in = GpuProfile.class.getClassLoader().getResourceAsStream(resource)) {
@@ -85,12 +85,12 @@ public record GpuProfile(
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);
         }
-        return fromProperties(p, dataDir);
+        return fromProperties(p, data);
     }
 
     /** Builds a profile from already-loaded properties (the keys of the bundled profile files). */
-    public static GpuProfile fromProperties(Properties p, Path dataDir) {
-        Path csv = DataDirectory.file(dataDir, required(p, "linear.time.csv"));
+    public static GpuProfile fromProperties(Properties p, DataFiles data) {
+        Path csv = data.file(required(p, "linear.time.csv"));
         return new GpuProfile(
                 required(p, "name"),
                 Integer.parseInt(required(p, "model.layers")),

@@ -1,6 +1,6 @@
 package io.scorpio.gpusim;
 
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +18,7 @@ import java.util.Locale;
  */
 public final class MlEnergyCrossCheck {
 
-    /** Data file, relative to the data directory. */
+    /** Data file, relative to the bundled data ({@link DataFiles}). */
     public static final String CSV = "gpu-profiles/ml_energy_llama31_8b/llama31_8b_tpot_vs_batch.csv";
     /** A100-40GB HBM2 bandwidth (NVIDIA datasheet), for an apples-to-apples row. */
     public static final double A100_40GB_GBPS = 1555;
@@ -36,8 +36,8 @@ public final class MlEnergyCrossCheck {
     private MlEnergyCrossCheck() {
     }
 
-    public static List<Measured> readMeasured(Path dataDir) {
-        Path csv = DataDirectory.file(dataDir, CSV);
+    public static List<Measured> readMeasured(DataFiles data) {
+        Path csv = data.file(CSV);
         try {
             List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
             List<Measured> out = new ArrayList<>();
@@ -57,11 +57,11 @@ public final class MlEnergyCrossCheck {
     }
 
     /** The A100 rows of the measurement with the model's decode step time beside them. */
-    public static List<Row> compare(GpuProfile profile, Path dataDir) {
+    public static List<Row> compare(GpuProfile profile, DataFiles data) {
         GroundTruthStepTime at80 = new GroundTruthStepTime(profile);
         GroundTruthStepTime at40 = new GroundTruthStepTime(profile.withBandwidth(A100_40GB_GBPS));
         List<Row> rows = new ArrayList<>();
-        for (Measured m : readMeasured(dataDir)) {
+        for (Measured m : readMeasured(data)) {
             if (!m.gpu().contains("A100")) {
                 continue;
             }
@@ -101,10 +101,10 @@ public final class MlEnergyCrossCheck {
     }
 
     public static void main(String[] args) {
-        Path dataDir = DataDirectory.resolve();
-        GpuProfile profile = GpuProfile.load(GpuProfile.DEFAULT_NAME, dataDir);
-        System.out.println("profile " + profile.name() + ", data " + dataDir);
-        System.out.print(markdown(compare(profile, dataDir)));
+        DataFiles data = DataFiles.resolve();
+        GpuProfile profile = GpuProfile.load(GpuProfile.DEFAULT_NAME, data);
+        System.out.println("profile " + profile.name() + ", data " + data);
+        System.out.print(markdown(compare(profile, data)));
         GroundTruthStepTime t = new GroundTruthStepTime(profile);
         System.out.println();
         System.out.println("| batch | context | decode ms (80GB) |");

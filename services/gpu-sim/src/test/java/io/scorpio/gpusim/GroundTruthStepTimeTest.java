@@ -3,7 +3,7 @@ package io.scorpio.gpusim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,14 +11,14 @@ import org.junit.jupiter.api.Test;
 /** The ground truth of Llama-3.1-8B on one A100, checked piece by piece against hand arithmetic. */
 class GroundTruthStepTimeTest {
 
-    static Path dataDir;
+    static DataFiles data;
     static GpuProfile profile;
     static GroundTruthStepTime truth;
 
     @BeforeAll
     static void load() {
-        dataDir = DataDirectory.resolve();
-        profile = GpuProfile.load(GpuProfile.DEFAULT_NAME, dataDir);
+        data = DataFiles.resolve();
+        profile = GpuProfile.load(GpuProfile.DEFAULT_NAME, data);
         truth = new GroundTruthStepTime(profile);
     }
 

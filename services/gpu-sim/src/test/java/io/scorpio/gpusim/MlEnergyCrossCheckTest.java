@@ -3,7 +3,7 @@ package io.scorpio.gpusim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,9 +17,9 @@ class MlEnergyCrossCheckTest {
 
     @Test
     void theModelSitsBelowButNearTheMeasuredA100Tpot() {
-        Path dataDir = DataDirectory.resolve();
+        DataFiles data = DataFiles.resolve();
         List<MlEnergyCrossCheck.Row> rows =
-                MlEnergyCrossCheck.compare(GpuProfile.load(GpuProfile.DEFAULT_NAME, dataDir), dataDir);
+                MlEnergyCrossCheck.compare(GpuProfile.load(GpuProfile.DEFAULT_NAME, data), data);
         assertEquals(6, rows.size(), "six A100 rows in the ML.ENERGY file");
         for (var r : rows) {
             double measured = r.measured().tpotMs();

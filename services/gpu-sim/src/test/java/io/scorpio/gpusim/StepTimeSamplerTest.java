@@ -3,12 +3,12 @@ package io.scorpio.gpusim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import org.junit.jupiter.api.Test;
 
 class StepTimeSamplerTest {
 
-    private final GpuProfile profile = GpuProfile.load(GpuProfile.DEFAULT_NAME, DataDirectory.resolve());
+    private final GpuProfile profile = GpuProfile.load(GpuProfile.DEFAULT_NAME, DataFiles.resolve());
 
     @Test
     void theSameSeedGivesTheSameStepTimes() {

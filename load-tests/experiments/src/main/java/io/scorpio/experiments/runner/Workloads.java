@@ -7,6 +7,7 @@ import io.scorpio.experiments.workload.LengthSample;
 import io.scorpio.experiments.workload.ShareGptLengths;
 import io.scorpio.experiments.workload.WorkloadGenerator;
 import io.scorpio.experiments.workload.WorkloadRequest;
+import io.scorpio.model.DataFiles;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -42,23 +43,23 @@ public enum Workloads {
     }
 
     /** The length pool, filtered as the paper filters (prompt and output >= 4, prompt <= 1,024, total <= 2,048). */
-    public List<LengthSample> pool(Path dataDir) {
+    public List<LengthSample> pool(DataFiles data) {
         return switch (this) {
-            case SHAREGPT -> ShareGptLengths.loadPaperFiltered(dataDir);
-            case ARENA_HARD -> LengthFilter.PAPER.apply(ArenaHard.load(dataDir));
-            case AZURE_CONV -> azurePool(dataDir, AzureTrace.Service.CONVERSATION);
-            case AZURE_CODE -> azurePool(dataDir, AzureTrace.Service.CODE);
+            case SHAREGPT -> ShareGptLengths.loadPaperFiltered(data);
+            case ARENA_HARD -> LengthFilter.PAPER.apply(ArenaHard.load(data));
+            case AZURE_CONV -> azurePool(data, AzureTrace.Service.CONVERSATION);
+            case AZURE_CODE -> azurePool(data, AzureTrace.Service.CODE);
         };
     }
 
     /** The trace's first 20 minutes with its own arrival times, filtered as the paper filters. */
-    public static List<WorkloadRequest> azureReplay(Path dataDir, AzureTrace.Service service, long seed) {
-        List<AzureTrace.Row> rows = AzureTrace.firstMinutes(AzureTrace.load(dataDir, service), AZURE_MINUTES);
+    public static List<WorkloadRequest> azureReplay(DataFiles data, AzureTrace.Service service, long seed) {
+        List<AzureTrace.Row> rows = AzureTrace.firstMinutes(AzureTrace.load(data, service), AZURE_MINUTES);
         return WorkloadGenerator.paperDefaults().replay(rows, LengthFilter.PAPER, seed);
     }
 
-    private static List<LengthSample> azurePool(Path dataDir, AzureTrace.Service service) {
-        List<AzureTrace.Row> rows = AzureTrace.firstMinutes(AzureTrace.load(dataDir, service), AZURE_MINUTES);
+    private static List<LengthSample> azurePool(DataFiles data, AzureTrace.Service service) {
+        List<AzureTrace.Row> rows = AzureTrace.firstMinutes(AzureTrace.load(data, service), AZURE_MINUTES);
         String prefix = service == AzureTrace.Service.CODE ? "azure-code-" : "azure-conv-";
         return LengthFilter.PAPER.apply(rows.stream().map(r -> r.sample(prefix)).toList());
     }

@@ -2,7 +2,7 @@ package io.scorpio.experiments.workload;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -31,20 +31,20 @@ public final class ArenaHard {
     }
 
     /** One sample per question that has a Llama-3.1-8B answer (499 of 500), in question-file order, unfiltered. */
-    public static List<LengthSample> load(Path dataDir) {
+    public static List<LengthSample> load(DataFiles data) {
         Map<String, JsonNode> lengths = new HashMap<>();
-        for (JsonNode n : jsonl(DataDirectory.file(dataDir, DIR + "/lengths_llama3_tokenizer.jsonl"))) {
+        for (JsonNode n : jsonl(data.file(DIR + "/lengths_llama3_tokenizer.jsonl"))) {
             if (MODEL.equals(n.path("model").asText())) {
                 lengths.put(n.path("id").asText(), n);
             }
         }
         Map<String, Integer> generatedLen = new HashMap<>();
-        for (JsonNode n : jsonl(DataDirectory.file(dataDir, DIR + "/" + MODEL + ".jsonl"))) {
+        for (JsonNode n : jsonl(data.file(DIR + "/" + MODEL + ".jsonl"))) {
             generatedLen.put(n.path("question_id").asText(),
                     n.path("choices").path(0).path("turns").path(0).path("token_len").asInt(-1));
         }
         List<LengthSample> out = new ArrayList<>();
-        for (JsonNode q : jsonl(DataDirectory.file(dataDir, DIR + "/question.jsonl"))) {
+        for (JsonNode q : jsonl(data.file(DIR + "/question.jsonl"))) {
             String id = q.path("question_id").asText();
             JsonNode len = lengths.get(id);
             if (len == null) {

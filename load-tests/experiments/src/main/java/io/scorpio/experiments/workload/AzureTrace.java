@@ -1,6 +1,6 @@
 package io.scorpio.experiments.workload;
 
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -46,8 +46,8 @@ public final class AzureTrace {
     }
 
     /** Every row of one service's trace, in file order (which is time order), arrival 0 at the first row. */
-    public static List<Row> load(Path dataDir, Service service) {
-        Path csv = DataDirectory.file(dataDir, service.file());
+    public static List<Row> load(DataFiles data, Service service) {
+        Path csv = data.file(service.file());
         List<String> lines = Datasets.lines(csv);
         Datasets.requireHeader(csv, lines, HEADER);
         List<Row> out = new ArrayList<>(lines.size());

@@ -1,6 +1,6 @@
 package io.scorpio.experiments.workload;
 
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +18,8 @@ public final class ShareGptLengths {
     }
 
     /** Every row, unfiltered; sourceId is the 1-based data row number. */
-    public static List<LengthSample> load(Path dataDir) {
-        Path csv = DataDirectory.file(dataDir, CSV);
+    public static List<LengthSample> load(DataFiles data) {
+        Path csv = data.file(CSV);
         List<String> lines = Datasets.lines(csv);
         Datasets.requireHeader(csv, lines, HEADER);
         List<LengthSample> out = new ArrayList<>(lines.size());
@@ -36,7 +36,7 @@ public final class ShareGptLengths {
     }
 
     /** The rows the paper keeps ({@link LengthFilter#PAPER}). */
-    public static List<LengthSample> loadPaperFiltered(Path dataDir) {
-        return LengthFilter.PAPER.apply(load(dataDir));
+    public static List<LengthSample> loadPaperFiltered(DataFiles data) {
+        return LengthFilter.PAPER.apply(load(data));
     }
 }

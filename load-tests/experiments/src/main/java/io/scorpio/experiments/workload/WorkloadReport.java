@@ -1,14 +1,13 @@
 package io.scorpio.experiments.workload;
 
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * Prints the dataset statistics and noise-model calibration results that docs/workloads.md quotes. Run with the
- * data directory resolved as everywhere ({@code -Dscorpio.data.dir}, {@code SCORPIO_DATA_DIR}, or
- * {@code ../shared/data}).
+ * bundled data ({@link DataFiles}).
  */
 public final class WorkloadReport {
 
@@ -16,7 +15,7 @@ public final class WorkloadReport {
     }
 
     public static void main(String[] args) {
-        Path data = DataDirectory.resolve();
+        DataFiles data = DataFiles.resolve();
         System.out.println("data: " + data);
         System.out.println();
         System.out.println("| dataset | rows | kept by the paper's filter | mean prompt (kept) | mean output (kept) |");

@@ -11,7 +11,7 @@ import io.scorpio.experiments.workload.PredictionSource;
 import io.scorpio.experiments.workload.WorkloadGenerator;
 import io.scorpio.experiments.workload.WorkloadRequest;
 import io.scorpio.gpusim.GpuProfile;
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import io.scorpio.model.RequestOutcome;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +26,7 @@ class SimulationTest {
 
     @BeforeAll
     static void load() {
-        pool = Workloads.SHAREGPT.pool(DataDirectory.resolve());
+        pool = Workloads.SHAREGPT.pool(DataFiles.resolve());
         gpu = GpuProfile.loadDefault();
         models = FittedModels.profile(gpu, pool, 1);
     }

@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The loaders on the real data in ../shared/data: row counts before and after the paper's filter, known rows. */
+/** The loaders on the real bundled data: row counts before and after the paper's filter, known rows. */
 class DatasetLoadersTest {
 
-    private final Path data = DataDirectory.resolve();
+    private final DataFiles data = DataFiles.resolve();
 
     @Test
     void shareGptHas30731RowsOfWhich11035PassThePaperFilter() {

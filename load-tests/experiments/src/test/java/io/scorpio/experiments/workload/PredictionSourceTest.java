@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import io.scorpio.predictor.binning.EqualWidthBinning;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PredictionSourceTest {
 
-    private static final List<LengthSample> SHAREGPT = ShareGptLengths.loadPaperFiltered(DataDirectory.resolve());
+    private static final List<LengthSample> SHAREGPT = ShareGptLengths.loadPaperFiltered(DataFiles.resolve());
     private final WorkloadGenerator gen = WorkloadGenerator.paperDefaults();
 
     @Test

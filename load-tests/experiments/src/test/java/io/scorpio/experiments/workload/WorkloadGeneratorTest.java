@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import io.scorpio.model.SloClass;
 import java.util.HashSet;
 import java.util.List;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class WorkloadGeneratorTest {
 
-    private static final List<LengthSample> SHAREGPT = ShareGptLengths.loadPaperFiltered(DataDirectory.resolve());
+    private static final List<LengthSample> SHAREGPT = ShareGptLengths.loadPaperFiltered(DataFiles.resolve());
     private final WorkloadGenerator gen = WorkloadGenerator.paperDefaults();
 
     @Test
@@ -94,7 +94,7 @@ class WorkloadGeneratorTest {
 
     @Test
     void arenaHardPromptsKeepTheirText() {
-        var pool = ArenaHard.load(DataDirectory.resolve());
+        var pool = ArenaHard.load(DataFiles.resolve());
         var w = gen.poisson(pool, 5, 50, 9);
         assertTrue(w.stream().allMatch(r -> r.text().isPresent()));
         assertTrue(w.stream().allMatch(r -> r.maxTokens() >= r.outputTokens()), "max_tokens raised to long answers");

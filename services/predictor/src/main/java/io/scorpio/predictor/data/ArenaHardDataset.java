@@ -2,6 +2,7 @@ package io.scorpio.predictor.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scorpio.model.DataFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +16,7 @@ import java.util.Map;
 
 /**
  * The Arena-Hard prompts with the lengths of Llama-3.1-8B-Instruct's answers, from
- * {@code <data>/arena-hard-llama31-8b/} (question.jsonl joined with lengths_llama3_tokenizer.jsonl on the id).
+ * the bundled {@code datasets/arena-hard-llama31-8b/} (question.jsonl joined with lengths_llama3_tokenizer.jsonl on the id).
  * 499 of the 500 prompts have an answer. Answers were generated with a 4,096-token cap: those at 4,090 tokens or
  * more (36) are marked censored and keep their observed length, a lower bound of the true one.
  */
@@ -32,17 +33,16 @@ public final class ArenaHardDataset {
 
     /** All usable pairs from the default data folder, sorted by id. */
     public static List<LengthSample> load() {
-        return load(io.scorpio.model.DataDirectory.resolve());
+        return load(DataFiles.resolve());
     }
 
-    public static List<LengthSample> load(Path dataDir) {
-        Path folder = dataDir.resolve(FOLDER);
+    public static List<LengthSample> load(DataFiles data) {
         Map<String, String> prompts = new HashMap<>();
-        for (JsonNode q : readJsonLines(folder.resolve("question.jsonl"))) {
+        for (JsonNode q : readJsonLines(data.file(FOLDER + "/question.jsonl"))) {
             prompts.put(q.path("question_id").asText(), q.path("turns").path(0).path("content").asText());
         }
         List<LengthSample> samples = new ArrayList<>();
-        for (JsonNode l : readJsonLines(folder.resolve("lengths_llama3_tokenizer.jsonl"))) {
+        for (JsonNode l : readJsonLines(data.file(FOLDER + "/lengths_llama3_tokenizer.jsonl"))) {
             if (!MODEL.equals(l.path("model").asText())) {
                 continue;
             }
@@ -60,7 +60,7 @@ public final class ArenaHardDataset {
         }
         samples.sort(Comparator.comparing(LengthSample::id));
         if (samples.isEmpty()) {
-            throw new IllegalStateException("no " + MODEL + " samples found under " + folder);
+            throw new IllegalStateException("no " + MODEL + " samples found in " + data + " under " + FOLDER);
         }
         return samples;
     }

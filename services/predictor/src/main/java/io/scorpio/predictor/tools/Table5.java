@@ -5,7 +5,7 @@ import io.scorpio.predictor.binning.EqualFrequencyBinning;
 import io.scorpio.predictor.binning.EqualWidthBinning;
 import io.scorpio.predictor.binning.LengthBinning;
 import io.scorpio.predictor.data.ArenaHardDataset;
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import io.scorpio.predictor.data.DatasetSplit;
 import io.scorpio.predictor.data.LengthSample;
 import io.scorpio.predictor.metrics.BinMetrics;
@@ -32,7 +32,7 @@ public final class Table5 {
     public static void main(String[] args) throws Exception {
         Path out = args.length > 0 ? Path.of(args[0])
                 : ModelCatalog.modelsRoot().getParent().resolve("docs/predictor-table5.md");
-        List<LengthSample> samples = ArenaHardDataset.load(DataDirectory.resolve());
+        List<LengthSample> samples = ArenaHardDataset.load(DataFiles.resolve());
         DatasetSplit split = DatasetSplit.of(samples, DatasetSplit.DEFAULT_SEED);
         EncodedSplit train;
         EncodedSplit validation;

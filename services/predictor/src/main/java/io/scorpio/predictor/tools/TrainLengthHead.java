@@ -8,7 +8,7 @@ import io.scorpio.predictor.Prediction;
 import io.scorpio.predictor.binning.EqualWidthBinning;
 import io.scorpio.predictor.binning.LengthBinning;
 import io.scorpio.predictor.data.ArenaHardDataset;
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import io.scorpio.predictor.data.DatasetSplit;
 import io.scorpio.predictor.data.LengthSample;
 import io.scorpio.predictor.metrics.BinMetrics;
@@ -37,11 +37,11 @@ public final class TrainLengthHead {
 
     public static void main(String[] args) throws Exception {
         Path out = args.length > 0 ? Path.of(args[0]) : ModelCatalog.modelsRoot().resolve(ModelCatalog.DEFAULT_MODEL);
-        Path dataDir = DataDirectory.resolve();
-        List<LengthSample> samples = ArenaHardDataset.load(dataDir);
+        DataFiles data = DataFiles.resolve();
+        List<LengthSample> samples = ArenaHardDataset.load(data);
         DatasetSplit split = DatasetSplit.of(samples, DatasetSplit.DEFAULT_SEED);
         LengthBinning binning = new EqualWidthBinning(BINS);
-        System.out.printf("data %s: %d pairs (%d censored at the 4,096 cap); split %d/%d/%d%n", dataDir, samples.size(),
+        System.out.printf("data %s: %d pairs (%d censored at the 4,096 cap); split %d/%d/%d%n", data, samples.size(),
                 samples.stream().filter(LengthSample::censored).count(), split.train().size(),
                 split.validation().size(), split.test().size());
 
@@ -114,7 +114,7 @@ public final class TrainLengthHead {
                                   HeadTrainer.TrainedHead head, Map<String, BinMetrics> metrics) {
         long censored = samples.stream().filter(LengthSample::censored).count();
         ModelCard.Training training = new ModelCard.Training(
-                "../shared/data/" + ArenaHardDataset.FOLDER + ": " + samples.size() + " Arena-Hard v0.1 prompts "
+                "services/predictor/src/main/resources/datasets/" + ArenaHardDataset.FOLDER + ": " + samples.size() + " Arena-Hard v0.1 prompts "
                         + "(question.jsonl) with the Llama-3 token counts of Llama-3.1-8B-Instruct's answers "
                         + "(lengths_llama3_tokenizer.jsonl, model llama-3.1-8b-instruct)",
                 "Apache-2.0 (meltemi-ai/arena-hard-auto-english)",

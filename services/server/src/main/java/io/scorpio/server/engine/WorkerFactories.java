@@ -4,7 +4,7 @@ import io.scorpio.gpusim.GpuProfile;
 import io.scorpio.gpusim.GroundTruthStepTime;
 import io.scorpio.gpusim.SimulatedGpuWorker;
 import io.scorpio.gpusim.StepTimeSampler;
-import io.scorpio.model.DataDirectory;
+import io.scorpio.model.DataFiles;
 import io.scorpio.server.engine.vllm.VllmWorker;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -38,7 +38,7 @@ public final class WorkerFactories {
                 "llama-3.1-8b-a100 (simulated GPU: Llama-3.1-8B on one A100, calibrated ground truth with noise;"
                         + " synthetic tokens)",
                 c -> SimulatedGpuWorker.untilMaxTokens(new StepTimeSampler(
-                        new GroundTruthStepTime(GpuProfile.load(LLAMA_3_1_8B_A100, DataDirectory.resolve())),
+                        new GroundTruthStepTime(GpuProfile.load(LLAMA_3_1_8B_A100, DataFiles.resolve())),
                         SIMULATOR_SEED + c.engine()))));
         out.put(MODEL_SIM, modelSim);
         out.put("vllm", new WorkerFactory() {
