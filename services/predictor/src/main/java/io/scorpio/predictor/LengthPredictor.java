@@ -60,7 +60,7 @@ public final class LengthPredictor implements AutoCloseable {
     /** Opens a model folder, or throws a {@link ModelContractException} saying why it does not honour the contract. */
     public static LengthPredictor open(Path modelDir) {
         ModelFolder folder = ModelFolder.open(modelDir);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         List<OrtSession> sessions = new ArrayList<>();
         PromptTokenizer tokenizer = null;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {

@@ -2,6 +2,8 @@ package io.scorpio.server;
 
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.config.ServerConfig;
+import io.scorpio.server.logging.LogSetup;
+import java.lang.System.Logger.Level;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -11,6 +13,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code SCORPIO_*} &lt; {@code --key=value} flags; {@code --help} lists every key (also in docs/service.md).
  */
 public final class Launcher {
+
+    private static final System.Logger LOG = System.getLogger(Launcher.class.getName());
 
     /**
      * The JVM flags a node started from a class path needs: Hazelcast's on Java 17 (the same list as the root pom's
@@ -33,10 +37,10 @@ public final class Launcher {
             return;
         }
         ServerConfig config;
-        NodeSettings settings;
         try {
             config = ServerConfig.fromProcess(args);
-            settings = NodeSettings.from(config);
+            NodeSettings.from(config); // validates every key before anything starts
+            LogSetup.install(LogSetup.Format.parse(config.get("log.format")), LogSetup.parseLevel(config.get("log.level")));
         } catch (IllegalArgumentException e) {
             System.err.println("scorpio: " + e.getMessage());
             System.err.println("run with --help for the configuration keys");
@@ -44,17 +48,17 @@ public final class Launcher {
             return;
         }
         ScorpioNode node = ScorpioNode.start(config);
-        settings = node.settings(); // the node's own view (a random node.id is drawn once, there)
-        System.out.println("Scorpio node " + settings.nodeId() + " serving " + settings.modelName() + " on http://"
-                + settings.httpHost() + ":" + node.port() + " (policy " + settings.effectivePolicy().name()
-                + (settings.effectivePolicy().credits() ? ", credits on" : ", credits off") + ", worker " + settings.worker()
-                + " x" + settings.engines() + ", predictor " + settings.predictor() + ", hazelcast " + settings.hazelcastMode() + ")");
+        NodeSettings started = node.settings(); // the node's own view (a random node.id is drawn once, there)
+        LOG.log(Level.INFO, () -> "Scorpio node " + started.nodeId() + " serving " + started.modelName() + " on http://"
+                + started.httpHost() + ":" + node.port() + " (policy " + started.effectivePolicy().name()
+                + (started.effectivePolicy().credits() ? ", credits on" : ", credits off") + ", worker " + started.worker()
+                + " x" + started.engines() + ", predictor " + started.predictor() + ", hazelcast " + started.hazelcastMode() + ")");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 node.close();
             } catch (Exception e) {
-                System.err.println("scorpio: error while stopping: " + e);
+                LOG.log(Level.ERROR, "error while stopping", e);
             } finally {
                 stopped.countDown();
             }

@@ -36,8 +36,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * A running Scorpio node: a Vert.x instance, clustered through an embedded Hazelcast member (unless
@@ -46,7 +44,6 @@ import java.util.logging.Logger;
  */
 public final class ScorpioNode implements AutoCloseable {
 
-    private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
 
     private final NodeSettings settings;
     private final Vertx vertx;
@@ -122,10 +119,6 @@ public final class ScorpioNode implements AutoCloseable {
      * default-cluster.xml, which the cluster manager needs.
      */
     static Config hazelcastConfig(NodeSettings settings) {
-        System.setProperty("hazelcast.phone.home.enabled", "false");
-        if (HAZELCAST_LOG.getLevel() == null) {
-            HAZELCAST_LOG.setLevel(Level.WARNING);
-        }
         Config cfg = new Config();
         cfg.setClusterName(settings.hazelcastClusterName());
         cfg.setInstanceName("scorpio-" + settings.nodeId());

@@ -40,7 +40,7 @@ public final class PredictorBenchmark {
                         + "Prompts: the %d Arena-Hard test prompts, cycled (truncated to the model's input limit). "
                         + "Warm-up %.0f s, then %.0f s measured per point.%n%n",
                 cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion(), prompts.size(), warmupSeconds, measureSeconds));
+                io.scorpio.predictor.OrtRuntime.environment().getVersion(), prompts.size(), warmupSeconds, measureSeconds));
         String loadBefore = loadAverage();
         try (LengthPredictor predictor = LengthPredictor.open(modelDir)) {
             md.append("Device: ").append(predictor.device()).append(".\n\n");

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.scorpio.predictor.ModelCard;
 import io.scorpio.predictor.ModelFolder;
+import io.scorpio.predictor.OrtRuntime;
 import io.scorpio.predictor.PromptTokenizer;
 
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ public final class MiniLmEncoder implements AutoCloseable {
     public record Encoded(float[] embedding, int promptTokens) {
     }
 
-    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtEnvironment env = OrtRuntime.environment();
     private final OrtSession session;
     private final PromptTokenizer tokenizer;
     private final ModelCard.FileRef onnxRef;

@@ -6,6 +6,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +20,7 @@ public final class NodeConsumers {
     private record Entry(String address, Handler<Message<Object>> handler) {
     }
 
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(NodeConsumers.class.getName());
+    private static final System.Logger LOG = System.getLogger(NodeConsumers.class.getName());
 
     private static final long[] REREGISTER_AFTER_MS = {2_000, 6_000};
 
@@ -53,7 +54,7 @@ public final class NodeConsumers {
         List<MessageConsumer<Object>> old = List.copyOf(live);
         live.clear();
         Future.all(old.stream().map(MessageConsumer::unregister).toList()).onComplete(v -> registerAll()
-                .onComplete(r -> LOG.info(() -> "registered again after a merge: " + entries.stream().map(Entry::address).toList()
+                .onComplete(r -> LOG.log(Level.INFO, () -> "registered again after a merge: " + entries.stream().map(Entry::address).toList()
                         + (r.failed() ? " (failed: " + r.cause() + ")" : ""))));
     }
 

@@ -37,6 +37,9 @@ public final class ServerConfig {
     /** Every key, in the order the docs list them. */
     public static final List<Key> KEYS = List.of(
             new Key("config", null, "path of a JSON configuration file (flat dotted keys or nested objects)"),
+            new Key("log.format", "text", "log lines: 'text' (timestamp, level, thread, logger, message) or 'json' "
+                    + "(one object per line, for log shippers)"),
+            new Key("log.level", "info", "least severe level logged: trace, debug, info, warning, error or off"),
             new Key("node.id", null, "this node's id in the Hazelcast request registry (default: a random id)"),
             new Key("http.host", "127.0.0.1", "address the HTTP server binds"),
             new Key("http.port", "8080", "HTTP port; 0 picks a free port"),

@@ -12,10 +12,9 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * One engine: the real-time drive loop of {@code VirtualTimeEngine}, over the event bus. Ask the guard for an
@@ -30,7 +29,7 @@ import java.util.logging.Logger;
  */
 public final class EngineVerticle extends VerticleBase {
 
-    private static final Logger LOG = Logger.getLogger(EngineVerticle.class.getName());
+    private static final System.Logger LOG = System.getLogger(EngineVerticle.class.getName());
 
     private final int engine;
     private final EngineWorker worker;
@@ -75,7 +74,7 @@ public final class EngineVerticle extends VerticleBase {
             }
             probeWorker().onComplete(h -> m.reply(h.succeeded() && h.result()));
         }).completion();
-        LOG.info(() -> "engine " + engine + ": " + worker.describe());
+        LOG.log(Level.INFO, () -> "engine " + engine + ": " + worker.describe());
         return Future.all(wake, abort, health).onSuccess(v -> kick());
     }
 
@@ -185,7 +184,7 @@ public final class EngineVerticle extends VerticleBase {
             return;
         }
         inService = false;
-        LOG.warning(() -> "engine " + engine + ": worker failed (" + why + "); out of service, probing its health from "
+        LOG.log(Level.WARNING, () -> "engine " + engine + ": worker failed (" + why + "); out of service, probing its health from "
                 + backoff.initialMs() + " ms, doubling up to " + backoff.maxMs() + " ms");
         bus.send(Addresses.guardHealth(engine), false, Addresses.LOCAL);
         backoff.reset();
@@ -214,7 +213,7 @@ public final class EngineVerticle extends VerticleBase {
 
     private void backInService() {
         inService = true;
-        LOG.info(() -> "engine " + engine + ": worker healthy again; back in service");
+        LOG.log(Level.INFO, () -> "engine " + engine + ": worker healthy again; back in service");
         bus.send(Addresses.guardHealth(engine), true, Addresses.LOCAL);
         kick(); // requests waited meanwhile: the guard has work or will say it has none
     }

@@ -22,14 +22,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The HTTP face of the node: OpenAI-compatible completions and chat completions (JSON or SSE), a WebSocket
@@ -38,7 +37,7 @@ import java.util.logging.Logger;
  */
 public final class IngressVerticle extends VerticleBase {
 
-    private static final Logger LOG = Logger.getLogger(IngressVerticle.class.getName());
+    private static final System.Logger LOG = System.getLogger(IngressVerticle.class.getName());
     /** How long /scorpio/state waits for the request registry's counts. */
     private static final long STATE_COUNT_TIMEOUT_MS = 2000;
 
@@ -138,11 +137,11 @@ public final class IngressVerticle extends VerticleBase {
                 .setHost(settings.access().metricsHost()).setPort(settings.access().metricsPort().getAsInt()))
                 .requestHandler(ops).listen().onSuccess(s -> {
                     opsServer = s;
-                    LOG.info(() -> "metrics listening on " + settings.access().metricsHost() + ":" + s.actualPort());
+                    LOG.log(Level.INFO, () -> "metrics listening on " + settings.access().metricsHost() + ":" + s.actualPort());
                 });
         return opsStarted.compose(v -> vertx.createHttpServer(options).requestHandler(router).listen()).onSuccess(s -> {
             server = s;
-            LOG.info(() -> "ingress listening on " + settings.httpHost() + ":" + s.actualPort()
+            LOG.log(Level.INFO, () -> "ingress listening on " + settings.httpHost() + ":" + s.actualPort()
                     + (access.keysOn() ? " (API keys on)" : ""));
         });
     }

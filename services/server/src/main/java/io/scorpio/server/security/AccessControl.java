@@ -9,12 +9,12 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * API keys, SLO-class permissions, per-key rate limits and the WebSocket {@code Origin} check.
@@ -33,7 +33,7 @@ public final class AccessControl {
     public static final String KEY = "scorpio.api-key";
     private static final String BEARER = "bearer ";
 
-    private static final Logger LOG = Logger.getLogger(AccessControl.class.getName());
+    private static final System.Logger LOG = System.getLogger(AccessControl.class.getName());
 
     /** The keys in force, swapped whole on a reload; null = keys off (fixed at start). */
     private volatile Map<String, ApiKey> keys;
@@ -113,7 +113,7 @@ public final class AccessControl {
         }
         keys = Map.copyOf(next);
         metrics.keysReloaded("applied");
-        LOG.info(() -> "API keys reloaded from " + keysFile + ": " + next.size() + " keys");
+        LOG.log(Level.INFO, () -> "API keys reloaded from " + keysFile + ": " + next.size() + " keys");
         return true;
     }
 
@@ -122,7 +122,7 @@ public final class AccessControl {
         if (!problem.equals(reloadProblem)) {
             reloadProblem = problem;
             metrics.keysReloaded("failed");
-            LOG.warning(() -> "API keys not reloaded, the keys in force stay: " + problem);
+            LOG.log(Level.WARNING, () -> "API keys not reloaded, the keys in force stay: " + problem);
         }
         return false;
     }

@@ -21,6 +21,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Logger;
 
 /**
  * A worker that is a client of vLLM's OpenAI-compatible server: {@code POST /v1/completions} with
@@ -50,7 +50,7 @@ import java.util.logging.Logger;
  */
 public final class VllmWorker implements EngineWorker {
 
-    private static final Logger LOG = Logger.getLogger(VllmWorker.class.getName());
+    private static final System.Logger LOG = System.getLogger(VllmWorker.class.getName());
     private static final int SAMPLE_WINDOW = 512;
 
     /** One token as vLLM streamed it; {@code finishReason} is set on the last. */
@@ -340,7 +340,7 @@ public final class VllmWorker implements EngineWorker {
      * The step then completes with them as {@link Step#lost()}, and the engine takes this worker out of service.
      */
     private void serverFailed(String why) {
-        LOG.warning(() -> "vLLM at " + baseUrl + " failed: " + why);
+        LOG.log(Level.WARNING, () -> "vLLM at " + baseUrl + " failed: " + why);
         List<Upstream> gone = new ArrayList<>();
         for (Upstream u : streams.values()) {
             if (u.error == null && !u.ended) {
@@ -384,7 +384,7 @@ public final class VllmWorker implements EngineWorker {
                 }
             } catch (RuntimeException e) {
                 // Degenerate samples (e.g. one batch size only): keep the model we have.
-                LOG.fine(() -> "step-time refit skipped: " + e.getMessage());
+                LOG.log(Level.DEBUG, () -> "step-time refit skipped: " + e.getMessage());
             }
         }
     }
