@@ -2,21 +2,26 @@ package io.scorpio.core.scheduler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.scorpio.model.Slo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /** Credit-based batching (spec 4). */
 class CreditBatcherProperties {
+
+    /** The TPOT SLOs of an admitted set: 1 to {@code max} requests, each 5 to 500 ms. */
+    private static Gen<List<Double>> tpotSlos(int max) {
+        return lists().of(doubles().between(5, 500)).ofSizeBetween(1, max);
+    }
 
     private static RequestState admitted(AdmittedSet set, String id, double tpotMs) {
         RequestState r = new RequestState(new RequestSpec(id, 0, 10, 100, new Slo(1000, tpotMs)), set.size());
@@ -41,10 +46,14 @@ class CreditBatcherProperties {
         assertEquals(0.0, loose.credit(), 1e-12);
     }
 
-    @Property(tries = 300)
-    void eachRequestRunsInAFractionOfStepsThatConvergesToItsTrp(
-            @ForAll @Size(min = 1, max = 12) List<@DoubleRange(min = 5, max = 500) Double> tpots,
-            @ForAll @IntRange(min = 1, max = 3000) int steps) {
+    @Test
+    void eachRequestRunsInAFractionOfStepsThatConvergesToItsTrp() {
+        qt().withFixedSeed(103).withExamples(300)
+                .forAll(tpotSlos(12), integers().between(1, 3000))
+                .checkAssert(CreditBatcherProperties::eachRequestRunsInAFractionOfStepsThatConvergesToItsTrp);
+    }
+
+    private static void eachRequestRunsInAFractionOfStepsThatConvergesToItsTrp(List<Double> tpots, int steps) {
         AdmittedSet set = new AdmittedSet();
         List<RequestState> rs = new ArrayList<>();
         for (int i = 0; i < tpots.size(); i++) {
@@ -65,21 +74,28 @@ class CreditBatcherProperties {
         }
     }
 
-    @Property(tries = 200)
-    void withoutCreditsEveryAdmittedRequestRuns(
-            @ForAll @Size(min = 1, max = 20) List<@DoubleRange(min = 5, max = 500) Double> tpots) {
-        AdmittedSet set = new AdmittedSet();
-        for (int i = 0; i < tpots.size(); i++) {
-            admitted(set, "r" + i, tpots.get(i));
-        }
-        assertEquals(tpots.size(), CreditBatcher.select(set, false).size());
+    @Test
+    void withoutCreditsEveryAdmittedRequestRuns() {
+        qt().withFixedSeed(104).withExamples(200)
+                .forAll(tpotSlos(20))
+                .checkAssert(tpots -> {
+                    AdmittedSet set = new AdmittedSet();
+                    for (int i = 0; i < tpots.size(); i++) {
+                        admitted(set, "r" + i, tpots.get(i));
+                    }
+                    assertEquals(tpots.size(), CreditBatcher.select(set, false).size());
+                });
     }
 
-    @Property(tries = 200)
-    void prefillAwareCreditsRunEachRequestInAFractionStretchedByTheStallFactor(
-            @ForAll @Size(min = 1, max = 12) List<@DoubleRange(min = 5, max = 500) Double> tpots,
-            @ForAll @DoubleRange(min = 1, max = 10) double stallFactor,
-            @ForAll @IntRange(min = 1, max = 2000) int steps) {
+    @Test
+    void prefillAwareCreditsRunEachRequestInAFractionStretchedByTheStallFactor() {
+        qt().withFixedSeed(105).withExamples(200)
+                .forAll(tpotSlos(12), doubles().between(1, 10), integers().between(1, 2000))
+                .checkAssert(CreditBatcherProperties::prefillAwareCreditsRunEachRequestInAFractionStretchedByTheStallFactor);
+    }
+
+    private static void prefillAwareCreditsRunEachRequestInAFractionStretchedByTheStallFactor(
+            List<Double> tpots, double stallFactor, int steps) {
         AdmittedSet set = new AdmittedSet();
         List<RequestState> rs = new ArrayList<>();
         for (int i = 0; i < tpots.size(); i++) {

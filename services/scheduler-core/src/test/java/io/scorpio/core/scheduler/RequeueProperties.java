@@ -3,6 +3,8 @@ package io.scorpio.core.scheduler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.scorpio.core.policy.GuardOptions;
 import io.scorpio.core.policy.Policy;
@@ -10,28 +12,29 @@ import io.scorpio.core.policy.SchedulerConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * A worker that fails at random under random workloads, every policy: the requests of a failed step without a
  * token are requeued, the others end (as the service's guard does), and while the worker is "down" the rejection
  * pass runs alone. Every rule of {@link SchedulerProperties.Checker} must still hold after every change, and a
  * failed prefill must give back exactly what it took.
+ *
+ * <p>As in {@link SchedulerProperties}, QuickTheories draws the policy and the seed of a whole run; a failure names
+ * both, and {@code aFailedStepGivesBackWhatItsRequestsHeldAndEveryRuleStillHolds(Policy.named(name), seed)} replays
+ * it.
  */
 class RequeueProperties {
 
-    @Provide
-    Arbitrary<Policy> policies() {
-        return Arbitraries.of(Policy.ALL);
+    @Test
+    void aFailedStepGivesBackWhatItsRequestsHeldAndEveryRuleStillHolds() {
+        qt().withFixedSeed(107).withExamples(300)
+                .forAll(SchedulerProperties.POLICIES, longs().all())
+                .checkAssert(RequeueProperties::aFailedStepGivesBackWhatItsRequestsHeldAndEveryRuleStillHolds);
     }
 
-    @Property(tries = 300)
-    void aFailedStepGivesBackWhatItsRequestsHeldAndEveryRuleStillHolds(@ForAll("policies") Policy policy,
-                                                                       @ForAll long seed) {
+    /** One run: a random engine configuration, workload and failure rate, all drawn from {@code seed}. */
+    static void aFailedStepGivesBackWhatItsRequestsHeldAndEveryRuleStillHolds(Policy policy, long seed) {
         Random rnd = new Random(seed);
         SchedulerConfig config = SchedulerConfig.PAPER
                 .withKvBlocks(40 + rnd.nextInt(400))
