@@ -90,7 +90,7 @@ class KeyReloadEndToEndTest {
 
             // 5. A broken file, then one naming a class slo.classes lacks: each fails its reload, a keeps its rights.
             double applied = metric(web, port, "applied");
-            Files.writeString(file, "[{\"id\": \"a\", \"salt\": ");
+            Files.writeString(file, "[{\"id\": \"a\", \"salt\": "); // not atomic: a reload may see it empty first
             eventually("the broken file counted", () -> metric(web, port, "failed") == 1.0);
             write(file, restricted(a.key(), Set.of("9")));
             eventually("the unknown class counted", () -> metric(web, port, "failed") == 2.0);

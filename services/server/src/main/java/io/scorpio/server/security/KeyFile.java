@@ -49,6 +49,11 @@ public final class KeyFile {
 
     /** The keys in the text of a keys file read from {@code path} (named in errors). */
     static Map<String, ApiKey> parse(String text, Path path) {
+        if (text.isBlank()) {
+            // Most likely a file caught mid-write by a tool that does not write atomically; revoking every key is
+            // said explicitly, with [].
+            throw new IllegalArgumentException("keys file " + path + " is empty (to revoke every key, write [])");
+        }
         List<JsonObject> objects = new ArrayList<>();
         try {
             if (text.stripLeading().startsWith("[")) {

@@ -44,7 +44,8 @@ public final class KeyTool {
         try {
             Map<String, String> opts = options(Arrays.asList(args).subList(1, args.length));
             Path file = Path.of(required(opts, "file"));
-            Map<String, ApiKey> keys = Files.exists(file) ? new LinkedHashMap<>(KeyFile.read(file)) : new LinkedHashMap<>();
+            Map<String, ApiKey> keys = Files.exists(file) && Files.size(file) > 0 ? new LinkedHashMap<>(KeyFile.read(file))
+                    : new LinkedHashMap<>();
             switch (args[0]) {
                 case "add" -> {
                     String id = opts.getOrDefault("id", "key-" + UUID.randomUUID().toString().substring(0, 8));

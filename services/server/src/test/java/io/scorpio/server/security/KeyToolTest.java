@@ -65,6 +65,19 @@ class KeyToolTest {
     }
 
     @Test
+    void anEmptyKeysFileIsAnErrorNotAFileWithNoKeysButKeyToolFillsIt() throws Exception {
+        // A reload that caught a file mid-write (truncated, not yet written) must not revoke every key.
+        Path file = Files.createFile(dir.resolve("empty.json"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> KeyFile.read(file));
+        assertTrue(e.getMessage().contains("is empty") && e.getMessage().contains("[]"), e.getMessage());
+        assertTrue(KeyFile.read(Files.writeString(dir.resolve("none.json"), "[]")).isEmpty(), "[] revokes every key");
+
+        Run add = run("add", "--file", file.toString(), "--id", "team-a", "--classes", "1");
+        assertEquals(0, add.rc(), add.err());
+        assertEquals(Set.of("team-a"), KeyFile.read(file).keySet());
+    }
+
+    @Test
     void readsJsonLinesAndRejectsMalformedTokens() throws Exception {
         KeyFile.Issued a = KeyFile.issue("a", Set.of("*"), 0, 1);
         Path file = dir.resolve("keys.jsonl");
