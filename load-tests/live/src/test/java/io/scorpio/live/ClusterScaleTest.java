@@ -11,9 +11,11 @@ import io.scorpio.server.config.ServerConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The scale experiment's own logic: the configuration matrix, the time dilation, round robin over nodes, CPU. */
+@Tag("slow") // node JVMs: left out of the fast run (-DexcludedGroups=slow)
 class ClusterScaleTest {
 
     @Test

@@ -8,6 +8,7 @@ import io.scorpio.experiments.metrics.RequestResult;
 import io.scorpio.model.RequestOutcome;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * cut off), the node holds no request afterwards (/scorpio/state), and the heap after GC stays well under the limit.
  * The full 30-minute run is {@code Soak --minutes 30} (docs/load-tests.md).
  */
+@Tag("slow") // a soak run: left out of the fast run (-DexcludedGroups=slow)
 class SoakTest {
 
     @Test

@@ -96,7 +96,7 @@ public final class ScorpioNode implements AutoCloseable {
                 int engine = e;
                 EngineWorker worker = workers.create(new WorkerContext(vertx, settings, e, metrics,
                         model -> vertx.eventBus().send(Addresses.guardModels(engine), new Messages.ModelUpdate(engine, model), Addresses.LOCAL)));
-                await(vertx.deployVerticle(new EngineVerticle(e, worker, metrics, settings.idlePollMs(), settings.busTimeoutMs(),
+                await(vertx.deployVerticle(new EngineVerticle(e, worker, metrics,
                         new Backoff(settings.retryInitialMs(), settings.retryMaxMs()))));
             }
             // A key's rate holds for the whole cluster: its token bucket is shared when there is a cluster.

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * command line was longer than about 3-4 KB, and the JVM died with SIGSEGV (exit 139) before serving anything. Any
  * {@code -cp} with a few dozen jars reached that. Here the command line is over 8 KB on purpose.
  */
+@Tag("slow") // a node JVM: left out of the fast run (-DexcludedGroups=slow)
 class NodeProcessStartTest {
 
     /** The start of every log line: an ISO-8601 UTC timestamp, then the level. */

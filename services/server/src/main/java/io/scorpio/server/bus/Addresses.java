@@ -5,11 +5,12 @@ import io.vertx.core.eventbus.DeliveryOptions;
 /**
  * Event-bus addresses of the verticles. One place, so that no address is ever spelled twice.
  *
- * <p>Two kinds. Node-local addresses (guard, engines, predictor, a request's token stream) have a consumer on
+ * <p>Two kinds. Node-local addresses (guard, engines, predictor, the ingress's stream events) have a consumer on
  * every node, registered with {@code localConsumer} and reached with {@link #LOCAL} delivery, so that on a
- * clustered event bus node A's engine 0 never talks to node B's guard, and no per-request registration ever
- * touches the cluster. Node addresses ({@code scorpio.node.<id>.*}) are registered once per node on the
- * clustered bus and carry JSON only: they are how a request that entered one node is served by another.
+ * clustered event bus node A's engine 0 never talks to node B's guard. They carry typed records
+ * ({@link LocalMessage}), passed by reference. Node addresses ({@code scorpio.node.<id>.*}) are registered once per
+ * node on the clustered bus and carry JSON only ({@code WireFormat}): they are how a request that entered one node
+ * is served by another. No address is registered per request.
  */
 public final class Addresses {
 
@@ -52,10 +53,8 @@ public final class Addresses {
         return NODE_PREFIX + node + ".streams";
     }
 
-    /** Whether a stream address is a node's stream demultiplexer (events must name their request). */
-    public static boolean isNodeStreams(String address) {
-        return address.startsWith(NODE_PREFIX) && address.endsWith(".streams");
-    }
+    /** Ingress: the stream events of requests that entered this node and are served here (a Batch, one-way). */
+    public static final String INGRESS_STREAMS = "scorpio.ingress.streams";
 
     /** Guard: a new request (request-reply). */
     public static final String GUARD_SUBMIT = "scorpio.guard.submit";
@@ -67,16 +66,6 @@ public final class Addresses {
     public static final String PREDICTOR_PREDICT = "scorpio.predictor.predict";
     /** Predictor: the fitted step-time and prefill-time models (request-reply). */
     public static final String PREDICTOR_MODELS = "scorpio.predictor.models";
-
-    /** Guard: the next iteration of engine {@code e} (request-reply). */
-    public static String guardSchedule(int engine) {
-        return "scorpio.guard." + engine + ".schedule";
-    }
-
-    /** Guard: engine {@code e}'s step finished (request-reply). */
-    public static String guardComplete(int engine) {
-        return "scorpio.guard." + engine + ".complete";
-    }
 
     /** Guard: engine {@code e} refitted its step-time model (one-way). */
     public static String guardModels(int engine) {
@@ -91,9 +80,9 @@ public final class Addresses {
         return "scorpio.guard." + engine + ".health";
     }
 
-    /** Engine: there is new work (one-way). */
-    public static String engineWake(int engine) {
-        return "scorpio.engine." + engine + ".wake";
+    /** Engine: run one step (request-reply: a RunStep, answered with the step's outcome). */
+    public static String engineStep(int engine) {
+        return "scorpio.engine." + engine + ".step";
     }
 
     /** Engine: stop generating for a request (one-way). */
@@ -104,10 +93,5 @@ public final class Addresses {
     /** Engine: is the worker healthy (request-reply, a Boolean; false at once while it is out of service). */
     public static String engineHealth(int engine) {
         return "scorpio.engine." + engine + ".health";
-    }
-
-    /** Ingress: the token stream of one request; owned by the ingress that took it. */
-    public static String stream(String requestId) {
-        return "scorpio.stream." + requestId;
     }
 }

@@ -6,8 +6,8 @@ import io.vertx.core.eventbus.MessageCodec;
 
 /**
  * Marks messages that only travel between verticles of one node (ingress to its guard, guard to its
- * engines): they are passed by reference, never serialized. Records, immutable, so sharing them across
- * event loops is safe. Token streams to the ingress use JSON instead, so that they could cross nodes.
+ * engines, guard to ingress): they are passed by reference, never serialized. Records, immutable, so sharing them
+ * across event loops is safe. What crosses nodes is JSON, shaped in one place: {@code WireFormat}.
  */
 public interface LocalMessage {
 

@@ -2,10 +2,8 @@ package io.scorpio.server.bus;
 
 import io.scorpio.core.model.StepTimeModel;
 import io.scorpio.core.scheduler.StepPlan;
-import io.scorpio.core.scheduler.StepResult;
 import io.scorpio.model.RejectReason;
 import io.scorpio.model.Slo;
-import java.util.List;
 import java.util.Map;
 
 /** The node-local messages between ingress, predictor, guard and engines. */
@@ -14,9 +12,12 @@ public final class Messages {
     private Messages() {
     }
 
-    /** Ingress to guard: a validated request. {@code predictedTokens} is -1 when no prediction exists. */
-    public record Submit(String id, String streamAddress, double arrivalMs, int promptTokens, int maxTokens, Slo slo,
-                         int predictedTokens, String prompt) implements LocalMessage {
+    /**
+     * Ingress to guard: a validated request. {@code predictedTokens} is -1 when no prediction exists. Its events go
+     * back to the ingress of the node it entered, named by {@code id}.
+     */
+    public record Submit(String id, double arrivalMs, int promptTokens, int maxTokens, Slo slo, int predictedTokens,
+                         String prompt) implements LocalMessage {
     }
 
     /** Guard to ingress: what became of a {@link Submit}. */
@@ -31,36 +32,11 @@ public final class Messages {
     public record Refused(RejectReason reason, String message) implements SubmitReply {
     }
 
-    /** Engine to guard: run the next iteration. */
-    public record Schedule(int engine) implements LocalMessage {
-    }
-
     /**
-     * Guard to engine: the step to run. {@code prompts} holds the prompt text of requests in a prefill batch
-     * (workers that talk to a real model need it). {@code hasWork} is false when no request is live.
+     * Guard to engine: run this step. {@code prompts} holds the prompt text of requests in a prefill batch (workers
+     * that talk to a real model need it). The engine answers with the step's {@code EngineWorker.Step}.
      */
-    public record ScheduleReply(StepPlan plan, Map<String, String> prompts, boolean hasWork) implements LocalMessage {
-    }
-
-    /**
-     * Engine to guard: the step finished. {@code failures} maps request ids the worker could not serve to why;
-     * they end as failed before the step's tokens are counted. {@code lost} maps requests lost to a fault of the
-     * worker itself to why: those without a token yet go back to the waiting queue, the others end as failed.
-     */
-    public record Complete(int engine, StepResult result, Map<String, String> failures, Map<String, String> lost)
-            implements LocalMessage {
-    }
-
-    /** One token the guard counted: the engine sends it to {@code streamAddress}. */
-    public record Emitted(String id, String streamAddress, int index, String finishReason, int promptTokens)
-            implements LocalMessage {
-        public boolean finished() {
-            return finishReason != null;
-        }
-    }
-
-    /** Guard to engine: the tokens of the completed step, in batch order. */
-    public record CompleteReply(List<Emitted> emitted) implements LocalMessage {
+    public record RunStep(StepPlan plan, Map<String, String> prompts) implements LocalMessage {
     }
 
     /** Ingress to guard: the client went away. */

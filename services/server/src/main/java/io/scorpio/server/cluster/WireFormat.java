@@ -4,10 +4,14 @@ import io.scorpio.core.scheduler.RequestSpec;
 import io.scorpio.model.RejectReason;
 import io.scorpio.model.Slo;
 import io.scorpio.server.bus.Messages;
+import io.scorpio.server.bus.StreamEvent;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The JSON that crosses nodes: placement quotes, submissions and aborts. Node-local messages are passed by
+ * The JSON that crosses nodes: placement quotes, submissions, aborts and stream events. Node-local messages are passed by
  * reference; these are the only ones serialized, so their shape lives here, in one place.
  *
  * <p>Times cross as ages, never as instants: each node has its own monotonic clock, so a submission carries how
@@ -59,5 +63,46 @@ public final class WireFormat {
 
     public static JsonObject abort(String submissionId) {
         return new JsonObject().put("sid", submissionId);
+    }
+
+    /** A batch of stream events for another node's ingress: {@code {"events": [{"t": "token", ...}, ...]}}. */
+    public static JsonObject events(List<StreamEvent> events) {
+        JsonArray out = new JsonArray();
+        for (StreamEvent e : events) {
+            JsonObject o = new JsonObject().put("sid", e.sid());
+            if (e instanceof StreamEvent.Token t) {
+                o.put("t", "token").put("index", t.index()).put("text", t.text()).put("finish_reason", t.finishReason());
+            } else if (e instanceof StreamEvent.Done d) {
+                o.put("t", "done").put("finish_reason", d.finishReason()).put("prompt_tokens", d.promptTokens())
+                        .put("completion_tokens", d.completionTokens());
+            } else if (e instanceof StreamEvent.Rejected r) {
+                o.put("t", "rejected").put("reason", r.reason()).put("message", r.message()).put("migrated", r.migrated());
+            } else if (e instanceof StreamEvent.Failed f) {
+                o.put("t", "failed").put("message", f.message());
+            }
+            out.add(o);
+        }
+        return new JsonObject().put("events", out);
+    }
+
+    /** The events of {@link #events(List)}; an event of an unknown kind is an error, never skipped. */
+    public static List<StreamEvent> events(JsonObject batch) {
+        JsonArray in = batch.getJsonArray("events");
+        List<StreamEvent> out = new ArrayList<>(in.size());
+        for (int i = 0; i < in.size(); i++) {
+            JsonObject o = in.getJsonObject(i);
+            String sid = o.getString("sid");
+            out.add(switch (o.getString("t")) {
+                case "token" -> new StreamEvent.Token(sid, o.getInteger("index"), o.getString("text"),
+                        o.getString("finish_reason"));
+                case "done" -> new StreamEvent.Done(sid, o.getString("finish_reason"), o.getInteger("prompt_tokens"),
+                        o.getInteger("completion_tokens"));
+                case "rejected" -> new StreamEvent.Rejected(sid, o.getString("reason"), o.getString("message"),
+                        o.getBoolean("migrated", false));
+                case "failed" -> new StreamEvent.Failed(sid, o.getString("message"));
+                default -> throw new IllegalArgumentException("unknown stream event '" + o.getString("t") + "'");
+            });
+        }
+        return out;
     }
 }

@@ -102,7 +102,7 @@ public final class ServerConfig {
                     + "(hazelcast.join=kubernetes)"),
             new Key("hazelcast.heartbeat-timeout-s", "15", "a member silent this long is removed from the cluster"),
             new Key("hazelcast.merge-delay-s", "10", "after a split, how often the parts look for each other to merge"),
-            new Key("cluster.bus-port", "0", "port of the clustered event bus (node-to-node token streams); 0 picks a free port"),
+            new Key("cluster.bus-port", "0", "port of the clustered event bus (node-to-node stream events); 0 picks a free port"),
             new Key("cluster.placement-timeout-ms", "250", "how long the ingress waits for other nodes' placement quotes; "
                     + "a node slower than this is passed over for that request"),
             // auth: access control and the operational port (docs/service.md, "Access control")

@@ -2,6 +2,7 @@ package io.scorpio.server.engine;
 
 import io.scorpio.core.scheduler.StepPlan;
 import io.scorpio.core.scheduler.StepResult;
+import io.scorpio.server.bus.LocalMessage;
 import io.vertx.core.Future;
 import java.util.Map;
 
@@ -26,7 +27,8 @@ public interface EngineWorker {
      *     they need not be in the batch. A step with any takes the worker out of service until its health check
      *     passes again; a lost request without a token yet goes back to the queue, one with tokens ends as failed
      */
-    record Step(StepResult result, Map<String, String> texts, Map<String, String> failures, Map<String, String> lost) {
+    record Step(StepResult result, Map<String, String> texts, Map<String, String> failures, Map<String, String> lost)
+            implements LocalMessage {
         public Step {
             texts = Map.copyOf(texts);
             failures = Map.copyOf(failures);

@@ -10,19 +10,22 @@ import io.scorpio.core.scheduler.RequestState;
 import io.scorpio.core.scheduler.Scheduler;
 import io.scorpio.core.scheduler.StepOutcome;
 import io.scorpio.core.scheduler.StepPlan;
+import io.scorpio.core.scheduler.StepResult;
 import io.scorpio.core.scheduler.SubmitResult;
 import io.scorpio.server.NodeClock;
 import io.scorpio.server.bus.Addresses;
 import io.scorpio.server.bus.Messages;
-import io.scorpio.server.bus.StreamEvents;
+import io.scorpio.server.bus.StreamEvent;
 import io.scorpio.server.cluster.ClusterView;
 import io.scorpio.server.cluster.NodeConsumers;
 import io.scorpio.server.cluster.WireFormat;
 import io.scorpio.server.config.NodeSettings;
+import io.scorpio.server.engine.EngineWorker;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.scorpio.server.registry.RequestRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
@@ -39,10 +42,11 @@ import java.util.Map;
  * single writer. Every scheduling decision (submit, schedule, complete, abort) happens here and never waits on
  * the network; the Hazelcast registry of live requests is written behind it, fire-and-forget.
  *
- * <p>The guard also sends the two stream events that only it can know: a request's rejection, and the
- * failure of a request whose worker gave up on it. Tokens are sent by the engines. A request lost to a worker
- * that failed before its first token goes back to the queue instead, and placement avoids engines whose worker is
- * out of service.
+ * <p>The guard drives each engine's loop ({@link EngineLoop}), as vLLM's {@code EngineCore.step} does and as
+ * {@code VirtualTimeCluster} does in virtual time: schedule an iteration, hand its step to the engine verticle to
+ * execute (one bus exchange), update the scheduler with the outcome, and send every stream event of the step to the
+ * ingresses, one message per ingress ({@link Outbox}). A request lost to a worker that failed before its first
+ * token goes back to the queue; placement avoids engines whose worker is out of service.
  */
 public final class GuardVerticle extends VerticleBase {
 
@@ -51,8 +55,7 @@ public final class GuardVerticle extends VerticleBase {
      * ingress holds the client; when it leaves the cluster, the request has nobody to stream to and is dropped.
      * {@code migrated}: it already moved once (a request migrates at most once, as in virtual time).
      */
-    private record Meta(String streamAddress, String prompt, int engine, long arrivalEpochMs, String origin,
-                        boolean migrated) {
+    private record Meta(String prompt, int engine, long arrivalEpochMs, String origin, boolean migrated) {
     }
 
     /** Per-engine figures the metrics read; published after every change, so gauges never touch the scheduler. */
@@ -76,7 +79,14 @@ public final class GuardVerticle extends VerticleBase {
     private static final double NO_ENGINE_IN_SERVICE = -1e9;
     /** Per engine: the rejection sweep that runs while its worker is out of service, or -1. */
     private final long[] sweeps;
+    private final EngineLoop[] loops;
+    /**
+     * How long a step may take before the guard gives its requests up as lost: a worker bounds its own steps (a
+     * vLLM stream silent for {@code vllm.token-timeout-ms} fails), so this only catches an engine that never answers.
+     */
+    private final DeliveryOptions stepOptions;
     private EventBus bus;
+    private Outbox outbox;
 
     public GuardVerticle(NodeSettings settings, NodeClock clock, ServerMetrics metrics, RequestRegistry registry,
                          ClusterView cluster) {
@@ -98,6 +108,8 @@ public final class GuardVerticle extends VerticleBase {
         this.placement = settings.placement().equals("least-loaded") ? Placement.leastLoaded() : Placement.sloAware();
         this.healthy = new boolean[schedulers.length];
         this.sweeps = new long[schedulers.length];
+        this.loops = new EngineLoop[schedulers.length];
+        this.stepOptions = Addresses.local(2 * Math.max(settings.busTimeoutMs(), settings.vllmTokenTimeoutMs()));
         Arrays.fill(healthy, true);
         Arrays.fill(sweeps, -1);
     }
@@ -119,6 +131,10 @@ public final class GuardVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         bus = vertx.eventBus();
+        outbox = new Outbox(bus, settings.nodeId());
+        for (int e = 0; e < loops.length; e++) {
+            loops[e] = new EngineLoop(e);
+        }
         List<Future<Void>> registered = new ArrayList<>();
         registered.add(bus.<Messages.Submit>localConsumer(Addresses.GUARD_SUBMIT, this::onSubmit).completion());
         registered.add(bus.<Messages.Abort>localConsumer(Addresses.GUARD_ABORT, this::onAbort).completion());
@@ -133,8 +149,6 @@ public final class GuardVerticle extends VerticleBase {
                 .register());
         for (int e = 0; e < schedulers.length; e++) {
             int engine = e;
-            registered.add(bus.<Messages.Schedule>localConsumer(Addresses.guardSchedule(e), m -> onSchedule(engine, m)).completion());
-            registered.add(bus.<Messages.Complete>localConsumer(Addresses.guardComplete(e), this::onComplete).completion());
             registered.add(bus.<Boolean>localConsumer(Addresses.guardHealth(e), m -> onHealth(engine, m.body())).completion());
             registered.add(bus.<Messages.ModelUpdate>localConsumer(Addresses.guardModels(e), m -> {
                 Scheduler s = schedulers[engine];
@@ -148,15 +162,14 @@ public final class GuardVerticle extends VerticleBase {
         Messages.Submit s = m.body();
         RequestSpec spec = new RequestSpec(s.id(), s.arrivalMs(), s.promptTokens(), s.maxTokens(), s.slo(),
                 s.predictedTokens() >= 0 ? s.predictedTokens() : RequestSpec.NO_PREDICTION);
-        m.reply(accept(spec, s.streamAddress(), s.prompt(), settings.nodeId()));
+        m.reply(accept(spec, s.prompt(), settings.nodeId()));
     }
 
     /** A request that entered another node: its tokens go back to that node's stream demultiplexer. */
     private void onRemoteSubmit(Message<JsonObject> m) {
         JsonObject o = m.body();
         String origin = o.getString("origin");
-        m.reply(WireFormat.reply(accept(WireFormat.spec(o, clock.nowMs()), Addresses.nodeStreams(origin),
-                o.getString("prompt", ""), origin)));
+        m.reply(WireFormat.reply(accept(WireFormat.spec(o, clock.nowMs()), o.getString("prompt", ""), origin)));
     }
 
     /** The headroom the request would have on this node's best engine: what cluster placement compares. */
@@ -175,7 +188,7 @@ public final class GuardVerticle extends VerticleBase {
         m.reply(WireFormat.quote(settings.nodeId(), best, room));
     }
 
-    private Messages.SubmitReply accept(RequestSpec spec, String streamAddress, String prompt, String origin) {
+    private Messages.SubmitReply accept(RequestSpec spec, String prompt, String origin) {
         double now = clock.nowMs();
         int engine = place(spec, now);
         Scheduler scheduler = schedulers[engine];
@@ -184,10 +197,10 @@ public final class GuardVerticle extends VerticleBase {
             return new Messages.Refused(refused.reason(), refused.message());
         }
         long arrivalEpoch = System.currentTimeMillis();
-        meta.put(spec.id(), new Meta(streamAddress, prompt, engine, arrivalEpoch, origin, false));
+        meta.put(spec.id(), new Meta(prompt, engine, arrivalEpoch, origin, false));
         registry.put(spec.id(), new RequestRegistry.Entry(settings.nodeId(), engine, "waiting", arrivalEpoch));
         publish(engine);
-        bus.send(Addresses.engineWake(engine), new Messages.Schedule(engine), Addresses.LOCAL);
+        loops[engine].kick();
         return new Messages.Accepted(engine);
     }
 
@@ -215,53 +228,6 @@ public final class GuardVerticle extends VerticleBase {
         registry.removeOwnedBy(node);
     }
 
-    private void onSchedule(int engine, Message<Messages.Schedule> m) {
-        Scheduler scheduler = schedulers[engine];
-        Iteration it = scheduler.schedule(clock.nowMs());
-        deliverRejections(engine, it);
-        Map<String, String> prompts = Map.of();
-        if (it.step() instanceof StepPlan.Prefill prefill) {
-            prompts = new HashMap<>();
-            for (RequestState r : prefill.batch()) {
-                Meta info = meta.get(r.id());
-                prompts.put(r.id(), info == null ? "" : info.prompt());
-                if (!r.hasFirstToken() && info != null) {
-                    registry.put(r.id(), new RequestRegistry.Entry(settings.nodeId(), engine, "running", info.arrivalEpochMs()));
-                }
-            }
-        }
-        publish(engine);
-        m.reply(new Messages.ScheduleReply(it.step(), prompts, scheduler.hasWork()));
-    }
-
-    private void onComplete(Message<Messages.Complete> m) {
-        Messages.Complete c = m.body();
-        Scheduler scheduler = schedulers[c.engine()];
-        double now = clock.nowMs();
-        for (Map.Entry<String, String> failure : c.failures().entrySet()) {
-            fail(scheduler, failure.getKey(), failure.getValue(), now);
-        }
-        for (Map.Entry<String, String> lost : c.lost().entrySet()) {
-            // Lost to the worker, not its own fault: back to the queue while its client has nothing yet.
-            if (!requeue(c.engine(), lost.getKey(), now)) {
-                fail(scheduler, lost.getKey(), lost.getValue(), now);
-            }
-        }
-        StepOutcome outcome = scheduler.complete(c.result(), now);
-        List<Messages.Emitted> emitted = new ArrayList<>(outcome.advanced().size());
-        for (RequestState r : outcome.advanced()) {
-            boolean finished = !r.isLive();
-            Meta info = finished ? forget(r.id()) : meta.get(r.id());
-            if (info == null) {
-                continue;
-            }
-            String reason = finished ? (r.generatedTokens() >= r.spec().maxTokens() ? "length" : "stop") : null;
-            emitted.add(new Messages.Emitted(r.id(), info.streamAddress(), r.generatedTokens(), reason, r.spec().promptTokens()));
-        }
-        publish(c.engine());
-        m.reply(new Messages.CompleteReply(emitted));
-    }
-
     private void onAbort(Message<Messages.Abort> m) {
         m.reply(abort(m.body().id()));
     }
@@ -282,7 +248,7 @@ public final class GuardVerticle extends VerticleBase {
         if (scheduler.abort(id, now)) {
             Meta gone = forget(id);
             if (gone != null) {
-                StreamEvents.deliver(bus, gone.streamAddress(), id, StreamEvents.error(why));
+                outbox.add(gone.origin(), new StreamEvent.Failed(id, why));
             }
         }
     }
@@ -295,8 +261,8 @@ public final class GuardVerticle extends VerticleBase {
             Meta gone = forget(r.request().id());
             if (gone != null) {
                 // A request that already moved within this node is not moved again between nodes either.
-                StreamEvents.deliver(bus, gone.streamAddress(), r.request().id(),
-                        StreamEvents.rejected(r.reason().errorType(), r.message()).put(StreamEvents.MIGRATED, gone.migrated()));
+                outbox.add(gone.origin(), new StreamEvent.Rejected(r.request().id(), r.reason().errorType(), r.message(),
+                        gone.migrated()));
             }
         }
     }
@@ -313,13 +279,129 @@ public final class GuardVerticle extends VerticleBase {
         if (target < 0 || !(schedulers[target].submit(r.request().spec(), now) instanceof SubmitResult.Queued)) {
             return false;
         }
-        meta.put(r.request().id(), new Meta(info.streamAddress(), info.prompt(), target, info.arrivalEpochMs(), info.origin(),
-                true));
+        meta.put(r.request().id(), new Meta(info.prompt(), target, info.arrivalEpochMs(), info.origin(), true));
         registry.put(r.request().id(), new RequestRegistry.Entry(settings.nodeId(), target, "waiting", info.arrivalEpochMs()));
         metrics.migrated("engine");
         publish(target);
-        bus.send(Addresses.engineWake(target), new Messages.Schedule(target), Addresses.LOCAL);
+        loops[target].kick();
         return true;
+    }
+
+    // ---- the engine loop: schedule, execute, update, as VirtualTimeCluster does in virtual time ----
+
+    /**
+     * The loop of one engine. At most one step is out at a time. When the scheduler has nothing to run, the loop
+     * sleeps until a request arrives ({@link #kick}) or, while requests are live but none can run (held back by
+     * admission), polls every {@code engine.idle-poll-ms}: the rejection pass and the starvation limit depend on the
+     * clock. While the engine's worker is out of service no step is planned; its return kicks the loop again.
+     */
+    private final class EngineLoop {
+
+        private final int engine;
+        private final Scheduler scheduler;
+        private boolean running;
+        private long idleTimer = -1;
+
+        EngineLoop(int engine) {
+            this.engine = engine;
+            this.scheduler = schedulers[engine];
+        }
+
+        /** Runs the loop unless a step is already out (it continues by itself) or the worker is out of service. */
+        void kick() {
+            if (running || !healthy[engine]) {
+                return;
+            }
+            if (idleTimer >= 0) {
+                vertx.cancelTimer(idleTimer);
+                idleTimer = -1;
+            }
+            running = true;
+            schedule();
+        }
+
+        private void schedule() {
+            Iteration it = scheduler.schedule(clock.nowMs());
+            deliverRejections(engine, it);
+            if (it.step() instanceof StepPlan.Idle) {
+                running = false;
+                publish(engine);
+                outbox.flush();
+                if (scheduler.hasWork()) {
+                    idleTimer = vertx.setTimer(settings.idlePollMs(), t -> {
+                        idleTimer = -1;
+                        kick();
+                    });
+                }
+                return;
+            }
+            execute(it.step());
+        }
+
+        private void execute(StepPlan plan) {
+            Map<String, String> prompts = Map.of();
+            if (plan instanceof StepPlan.Prefill prefill) {
+                prompts = new HashMap<>();
+                for (RequestState r : prefill.batch()) {
+                    Meta info = meta.get(r.id());
+                    prompts.put(r.id(), info == null ? "" : info.prompt());
+                    if (!r.hasFirstToken() && info != null) {
+                        registry.put(r.id(), new RequestRegistry.Entry(settings.nodeId(), engine, "running",
+                                info.arrivalEpochMs()));
+                    }
+                }
+            }
+            publish(engine);
+            outbox.flush(); // rejections go out now, not after the step
+            bus.<EngineWorker.Step>request(Addresses.engineStep(engine), new Messages.RunStep(plan, prompts), stepOptions)
+                    .map(reply -> reply.body())
+                    .recover(err -> {
+                        // The engine did not answer: its worker hangs beyond every timeout of its own. Every request
+                        // of the step is lost to it, as when the worker fails.
+                        Map<String, String> lost = new HashMap<>();
+                        plan.batch().forEach(r -> lost.put(r.id(), "engine " + engine + " did not answer: " + err.getMessage()));
+                        return Future.succeededFuture(new EngineWorker.Step(StepResult.of(0), Map.of(), Map.of(), lost));
+                    })
+                    .onSuccess(this::update);
+        }
+
+        private void update(EngineWorker.Step done) {
+            double now = clock.nowMs();
+            for (Map.Entry<String, String> failure : done.failures().entrySet()) {
+                fail(scheduler, failure.getKey(), failure.getValue(), now);
+            }
+            for (Map.Entry<String, String> lost : done.lost().entrySet()) {
+                // Lost to the worker, not its own fault: back to the queue while its client has nothing yet.
+                if (!requeue(engine, lost.getKey(), now)) {
+                    fail(scheduler, lost.getKey(), "worker failed: " + lost.getValue(), now);
+                }
+            }
+            StepOutcome outcome = scheduler.complete(done.result(), now);
+            for (RequestState r : outcome.advanced()) {
+                boolean finished = !r.isLive();
+                Meta info = finished ? forget(r.id()) : meta.get(r.id());
+                if (info == null) {
+                    continue;
+                }
+                int index = r.generatedTokens();
+                String reason = finished ? (index >= r.spec().maxTokens() ? "length" : "stop") : null;
+                outbox.add(info.origin(), new StreamEvent.Token(r.id(), index, done.texts().getOrDefault(r.id(), ""), reason));
+                if (finished) {
+                    outbox.add(info.origin(), new StreamEvent.Done(r.id(), reason, r.spec().promptTokens(), index));
+                }
+            }
+            publish(engine);
+            outbox.flush();
+            if (done.workerFailed()) {
+                healthy[engine] = false; // the engine's own message says so too; placement avoids it from now
+                onHealth(engine, false);
+            }
+            if (healthy[engine]) {
+                schedule();
+            } else {
+                running = false; // the worker's return kicks the loop again
+            }
+        }
     }
 
     // ---- worker health: placement avoids an engine whose worker is out of service ----
@@ -359,11 +441,15 @@ public final class GuardVerticle extends VerticleBase {
                 if (!it.rejections().isEmpty() || !it.demoted().isEmpty()) {
                     deliverRejections(engine, it);
                     publish(engine);
+                    outbox.flush();
                 }
             });
         } else if (up && sweeps[engine] >= 0) {
             vertx.cancelTimer(sweeps[engine]);
             sweeps[engine] = -1;
+        }
+        if (up) {
+            loops[engine].kick(); // requests waited meanwhile
         }
     }
 

@@ -1,13 +1,13 @@
 package io.scorpio.server.ingress;
 
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
 /**
- * An HTTP response for one request: a whole JSON body, or Server-Sent Events. Nothing is written before the
- * first token, so that a rejection can still be a plain 503 with an error body.
+ * An HTTP response for one request: a whole JSON body, or Server-Sent Events built from a pre-encoded
+ * {@link OpenAiFormat.ChunkTemplate}. Nothing is written before the first token, so that a rejection can still be a
+ * plain 503 with an error body. Tokens wait in {@code pending} until {@link #flush}, or until the connection drains
+ * when the client reads slowly (see {@link Sink}).
  */
 final class HttpSink implements Sink {
 
@@ -15,7 +15,12 @@ final class HttpSink implements Sink {
     private final CompletionRequest request;
     private final String id;
     private final long created;
-    private final StringBuilder text = new StringBuilder();
+    /** The whole text of a non-streamed response. */
+    private StringBuilder text;
+    /** SSE events not written yet; null while there are none (a thousand idle streams hold no buffers). */
+    private StringBuilder pending;
+    private OpenAiFormat.ChunkTemplate chunks;
+    private boolean waitingForDrain;
 
     HttpSink(HttpServerResponse response, CompletionRequest request, String id, long created) {
         this.response = response;
@@ -29,34 +34,57 @@ final class HttpSink implements Sink {
     }
 
     @Override
-    public Future<Void> token(int index, String tokenText, String finishReason) {
+    public void token(int index, String tokenText, String finishReason) {
         if (gone()) {
-            return Future.succeededFuture();
+            return;
         }
         if (!request.stream()) {
+            if (text == null) {
+                text = new StringBuilder();
+            }
             text.append(tokenText);
-            return Future.succeededFuture();
+            return;
         }
+        if (pending == null) {
+            pending = new StringBuilder(256);
+        }
+        if (chunks == null) {
+            chunks = new OpenAiFormat.ChunkTemplate(request.chat(), id, created, request.model(), request.includeUsage());
+            if (request.chat()) {
+                // OpenAI's first chat chunk announces the assistant role with empty content.
+                pending.append(OpenAiFormat.sse(OpenAiFormat.chunk(true, id, created, request.model(), "assistant", "",
+                        null, request.includeUsage())));
+            }
+        }
+        chunks.append(pending, tokenText, finishReason);
+    }
+
+    @Override
+    public void flush() {
+        if (pending == null || gone() || waitingForDrain) {
+            return;
+        }
+        if (response.writeQueueFull()) {
+            // No closeHandler here: the ingress's one turns a closed connection into an abort, and must stay.
+            waitingForDrain = true;
+            response.drainHandler(v -> {
+                waitingForDrain = false;
+                flush();
+            });
+            return;
+        }
+        writeHead();
+        response.write(pending.toString());
+        pending = null;
+    }
+
+    private void writeHead() {
         if (!response.headWritten()) {
             response.setStatusCode(200).setChunked(true)
                     .putHeader("content-type", "text/event-stream; charset=utf-8")
                     .putHeader("cache-control", "no-cache")
                     .putHeader("x-request-id", id);
-            if (request.chat()) {
-                // OpenAI's first chat chunk announces the assistant role with empty content.
-                response.write(OpenAiFormat.sse(OpenAiFormat.chunk(true, id, created, request.model(), "assistant", "",
-                        null, request.includeUsage())));
-            }
         }
-        response.write(OpenAiFormat.sse(OpenAiFormat.chunk(request.chat(), id, created, request.model(), null, tokenText,
-                finishReason, request.includeUsage())));
-        if (!response.writeQueueFull()) {
-            return Future.succeededFuture();
-        }
-        Promise<Void> drained = Promise.promise();
-        // No closeHandler here: the ingress's one turns a closed connection into an abort, and must stay.
-        response.drainHandler(v -> drained.tryComplete());
-        return drained.future();
     }
 
     @Override
@@ -66,15 +94,20 @@ final class HttpSink implements Sink {
         }
         if (!request.stream()) {
             response.setStatusCode(200).putHeader("content-type", "application/json").putHeader("x-request-id", id)
-                    .end(OpenAiFormat.response(request.chat(), id, created, request.model(), text.toString(), finishReason,
+                    .end(OpenAiFormat.response(request.chat(), id, created, request.model(),
+                            text == null ? "" : text.toString(), finishReason,
                             promptTokens, completionTokens).encode());
             return;
         }
+        // The last tokens, the usage and the end of the stream in one write, after whatever waits for a drain.
+        writeHead();
+        StringBuilder last = pending == null ? new StringBuilder() : pending;
         if (request.includeUsage()) {
-            response.write(OpenAiFormat.sse(OpenAiFormat.usageChunk(request.chat(), id, created, request.model(),
+            last.append(OpenAiFormat.sse(OpenAiFormat.usageChunk(request.chat(), id, created, request.model(),
                     promptTokens, completionTokens)));
         }
-        response.end(OpenAiFormat.SSE_DONE);
+        response.end(last.append(OpenAiFormat.SSE_DONE).toString());
+        pending = null;
     }
 
     @Override
@@ -98,13 +131,15 @@ final class HttpSink implements Sink {
         }
         JsonObject body = ApiError.body(message, status >= 500 ? "server_error" : ApiError.INVALID_REQUEST, null,
                 status >= 500 ? "generation_failed" : "invalid_request");
-        if (!response.headWritten()) {
+        if (!response.headWritten() && pending == null) {
             response.setStatusCode(status).putHeader("content-type", "application/json").putHeader("x-request-id", id)
                     .end(body.encode());
             return;
         }
-        // Mid-stream: an error frame as vLLM sends it, then the stream's end.
-        response.write(OpenAiFormat.sse(body));
-        response.end(OpenAiFormat.SSE_DONE);
+        // Mid-stream: the tokens still waiting, an error frame as vLLM sends it, then the stream's end.
+        writeHead();
+        StringBuilder last = pending == null ? new StringBuilder() : pending;
+        response.end(last.append(OpenAiFormat.sse(body)).append(OpenAiFormat.SSE_DONE).toString());
+        pending = null;
     }
 }

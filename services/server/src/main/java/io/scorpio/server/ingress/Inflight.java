@@ -5,25 +5,19 @@ import io.scorpio.model.RequestOutcome;
 import io.scorpio.server.NodeClock;
 import io.scorpio.server.bus.Addresses;
 import io.scorpio.server.bus.Messages;
-import io.scorpio.server.bus.StreamEvents;
+import io.scorpio.server.bus.StreamEvent;
 import io.scorpio.server.cluster.ClusterRouter;
 import io.scorpio.server.metrics.ServerMetrics;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Flow;
 
 /**
  * One request at the ingress, from validated input to its single outcome: completed, rejected, aborted or
- * failed, recorded exactly once. It opens the request's token stream before submitting (so no event can be
- * missed), asks the predictor, submits to the guard, then pulls the stream one event at a time as fast as the
- * client reads. If the client goes away first, the guard is told to abort, which frees its KV blocks and its
- * admitted-set entry.
+ * failed, recorded exactly once. It opens its stream in {@link Streams} before submitting (so no event can be
+ * missed), asks the predictor, submits to the guard, then hands each event the guard sends to its {@link Sink}. If
+ * the client goes away first, the guard is told to abort, which frees its KV blocks and its admitted-set entry.
  *
  * <p>In a cluster the {@link ClusterRouter} picks the node that serves it. If that node leaves the cluster
  * before the first token, the request is placed again elsewhere under a new submission id (so nothing the
@@ -34,19 +28,16 @@ import java.util.concurrent.Flow;
  */
 final class Inflight {
 
-    private final Vertx vertx;
     private final EventBus bus;
     private final NodeClock clock;
     private final ServerMetrics metrics;
     private final ClusterRouter router;
-    private final Map<String, Inflight> live;
+    private final Streams streams;
     private final long predictorTimeoutMs;
     private final String id;
     private final CompletionRequest request;
     private final double arrivalMs;
     private final Sink sink;
-    private TokenStream stream;
-    private Flow.Subscription subscription;
     private int predicted = -1;
     /** Placements so far; the submission id of placement {@code n > 0} is {@code id-rn}. */
     private int attempt;
@@ -60,17 +51,17 @@ final class Inflight {
     private double firstTokenMs = Double.NaN;
 
     /**
-     * @param live this ingress's live requests by id: the request adds itself on start and removes itself when it
-     *             ends, so that the ingress can tell it when a node leaves
+     * @param streams this ingress's open streams: the request opens its own on start and closes it when it ends (or
+     *                moves under a new submission id), so that its events reach it and a node that leaves can be
+     *                told to the requests it served
      */
-    Inflight(Vertx vertx, NodeClock clock, ServerMetrics metrics, ClusterRouter router, Map<String, Inflight> live,
+    Inflight(EventBus bus, NodeClock clock, ServerMetrics metrics, ClusterRouter router, Streams streams,
              long predictorTimeoutMs, String id, CompletionRequest request, double arrivalMs, Sink sink) {
-        this.vertx = vertx;
-        this.bus = vertx.eventBus();
+        this.bus = bus;
         this.clock = clock;
         this.metrics = metrics;
         this.router = router;
-        this.live = live;
+        this.streams = streams;
         this.predictorTimeoutMs = predictorTimeoutMs;
         this.id = id;
         this.request = request;
@@ -88,33 +79,25 @@ final class Inflight {
     }
 
     void start() {
-        live.put(id, this);
-        Uni.createFrom().completionStage(() -> openStream().toCompletionStage())
-                .chain(ready -> predict())
-                .subscribe().with(n -> {
-                    predicted = n;
-                    place(null);
-                }, this::failBeforeSubmit);
-    }
-
-    /** Opens the token stream of the current placement; it must be listening before the submission goes out. */
-    private Future<Void> openStream() {
-        stream = new TokenStream(vertx, Addresses.stream(submissionId()), request.maxTokens(), metrics.openStreams());
-        return stream.ready();
+        streams.open(submissionId(), this);
+        predict().onComplete(n -> {
+            predicted = n.result();
+            place(null);
+        });
     }
 
     /**
      * Submits the current placement. {@code rejection} is set for a migration: the TTFT rejection that started it,
      * reported after all if no other node has room for the request.
      */
-    private void place(JsonObject rejection) {
+    private void place(StreamEvent.Rejected rejection) {
         if (ended) {
             return; // the client left while we were predicting: nothing was submitted
         }
         String sid = submissionId();
         int placement = attempt;
-        router.submit(new Messages.Submit(sid, Addresses.stream(sid), arrivalMs, request.promptTokens(), request.maxTokens(),
-                        request.slo(), predicted, request.prompt()), excluded, rejection != null)
+        router.submit(new Messages.Submit(sid, arrivalMs, request.promptTokens(), request.maxTokens(), request.slo(),
+                        predicted, request.prompt()), excluded, rejection != null)
                 .onSuccess(p -> {
                     if (placement == attempt) {
                         servingNode = p.node();
@@ -137,19 +120,17 @@ final class Inflight {
                 });
     }
 
-    /** Ends the current placement's stream and places the request again under a new submission id. */
-    private void placeAgain(JsonObject rejection) {
-        closeStream();
+    /**
+     * Ends the current placement's stream and places the request again under a new submission id, so that nothing
+     * the old placement still sends can reach this client.
+     */
+    private void placeAgain(StreamEvent.Rejected rejection) {
+        streams.close(submissionId());
         submitted = false;
         servingNode = null;
         attempt++;
-        openStream().onComplete(ready -> {
-            if (ready.failed()) {
-                failBeforeSubmit(ready.cause());
-            } else {
-                place(rejection);
-            }
-        });
+        streams.open(submissionId(), this);
+        place(rejection);
     }
 
     /**
@@ -172,17 +153,17 @@ final class Inflight {
         placeAgain(null);
     }
 
-    /** The predictor's estimate; a slow or failed predictor means no prediction, never a failed request. */
-    private Uni<Integer> predict() {
+    /** The predictor's estimate; a slow or failed predictor means no prediction (-1), never a failed request. */
+    private Future<Integer> predict() {
         long t0 = System.nanoTime();
-        return Uni.createFrom().completionStage(() -> bus.<Messages.Prediction>request(Addresses.PREDICTOR_PREDICT,
-                        new Messages.Predict(request.prompt(), request.promptTokens()),
-                        Addresses.local(predictorTimeoutMs)).toCompletionStage())
+        return bus.<Messages.Prediction>request(Addresses.PREDICTOR_PREDICT,
+                        new Messages.Predict(request.prompt(), request.promptTokens()), Addresses.local(predictorTimeoutMs))
                 .map(m -> m.body().outputTokens())
-                .invoke(n -> metrics.predictorLatency(System.nanoTime() - t0, n >= 0 ? "ok" : "none"))
-                // The send timeout bounds the wait; no Mutiny timer (its default pool's threads are not daemons).
-                .onFailure().invoke(err -> metrics.predictorLatency(System.nanoTime() - t0, "timeout"))
-                .onFailure().recoverWithItem(-1);
+                .onSuccess(n -> metrics.predictorLatency(System.nanoTime() - t0, n >= 0 ? "ok" : "none"))
+                .recover(err -> {
+                    metrics.predictorLatency(System.nanoTime() - t0, "timeout");
+                    return Future.succeededFuture(-1);
+                });
     }
 
     private void onSubmitted(Messages.SubmitReply reply) {
@@ -196,102 +177,59 @@ final class Inflight {
         submitted = true;
         if (ended) {
             abortAtGuard(); // the client left while we were submitting
-            return;
         }
-        int placement = attempt;
-        stream.multi().subscribe().withSubscriber(new Flow.Subscriber<JsonObject>() {
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                subscription = s;
-                s.request(1);
-            }
-
-            @Override
-            public void onNext(JsonObject event) {
-                if (placement == attempt) { // a stream of an earlier placement says nothing any more
-                    onEvent(event);
-                }
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                if (placement == attempt && end(RequestOutcome.FAILED, "stream_error")) {
-                    abortAtGuard();
-                    sink.failed(500, "token stream failed: " + t.getMessage());
-                }
-            }
-
-            @Override
-            public void onComplete() {
-            }
-        });
     }
 
-    private void onEvent(JsonObject event) {
+    /** An event of the current placement, from {@link Streams}; the sink writes it on {@link #flush}. */
+    void onEvent(StreamEvent event) {
         if (ended) {
             return;
         }
-        String type = event.getString("type");
-        switch (type) {
-            case StreamEvents.TOKEN -> {
-                tokens++;
-                if (tokens == 1) {
-                    firstTokenMs = clock.nowMs();
+        if (event instanceof StreamEvent.Token t) {
+            tokens++;
+            if (tokens == 1) {
+                firstTokenMs = clock.nowMs();
+            }
+            sink.token(t.index(), t.text(), t.finishReason());
+        } else if (event instanceof StreamEvent.Done d) {
+            double now = clock.nowMs();
+            int completion = d.completionTokens();
+            double ttft = firstTokenMs - arrivalMs;
+            double tpot = completion > 1 ? (now - firstTokenMs) / (completion - 1) : 0;
+            boolean compliant = ttft <= request.slo().ttftMs() && tpot <= request.slo().tpotMs();
+            if (end(RequestOutcome.COMPLETED, "none")) {
+                metrics.completed(ttft, tpot, compliant);
+                if (compliant) {
+                    metrics.sloClasses().met(request.slo());
                 }
-                sink.token(event.getInteger("index"), event.getString("text"), event.getString("finish_reason"))
-                        .onComplete(ready -> {
-                            if (subscription != null && !ended) {
-                                subscription.request(1);
-                            }
-                        });
+                sink.done(d.finishReason(), d.promptTokens(), completion);
+            }
+        } else if (event instanceof StreamEvent.Rejected r) {
+            if (router.migration() && !migrated && !r.migrated() && tokens == 0
+                    && RejectReason.TTFT_UNATTAINABLE.errorType().equals(r.reason())) {
+                // Migration: its node cannot meet its TTFT any more; another node may. Tried once.
+                migrated = true;
+                excluded.add(servingNode);
+                placeAgain(r);
                 return;
             }
-            case StreamEvents.DONE -> {
-                double now = clock.nowMs();
-                int completion = event.getInteger("completion_tokens");
-                double ttft = firstTokenMs - arrivalMs;
-                double tpot = completion > 1 ? (now - firstTokenMs) / (completion - 1) : 0;
-                boolean compliant = ttft <= request.slo().ttftMs() && tpot <= request.slo().tpotMs();
-                if (end(RequestOutcome.COMPLETED, "none")) {
-                    metrics.completed(ttft, tpot, compliant);
-                    if (compliant) {
-                        metrics.sloClasses().met(request.slo());
-                    }
-                    sink.done(event.getString("finish_reason"), event.getInteger("prompt_tokens"), completion);
-                }
+            rejected(r);
+        } else if (event instanceof StreamEvent.Failed f) {
+            if (end(RequestOutcome.FAILED, "worker_error")) {
+                sink.failed(502, f.message());
             }
-            case StreamEvents.REJECTED -> {
-                if (router.migration() && !migrated && !event.getBoolean(StreamEvents.MIGRATED, false) && tokens == 0
-                        && RejectReason.TTFT_UNATTAINABLE.errorType().equals(event.getString("reason"))) {
-                    // Migration: its node cannot meet its TTFT any more; another node may. Tried once.
-                    migrated = true;
-                    excluded.add(servingNode);
-                    placeAgain(event);
-                    return;
-                }
-                rejected(event);
-            }
-            case StreamEvents.ERROR -> {
-                if (end(RequestOutcome.FAILED, "worker_error")) {
-                    sink.failed(502, event.getString("message"));
-                }
-            }
-            default -> {
-                if (end(RequestOutcome.FAILED, "protocol_error")) {
-                    abortAtGuard();
-                    sink.failed(500, "unexpected stream event " + type);
-                }
-            }
-        }
-        if (subscription != null && !ended) {
-            subscription.request(1);
         }
     }
 
-    private void rejected(JsonObject event) {
-        String reason = event.getString("reason");
+    /** Writes what the events of one batch gave the sink: one write per client connection per batch. */
+    void flush() {
+        sink.flush();
+    }
+
+    private void rejected(StreamEvent.Rejected event) {
+        String reason = event.reason();
         if (end(RequestOutcome.REJECTED, reason)) {
-            sink.rejected(statusOf(reason), reason, paramOf(reason), event.getString("message"));
+            sink.rejected(statusOf(reason), reason, paramOf(reason), event.message());
         }
     }
 
@@ -314,26 +252,15 @@ final class Inflight {
         router.abort(servingNode, submissionId());
     }
 
-    private void closeStream() {
-        if (subscription != null) {
-            subscription.cancel();
-            subscription = null;
-        }
-        if (stream != null) {
-            stream.close();
-        }
-    }
-
     /** Records the outcome once and closes the stream; false when the request had already ended. */
     private boolean end(RequestOutcome outcome, String reason) {
         if (ended) {
             return false;
         }
         ended = true;
-        live.remove(id);
+        streams.close(submissionId());
         metrics.outcome(outcome, reason);
         metrics.sloClasses().ended(request.slo(), outcome);
-        closeStream();
         return true;
     }
 

@@ -2,10 +2,11 @@ package io.scorpio.server.ingress;
 
 import io.scorpio.server.NodeClock;
 import io.scorpio.server.bus.Addresses;
-import io.scorpio.server.bus.StreamEvents;
+import io.scorpio.server.bus.StreamEvent;
 import io.scorpio.server.cluster.ClusterRouter;
 import io.scorpio.server.cluster.ClusterView;
 import io.scorpio.server.cluster.NodeConsumers;
+import io.scorpio.server.cluster.WireFormat;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.scorpio.server.registry.RequestRegistry;
@@ -24,9 +25,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -50,8 +49,8 @@ public final class IngressVerticle extends VerticleBase {
     private final AccessControl access;
     private long keysReloadTimer = -1;
     private final ClusterView cluster;
-    /** Live requests that entered here, by id (event-loop confined): told when a node leaves. */
-    private final Map<String, Inflight> live = new HashMap<>();
+    /** The open streams of requests that entered here (event-loop confined). */
+    private final Streams streams;
     private ClusterRouter clusterRouter;
     private HttpServer server;
     private HttpServer opsServer;
@@ -66,6 +65,7 @@ public final class IngressVerticle extends VerticleBase {
         this.parser = new RequestParser(settings, new PromptTokenizer());
         this.busOptions = Addresses.local(settings.busTimeoutMs());
         this.access = AccessControl.from(settings.access(), settings.sloClasses(), limits, metrics);
+        this.streams = new Streams(metrics.openStreams());
     }
 
     /** The port actually bound (useful with {@code http.port=0}). */
@@ -82,12 +82,13 @@ public final class IngressVerticle extends VerticleBase {
     public Future<?> start() {
         this.clusterRouter = new ClusterRouter(vertx, cluster, clock, metrics, settings.busTimeoutMs(), settings.placementTimeoutMs(),
                 settings.migration());
-        // Stream events of requests that entered here and are served on another node: hand each to its local stream.
-        Future<Void> demux = new NodeConsumers(vertx).<JsonObject>add(Addresses.nodeStreams(settings.nodeId()), m ->
-                vertx.eventBus().send(Addresses.stream(m.body().getString(StreamEvents.SUBMISSION)), m.body(), Addresses.LOCAL))
-                .register();
+        // Stream events of requests that entered here: from this node's guard by reference, from other nodes' as JSON.
+        Future<Void> local = vertx.eventBus().<StreamEvent.Batch>localConsumer(Addresses.INGRESS_STREAMS,
+                m -> streams.dispatch(m.body().events())).completion();
+        Future<Void> remote = new NodeConsumers(vertx).<JsonObject>add(Addresses.nodeStreams(settings.nodeId()),
+                m -> streams.dispatch(WireFormat.events(m.body()))).register();
         Future<Void> nodeLeft = vertx.eventBus().<String>localConsumer(Addresses.NODE_LEFT, m -> {
-            for (Inflight inflight : List.copyOf(live.values())) {
+            for (Inflight inflight : streams.all()) {
                 inflight.nodeLeft(m.body());
             }
         }).completion();
@@ -96,7 +97,7 @@ public final class IngressVerticle extends VerticleBase {
             // Ordered blocking tasks: one read of the keys file at a time, off the event loop.
             keysReloadTimer = vertx.setPeriodic(reloadMs, t -> vertx.executeBlocking(access::reloadKeys));
         }
-        return Future.all(demux, nodeLeft).compose(v -> listen());
+        return Future.all(local, remote, nodeLeft).compose(v -> listen());
     }
 
     private Future<?> listen() {
@@ -179,7 +180,7 @@ public final class IngressVerticle extends VerticleBase {
             CompletionRequest request = admitted.result();
             String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
             HttpSink sink = new HttpSink(ctx.response(), request, id, System.currentTimeMillis() / 1000);
-            Inflight inflight = new Inflight(vertx, clock, metrics, clusterRouter, live, settings.predictorTimeoutMs(), id,
+            Inflight inflight = new Inflight(vertx.eventBus(), clock, metrics, clusterRouter, streams, settings.predictorTimeoutMs(), id,
                     request, arrival, sink);
             // A closed connection before the response ends is a client abort (SSE clients cancel by disconnecting).
             ctx.response().closeHandler(v -> {
@@ -214,7 +215,7 @@ public final class IngressVerticle extends VerticleBase {
                     if (err instanceof ApiError e) {
                         metrics.badRequest(e.status(), e.type());
                     }
-                }).map(request -> new Inflight(vertx, clock, metrics, clusterRouter, live, settings.predictorTimeoutMs(),
+                }).map(request -> new Inflight(vertx.eventBus(), clock, metrics, clusterRouter, streams, settings.predictorTimeoutMs(),
                         "ws-" + UUID.randomUUID().toString().replace("-", ""), request, arrival, session.sink(clientId)));
             }));
             ws.binaryMessageHandler(b -> ws.writeTextMessage(new JsonObject().put("type", "error").put("status", 400)
@@ -292,7 +293,7 @@ public final class IngressVerticle extends VerticleBase {
                         .put("registry_entries", owned.succeeded() ? owned.result() : -1)
                         .put("registry_entries_cluster", total.succeeded() ? total.result() : -1)
                         .put("open_streams", metrics.openStreams().get())
-                        .put("inflight", live.size()));
+                        .put("inflight", streams.all().size()));
             });
         });
     }

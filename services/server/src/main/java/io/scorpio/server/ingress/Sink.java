@@ -1,15 +1,22 @@
 package io.scorpio.server.ingress;
 
-import io.vertx.core.Future;
-
 /**
  * Where one request's events go: an HTTP response (JSON or SSE) or a WebSocket. Exactly one of
  * {@link #done}, {@link #rejected} or {@link #failed} is called, once; {@link #token} may be called before.
+ *
+ * <p>Tokens are gathered and written by {@link #flush}, which the ingress calls once per batch of events from the
+ * guard: one write per connection per engine step. A client that reads slower than tokens come is never written
+ * past its connection's write queue: its tokens wait in the sink (at most the request's {@code max_tokens}, since
+ * the guard sends no more) and go out, together, when the connection drains. The terminal calls write at once,
+ * after any tokens still waiting.
  */
-public interface Sink {
+interface Sink {
 
-    /** A token; the future completes when the client can take the next one (back-pressure). */
-    Future<Void> token(int index, String text, String finishReason);
+    /** Token number {@code index} of the request; {@code finishReason} is set on its last one. */
+    void token(int index, String text, String finishReason);
+
+    /** Writes the tokens gathered since the last flush, unless the connection's write queue is full. */
+    void flush();
 
     void done(String finishReason, int promptTokens, int completionTokens);
 

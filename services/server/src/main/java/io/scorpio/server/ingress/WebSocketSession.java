@@ -1,12 +1,11 @@
 package io.scorpio.server.ingress;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 
@@ -15,6 +14,10 @@ import java.util.function.BiFunction;
  * The protocol is in {@code docs/service.md}: the client sends {@code request} and {@code abort} messages;
  * the server answers each request with {@code token}s, then exactly one of {@code usage}+{@code done},
  * {@code rejected} or {@code error}. Closing the socket aborts every request still running on it.
+ *
+ * <p>Messages leave in order through one queue: written while the socket's write queue has room, held while the
+ * client reads slowly (at most every running request's {@code max_tokens} tokens and its final messages, since the
+ * guard sends no more) and written when it drains.
  */
 final class WebSocketSession {
 
@@ -22,15 +25,16 @@ final class WebSocketSession {
     private final Map<String, Inflight> live = new HashMap<>();
     /** Requests whose admission (the key's rate, maybe asked of the cluster) is still out; true once aborted. */
     private final Map<String, Boolean> admitting = new HashMap<>();
-    private final List<Promise<Void>> waitingForDrain = new ArrayList<>();
+    /** Messages not written yet, oldest first. */
+    private final ArrayDeque<String> outgoing = new ArrayDeque<>();
     private boolean closed;
 
     WebSocketSession(ServerWebSocket ws) {
         this.ws = ws;
-        ws.drainHandler(v -> drained());
+        ws.drainHandler(v -> writeOutgoing());
         ws.closeHandler(v -> {
             closed = true;
-            drained();
+            outgoing.clear();
             for (Inflight r : new ArrayList<>(live.values())) {
                 r.clientGone();
             }
@@ -107,10 +111,22 @@ final class WebSocketSession {
 
     /** The sink of one request on this socket. */
     Sink sink(String clientId) {
+        String tokenPrefix = "{\"type\":\"token\",\"id\":" + OpenAiFormat.quote(clientId) + ",\"index\":";
         return new Sink() {
             @Override
-            public Future<Void> token(int index, String text, String finishReason) {
-                return send(new JsonObject().put("type", "token").put("id", clientId).put("index", index).put("text", text));
+            public void token(int index, String text, String finishReason) {
+                if (closed) {
+                    return;
+                }
+                StringBuilder frame = new StringBuilder(tokenPrefix.length() + text.length() + 24).append(tokenPrefix)
+                        .append(index).append(",\"text\":");
+                OpenAiFormat.quote(frame, text);
+                outgoing.add(frame.append('}').toString());
+            }
+
+            @Override
+            public void flush() {
+                writeOutgoing();
             }
 
             @Override
@@ -138,22 +154,18 @@ final class WebSocketSession {
         };
     }
 
-    private Future<Void> send(JsonObject msg) {
+    /** Queues a message behind any waiting ones and writes what the socket takes. */
+    private void send(JsonObject msg) {
         if (closed) {
-            return Future.succeededFuture();
+            return;
         }
-        ws.writeTextMessage(msg.encode());
-        if (!ws.writeQueueFull()) {
-            return Future.succeededFuture();
-        }
-        Promise<Void> p = Promise.promise();
-        waitingForDrain.add(p);
-        return p.future();
+        outgoing.add(msg.encode());
+        writeOutgoing();
     }
 
-    private void drained() {
-        List<Promise<Void>> ready = new ArrayList<>(waitingForDrain);
-        waitingForDrain.clear();
-        ready.forEach(Promise::tryComplete);
+    private void writeOutgoing() {
+        while (!closed && !outgoing.isEmpty() && !ws.writeQueueFull()) {
+            ws.writeTextMessage(outgoing.poll());
+        }
     }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * both running (with tokens sent) and waiting (none sent) on every node. SLOs are generous: these tests are about
  * where requests go and how they end, not about latency.
  */
+@Tag("slow") // several node JVMs: left out of the fast run (-DexcludedGroups=slow)
 class ClusterFaultTest {
 
     private static final String[] NODE_FLAGS = {"--engines=1", "--scheduler.max-num-seqs=4", "--worker.time-scale=1",

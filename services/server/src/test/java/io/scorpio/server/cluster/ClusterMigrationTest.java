@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * speed, has long since emptied its queue. With migration on, those requests move to B and are served instead
  * of rejected.
  */
+@Tag("slow") // several node JVMs: left out of the fast run (-DexcludedGroups=slow)
 class ClusterMigrationTest {
 
     /** About 900 prompt tokens: long enough that a queue of them takes real prefill time. */

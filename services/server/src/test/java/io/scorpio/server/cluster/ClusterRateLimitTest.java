@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * three that refills once in 1000 s gets exactly three requests through, however they are spread over the nodes
  * (a bucket per node would let six through), and every other request gets 429 from whichever node it entered.
  */
+@Tag("slow") // several node JVMs: left out of the fast run (-DexcludedGroups=slow)
 class ClusterRateLimitTest {
 
     @Test

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Timeout;
  * nine free ones below the ephemeral range, so the test clashes neither with other tests (Hazelcast 5901, 5951)
  * nor with a parallel run of itself. Timeouts are generous: three JVMs start at once on a 2-core CI machine.
  */
+@Tag("slow") // a shell script starting three node JVMs: left out of the fast run (-DexcludedGroups=slow)
 class ThreeNodeScriptTest {
 
     private static final List<String> NODES = List.of("node-1", "node-2", "node-3");

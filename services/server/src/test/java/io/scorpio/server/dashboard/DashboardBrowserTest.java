@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -50,6 +51,7 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * to {@code target/dashboard.png}, and also to the path {@code -Dscorpio.test.dashboard-screenshot} names
  * (that is how {@code docs/dashboard.png} is made).
  */
+@Tag("slow") // a headless browser: left out of the fast run (-DexcludedGroups=slow)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
