@@ -13,12 +13,22 @@ package io.scorpio.core.policy;
  * @param watermark fraction of KV blocks a prefill must leave free, as vLLM V0 does (0.01)
  * @param starvationLimitMs a request that has waited this long goes to the head of the queue, whatever the
  *     policy's order, so that no policy can leave a request waiting for ever (60 s; must be finite)
+ * @param chunkedPrefill the engine of vLLM V1 (and SGLang, Sarathi-Serve) instead of V0's: every step runs the
+ *     running requests' decodes first and fills the rest of {@code maxNumBatchedTokens} with prompt chunks, so a
+ *     long prompt spreads over several steps instead of stalling every stream (off, the paper's engine)
  */
 public record SchedulerConfig(double gamma, double admissionHeadroom, double rejectionMarginMs,
                               int maxNumBatchedTokens, int maxNumSeqs, int kvBlocks, int blockSize,
-                              double watermark, double starvationLimitMs) {
+                              double watermark, double starvationLimitMs, boolean chunkedPrefill) {
 
     public static final SchedulerConfig PAPER = new SchedulerConfig(1.3, 0.99, 50, 1024, 256, 20_000, 16, 0.01, 60_000);
+
+    /** The engine without chunked prefill (vLLM V0's), as every configuration before chunked prefill existed. */
+    public SchedulerConfig(double gamma, double admissionHeadroom, double rejectionMarginMs, int maxNumBatchedTokens,
+                           int maxNumSeqs, int kvBlocks, int blockSize, double watermark, double starvationLimitMs) {
+        this(gamma, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs, kvBlocks, blockSize,
+                watermark, starvationLimitMs, false);
+    }
 
     public SchedulerConfig {
         positive("gamma", gamma);
@@ -49,31 +59,40 @@ public record SchedulerConfig(double gamma, double admissionHeadroom, double rej
 
     public SchedulerConfig withGamma(double value) {
         return new SchedulerConfig(value, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs,
-                kvBlocks, blockSize, watermark, starvationLimitMs);
+                kvBlocks, blockSize, watermark, starvationLimitMs, chunkedPrefill);
     }
 
     public SchedulerConfig withKvBlocks(int value) {
         return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs,
-                value, blockSize, watermark, starvationLimitMs);
+                value, blockSize, watermark, starvationLimitMs, chunkedPrefill);
     }
 
     public SchedulerConfig withBudgets(int batchedTokens, int seqs) {
         return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, batchedTokens, seqs,
-                kvBlocks, blockSize, watermark, starvationLimitMs);
+                kvBlocks, blockSize, watermark, starvationLimitMs, chunkedPrefill);
     }
 
     public SchedulerConfig withWatermark(double value) {
         return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs,
-                kvBlocks, blockSize, value, starvationLimitMs);
+                kvBlocks, blockSize, value, starvationLimitMs, chunkedPrefill);
     }
 
     public SchedulerConfig withStarvationLimitMs(double value) {
         return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs,
-                kvBlocks, blockSize, watermark, value);
+                kvBlocks, blockSize, watermark, value, chunkedPrefill);
     }
 
     public SchedulerConfig withRejectionMarginMs(double value) {
         return new SchedulerConfig(gamma, admissionHeadroom, value, maxNumBatchedTokens, maxNumSeqs,
-                kvBlocks, blockSize, watermark, starvationLimitMs);
+                kvBlocks, blockSize, watermark, starvationLimitMs, chunkedPrefill);
+    }
+
+    /**
+     * Chunked prefill on, with {@code batchedTokens} as the step's token budget (decode tokens and prompt chunks
+     * together), as vLLM V1's {@code max_num_batched_tokens}.
+     */
+    public SchedulerConfig withChunkedPrefill(int batchedTokens) {
+        return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, batchedTokens, maxNumSeqs,
+                kvBlocks, blockSize, watermark, starvationLimitMs, true);
     }
 }
