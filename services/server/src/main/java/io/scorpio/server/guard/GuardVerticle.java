@@ -9,7 +9,6 @@ import io.scorpio.core.scheduler.RequestSpec;
 import io.scorpio.core.scheduler.RequestState;
 import io.scorpio.core.scheduler.Scheduler;
 import io.scorpio.core.scheduler.StepOutcome;
-import io.scorpio.core.scheduler.StepPlan;
 import io.scorpio.core.scheduler.SubmitResult;
 import io.scorpio.server.NodeClock;
 import io.scorpio.server.bus.Addresses;
@@ -220,9 +219,9 @@ public final class GuardVerticle extends VerticleBase {
         Iteration it = scheduler.schedule(clock.nowMs());
         deliverRejections(engine, it);
         Map<String, String> prompts = Map.of();
-        if (it.step() instanceof StepPlan.Prefill prefill) {
+        if (!it.step().prefilling().isEmpty()) { // a prefill, or a mixed step's prompt chunks (chunked prefill)
             prompts = new HashMap<>();
-            for (RequestState r : prefill.batch()) {
+            for (RequestState r : it.step().prefilling()) {
                 Meta info = meta.get(r.id());
                 prompts.put(r.id(), info == null ? "" : info.prompt());
                 if (!r.hasFirstToken() && info != null) {
