@@ -16,10 +16,14 @@ package io.scorpio.core.policy;
  * @param chunkedPrefill the engine of vLLM V1 (and SGLang, Sarathi-Serve) instead of V0's: every step runs the
  *     running requests' decodes first and fills the rest of {@code maxNumBatchedTokens} with prompt chunks, so a
  *     long prompt spreads over several steps instead of stalling every stream (off, the paper's engine)
+ * @param chunkedGamma the inefficiency coefficient of the TPOT Guard on the chunked engine (1.0): there a step's
+ *     prompt chunks are priced in the step itself by the mixed-step model, so gamma is left with the model's error
+ *     only, not the prefill stalls between decode steps that the paper's 1.3 covers (docs/scheduler-core.md)
  */
 public record SchedulerConfig(double gamma, double admissionHeadroom, double rejectionMarginMs,
                               int maxNumBatchedTokens, int maxNumSeqs, int kvBlocks, int blockSize,
-                              double watermark, double starvationLimitMs, boolean chunkedPrefill) {
+                              double watermark, double starvationLimitMs, boolean chunkedPrefill,
+                              double chunkedGamma) {
 
     public static final SchedulerConfig PAPER = new SchedulerConfig(1.3, 0.99, 50, 1024, 256, 20_000, 16, 0.01, 60_000);
 
@@ -27,8 +31,11 @@ public record SchedulerConfig(double gamma, double admissionHeadroom, double rej
     public SchedulerConfig(double gamma, double admissionHeadroom, double rejectionMarginMs, int maxNumBatchedTokens,
                            int maxNumSeqs, int kvBlocks, int blockSize, double watermark, double starvationLimitMs) {
         this(gamma, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs, kvBlocks, blockSize,
-                watermark, starvationLimitMs, false);
+                watermark, starvationLimitMs, false, DEFAULT_CHUNKED_GAMMA);
     }
+
+    /** The chunked engine's gamma, measured in docs/experiments.md (chunked prefill). */
+    public static final double DEFAULT_CHUNKED_GAMMA = 1.0;
 
     public SchedulerConfig {
         positive("gamma", gamma);
@@ -44,6 +51,7 @@ public record SchedulerConfig(double gamma, double admissionHeadroom, double rej
             throw new IllegalArgumentException("watermark must be in [0, 1), got " + watermark);
         }
         positive("starvationLimitMs", starvationLimitMs);
+        positive("chunkedGamma", chunkedGamma);
     }
 
     private static void positive(String name, double value) {
@@ -59,32 +67,32 @@ public record SchedulerConfig(double gamma, double admissionHeadroom, double rej
 
     public SchedulerConfig withGamma(double value) {
         return new SchedulerConfig(value, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs,
-                kvBlocks, blockSize, watermark, starvationLimitMs, chunkedPrefill);
+                kvBlocks, blockSize, watermark, starvationLimitMs, chunkedPrefill, chunkedGamma);
     }
 
     public SchedulerConfig withKvBlocks(int value) {
         return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs,
-                value, blockSize, watermark, starvationLimitMs, chunkedPrefill);
+                value, blockSize, watermark, starvationLimitMs, chunkedPrefill, chunkedGamma);
     }
 
     public SchedulerConfig withBudgets(int batchedTokens, int seqs) {
         return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, batchedTokens, seqs,
-                kvBlocks, blockSize, watermark, starvationLimitMs, chunkedPrefill);
+                kvBlocks, blockSize, watermark, starvationLimitMs, chunkedPrefill, chunkedGamma);
     }
 
     public SchedulerConfig withWatermark(double value) {
         return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs,
-                kvBlocks, blockSize, value, starvationLimitMs, chunkedPrefill);
+                kvBlocks, blockSize, value, starvationLimitMs, chunkedPrefill, chunkedGamma);
     }
 
     public SchedulerConfig withStarvationLimitMs(double value) {
         return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs,
-                kvBlocks, blockSize, watermark, value, chunkedPrefill);
+                kvBlocks, blockSize, watermark, value, chunkedPrefill, chunkedGamma);
     }
 
     public SchedulerConfig withRejectionMarginMs(double value) {
         return new SchedulerConfig(gamma, admissionHeadroom, value, maxNumBatchedTokens, maxNumSeqs,
-                kvBlocks, blockSize, watermark, starvationLimitMs, chunkedPrefill);
+                kvBlocks, blockSize, watermark, starvationLimitMs, chunkedPrefill, chunkedGamma);
     }
 
     /**
@@ -93,6 +101,11 @@ public record SchedulerConfig(double gamma, double admissionHeadroom, double rej
      */
     public SchedulerConfig withChunkedPrefill(int batchedTokens) {
         return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, batchedTokens, maxNumSeqs,
-                kvBlocks, blockSize, watermark, starvationLimitMs, true);
+                kvBlocks, blockSize, watermark, starvationLimitMs, true, chunkedGamma);
+    }
+
+    public SchedulerConfig withChunkedGamma(double value) {
+        return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs,
+                kvBlocks, blockSize, watermark, starvationLimitMs, chunkedPrefill, value);
     }
 }

@@ -78,7 +78,8 @@ public final class Scheduler {
         this.bestEffort = new WaitingQueue(QueueOrder.ARRIVAL, this::outputEstimate);
         this.kv = new KvBlockManager(config.kvBlocks(), config.blockSize(), config.watermarkBlocks());
         this.ttftGuard = new TtftGuard(config.rejectionMarginMs());
-        this.tpotGuard = new TpotGuard(config.gamma(), config.admissionHeadroom());
+        this.tpotGuard = new TpotGuard(this.config.chunkedPrefill() ? this.config.chunkedGamma() : this.config.gamma(),
+                this.config.admissionHeadroom());
         this.lightLoad = options.lowLoadFallback(); // an empty engine is lightly loaded
     }
 
@@ -430,7 +431,11 @@ public final class Scheduler {
         boolean guarded = updateLoadMode();
         List<RequestState> preempted = new ArrayList<>();
 
-        List<RequestState> decodes = CreditBatcher.select(admitted, policy.credits() && guarded,
+        // Credits skip a request only to keep the step fast enough for the tightest TPOT: when every decode and a
+        // minimal chunk fit within it, all decode (a request skipped for nothing only finishes later).
+        Decoding now = decoding();
+        boolean credits = policy.credits() && guarded && !now.allFit();
+        List<RequestState> decodes = CreditBatcher.select(admitted, credits,
                 options.prefillAwareCredits() ? stallFactor() : 1.0);
         if (decodes.size() > config.maxNumBatchedTokens()) {
             decodes.subList(config.maxNumBatchedTokens(), decodes.size()).clear(); // one token each
@@ -440,7 +445,7 @@ public final class Scheduler {
 
         int budget = config.maxNumBatchedTokens() - decodes.size();
         if (policy.tpotAdmission() && guarded) {
-            budget = Math.min(budget, tpotChunkBudget(decodes.size(), meanLength, decodingTMin()));
+            budget = Math.min(budget, tpotChunkBudget(decodes.size(), meanLength, now.tMin()));
         }
         List<StepPlan.PrefillChunk> chunks = new ArrayList<>();
         // Running requests with a partial prefill continue first.
@@ -535,15 +540,38 @@ public final class Scheduler {
         return (double) sum / decodes.size();
     }
 
-    /** The tightest TPOT among admitted requests that decode (their prefill done); infinite when none does. */
-    private double decodingTMin() {
+    /**
+     * The admitted requests whose prefill is done, in one pass: how many, the sum of their current lengths, their
+     * tightest TPOT (infinite when none), and the prompt tokens still due to the others (partial prefills).
+     */
+    private Decoding decoding() {
+        int count = 0;
+        long lengths = 0;
+        long prefillAhead = 0;
         double tMin = Double.POSITIVE_INFINITY;
         for (RequestState r : admitted.inAdmissionOrder()) {
-            if (!r.isPrefilling()) {
+            if (r.isPrefilling()) {
+                prefillAhead += r.prefillRemaining;
+            } else {
+                count++;
+                lengths += r.currentLength();
                 tMin = Math.min(tMin, r.tpotSloMs());
             }
         }
-        return tMin;
+        double meanLength = count == 0 ? 0 : (double) lengths / count;
+        boolean allFit = !Double.isFinite(tMin) || stepWithinTpot(count, meanLength, tMin);
+        return new Decoding(count, meanLength, tMin, prefillAhead, allFit);
+    }
+
+    /** @param allFit whether all of them can decode in one step with a minimal chunk, within {@code tMin} */
+    private record Decoding(int count, double meanLength, double tMin, long prefillAhead, boolean allFit) {
+    }
+
+    /** Whether a step of {@code decodes} decodes and a minimal chunk keeps {@code step * gamma < headroom * tMin}. */
+    private boolean stepWithinTpot(double decodes, double meanLength, double tMin) {
+        double stepMs = mixedModel.stepMs(decodes, meanLength, MIN_CHUNK_TOKENS,
+                MixedStepModel.attentionPairs(0, MIN_CHUNK_TOKENS));
+        return stepMs * config.chunkedGamma() < config.admissionHeadroom() * tMin;
     }
 
     /**
@@ -557,7 +585,8 @@ public final class Scheduler {
         if (!Double.isFinite(tMin)) {
             return full;
         }
-        double room = config.admissionHeadroom() * tMin / config.gamma() - mixedModel.stepMs(decodes, meanLength, 0, 0);
+        double room = config.admissionHeadroom() * tMin / config.chunkedGamma()
+                - mixedModel.stepMs(decodes, meanLength, 0, 0);
         double e = mixedModel.e();
         double f = mixedModel.f();
         double n;
@@ -585,26 +614,16 @@ public final class Scheduler {
     }
 
     private ChunkedPrefillEstimate chunkedPrefillEstimate() {
-        long ahead = 0;
-        int decoding = 0;
-        long lengths = 0;
-        for (RequestState r : admitted.inAdmissionOrder()) {
-            if (r.isPrefilling()) {
-                ahead += r.prefillRemaining;
-            } else {
-                decoding++;
-                lengths += r.currentLength();
-            }
-        }
-        double meanLength = decoding == 0 ? 0 : (double) lengths / decoding;
-        // With credits, about VBS of the decoding requests run in a step.
-        double batch = policy.credits() && decoding > 0 ? Math.min(decoding, admitted.virtualBatchSize()) : decoding;
+        Decoding now = decoding();
+        // With credits (and not all fitting), about VBS of the decoding requests run in a step.
+        double batch = policy.credits() && !now.allFit() ? Math.min(now.count(), admitted.virtualBatchSize())
+                : now.count();
         int budget = policy.tpotAdmission()
-                ? tpotChunkBudget((int) Math.round(batch), meanLength, decodingTMin())
-                : config.maxNumBatchedTokens() - decoding;
+                ? tpotChunkBudget((int) Math.round(batch), now.meanLength(), now.tMin())
+                : config.maxNumBatchedTokens() - now.count();
         budget = Math.max(1, budget);
-        double stepMs = mixedModel.stepMs(batch, meanLength, budget, MixedStepModel.attentionPairs(0, budget));
-        return new ChunkedPrefillEstimate(ahead, budget, Math.max(stepMs, 1e-3));
+        double stepMs = mixedModel.stepMs(batch, now.meanLength(), budget, MixedStepModel.attentionPairs(0, budget));
+        return new ChunkedPrefillEstimate(now.prefillAhead(), budget, Math.max(stepMs, 1e-3));
     }
 
     private void preempt(RequestState r) {

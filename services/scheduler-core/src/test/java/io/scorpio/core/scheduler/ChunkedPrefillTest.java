@@ -132,19 +132,45 @@ class ChunkedPrefillTest {
     @Test
     @DisplayName("scorpio-chunked sizes the chunk so that the step stays within the tightest decoding TPOT")
     void scorpioChunkBudget() {
-        // mixed(B, L, n, A) = 2B + 8 + 0.05n. With a 30 ms TPOT decoding, gamma 1.3 and headroom 0.99 a step may take
-        // 0.99 * 30 / 1.3 = 22.846 ms: one decode costs 10 ms, which leaves 12.846 / 0.05 = 256.9, so 256 tokens.
-        MixedStepModel mixed = new MixedStepModel(0, 2, 0, 8, 0.05, 0);
+        // mixed(B, L, n, A) = 2B + 8 + 0.03n. With a 30 ms TPOT decoding, the chunked engine's gamma 1.0 and headroom
+        // 0.99 a step may take 29.7 ms: one decode costs 10 ms, which leaves 19.7 / 0.03 = 656.7, so 656 tokens.
+        MixedStepModel mixed = new MixedStepModel(0, 2, 0, 8, 0.03, 0);
         Harness h = new Harness(Policy.SCORPIO_CHUNKED, SchedulerConfig.PAPER, mixed);
         h.submit("A", 100, 10, new Slo(10_000, 30));
         assertEquals("chunks [A:0+100/100] decodes [] tokens [A]", h.step()); // nothing decodes: no limit
         h.submit("B", 1000, 2, new Slo(10_000, 50));
-        assertEquals("chunks [B:0+256/1000] decodes [A] tokens [A]", h.step());
-        assertEquals("chunks [B:256+256/1000] decodes [A] tokens [A]", h.step());
-        assertEquals(256, h.s.tpotChunkBudget(1, 100, 30));
+        assertEquals("chunks [B:0+656/1000] decodes [A] tokens [A]", h.step());
+        assertEquals("chunks [B:656+344/1000] decodes [A] tokens [A B]", h.step());
+        assertEquals(656, h.s.tpotChunkBudget(1, 100, 30));
         assertEquals(2047, h.s.tpotChunkBudget(1, 100, Double.POSITIVE_INFINITY));
         // A 60-deep decode batch leaves less than the minimal chunk: the budget stays at 64 tokens.
         assertEquals(Scheduler.MIN_CHUNK_TOKENS, h.s.tpotChunkBudget(60, 100, 30));
+        // Under the paper's gamma of 1.3 the step may take 22.846 ms: 12.846 / 0.03 = 428.2, so 428 tokens.
+        Harness paperGamma = new Harness(Policy.SCORPIO_CHUNKED, SchedulerConfig.PAPER.withChunkedGamma(1.3), mixed);
+        assertEquals(428, paperGamma.s.tpotChunkBudget(1, 100, 30));
+    }
+
+    @Test
+    @DisplayName("scorpio-chunked: credits skip a decode only when all decodes would make the step too slow")
+    void workConservingCredits() {
+        // A (TPOT 30) and B (TPOT 60, TRP 0.5). Two decodes and a 64-token chunk cost 2*2 + 8 + 1.92 = 13.92 ms, well
+        // within 29.7 ms, so B decodes in every step although its credits alone would skip every other one.
+        MixedStepModel mixed = new MixedStepModel(0, 2, 0, 8, 0.03, 0);
+        Harness h = new Harness(Policy.SCORPIO_CHUNKED, SchedulerConfig.PAPER, mixed);
+        h.submit("A", 10, 5, new Slo(10_000, 30));
+        h.submit("B", 10, 5, new Slo(10_000, 60));
+        assertEquals("chunks [A:0+10/10 B:0+10/10] decodes [] tokens [A B]", h.step());
+        assertEquals("decode [A B]", h.step());
+        assertEquals("decode [A B]", h.step());
+        // With 8 ms per decode and gamma 1.3, admission takes B (VBS' = 1.5: (12 + 8 + 1.92) * 1.3 = 28.5 < 29.7), but
+        // both decoding with the chunk, (16 + 8 + 1.92) * 1.3 = 33.7, do not fit: credits apply, B every other step.
+        MixedStepModel slow = new MixedStepModel(0, 8, 0, 8, 0.03, 0);
+        Harness k = new Harness(Policy.SCORPIO_CHUNKED, SchedulerConfig.PAPER.withChunkedGamma(1.3), slow);
+        k.submit("A", 10, 5, new Slo(10_000, 30));
+        k.submit("B", 10, 5, new Slo(10_000, 60));
+        assertEquals("chunks [A:0+10/10 B:0+10/10] decodes [] tokens [A B]", k.step());
+        assertEquals("decode [A]", k.step());   // B's credit 0.5
+        assertEquals("decode [A B]", k.step()); // B's credit 1.0: runs
     }
 
     /** Drives one scheduler by hand: every step takes 10 ms; requests end at their max_tokens. */
