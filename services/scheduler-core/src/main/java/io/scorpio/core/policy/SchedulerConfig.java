@@ -35,7 +35,7 @@ public record SchedulerConfig(double gamma, double admissionHeadroom, double rej
     }
 
     /** The chunked engine's gamma, measured in docs/experiments.md (chunked prefill). */
-    public static final double DEFAULT_CHUNKED_GAMMA = 1.0;
+    public static final double DEFAULT_CHUNKED_GAMMA = 1.1;
 
     public SchedulerConfig {
         positive("gamma", gamma);

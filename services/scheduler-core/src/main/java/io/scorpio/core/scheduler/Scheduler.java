@@ -206,6 +206,11 @@ public final class Scheduler {
                 RequestState r = chunk.request();
                 if (r.phase == RequestState.Phase.RUNNING) { // else aborted or requeued while its step ran
                     r.prefillRemaining -= chunk.tokens();
+                    if (r.prefillRemaining == 0) {
+                        // Its first decode comes right after its first token: a credit that reaches 1 there keeps
+                        // the first gaps as short as the later ones, which matters for short outputs.
+                        r.credit = Math.max(0, 1 - admitted.trp(r));
+                    }
                 }
             }
         }

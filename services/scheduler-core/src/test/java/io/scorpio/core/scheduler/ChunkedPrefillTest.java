@@ -132,16 +132,16 @@ class ChunkedPrefillTest {
     @Test
     @DisplayName("scorpio-chunked sizes the chunk so that the step stays within the tightest decoding TPOT")
     void scorpioChunkBudget() {
-        // mixed(B, L, n, A) = 2B + 8 + 0.03n. With a 30 ms TPOT decoding, the chunked engine's gamma 1.0 and headroom
-        // 0.99 a step may take 29.7 ms: one decode costs 10 ms, which leaves 19.7 / 0.03 = 656.7, so 656 tokens.
+        // mixed(B, L, n, A) = 2B + 8 + 0.03n. With a 30 ms TPOT decoding, the chunked engine's gamma 1.1 and headroom
+        // 0.99 a step may take 0.99 * 30 / 1.1 = 27 ms: one decode costs 10 ms, which leaves 17 / 0.03 = 566.7, so 566.
         MixedStepModel mixed = new MixedStepModel(0, 2, 0, 8, 0.03, 0);
         Harness h = new Harness(Policy.SCORPIO_CHUNKED, SchedulerConfig.PAPER, mixed);
         h.submit("A", 100, 10, new Slo(10_000, 30));
         assertEquals("chunks [A:0+100/100] decodes [] tokens [A]", h.step()); // nothing decodes: no limit
         h.submit("B", 1000, 2, new Slo(10_000, 50));
-        assertEquals("chunks [B:0+656/1000] decodes [A] tokens [A]", h.step());
-        assertEquals("chunks [B:656+344/1000] decodes [A] tokens [A B]", h.step());
-        assertEquals(656, h.s.tpotChunkBudget(1, 100, 30));
+        assertEquals("chunks [B:0+566/1000] decodes [A] tokens [A]", h.step());
+        assertEquals("chunks [B:566+434/1000] decodes [A] tokens [A B]", h.step());
+        assertEquals(566, h.s.tpotChunkBudget(1, 100, 30));
         assertEquals(2047, h.s.tpotChunkBudget(1, 100, Double.POSITIVE_INFINITY));
         // A 60-deep decode batch leaves less than the minimal chunk: the budget stays at 64 tokens.
         assertEquals(Scheduler.MIN_CHUNK_TOKENS, h.s.tpotChunkBudget(60, 100, 30));
@@ -154,7 +154,7 @@ class ChunkedPrefillTest {
     @DisplayName("scorpio-chunked: credits skip a decode only when all decodes would make the step too slow")
     void workConservingCredits() {
         // A (TPOT 30) and B (TPOT 60, TRP 0.5). Two decodes and a 64-token chunk cost 2*2 + 8 + 1.92 = 13.92 ms, well
-        // within 29.7 ms, so B decodes in every step although its credits alone would skip every other one.
+        // within 27 ms, so B decodes in every step although its credits alone would skip every other one.
         MixedStepModel mixed = new MixedStepModel(0, 2, 0, 8, 0.03, 0);
         Harness h = new Harness(Policy.SCORPIO_CHUNKED, SchedulerConfig.PAPER, mixed);
         h.submit("A", 10, 5, new Slo(10_000, 30));
@@ -164,13 +164,15 @@ class ChunkedPrefillTest {
         assertEquals("decode [A B]", h.step());
         // With 8 ms per decode and gamma 1.3, admission takes B (VBS' = 1.5: (12 + 8 + 1.92) * 1.3 = 28.5 < 29.7), but
         // both decoding with the chunk, (16 + 8 + 1.92) * 1.3 = 33.7, do not fit: credits apply, B every other step.
+        // Its credit starts at 1 - TRP = 0.5 when its prompt completes, so that it runs in its first decode step.
         MixedStepModel slow = new MixedStepModel(0, 8, 0, 8, 0.03, 0);
         Harness k = new Harness(Policy.SCORPIO_CHUNKED, SchedulerConfig.PAPER.withChunkedGamma(1.3), slow);
         k.submit("A", 10, 5, new Slo(10_000, 30));
         k.submit("B", 10, 5, new Slo(10_000, 60));
         assertEquals("chunks [A:0+10/10 B:0+10/10] decodes [] tokens [A B]", k.step());
-        assertEquals("decode [A]", k.step());   // B's credit 0.5
-        assertEquals("decode [A B]", k.step()); // B's credit 1.0: runs
+        assertEquals("decode [A B]", k.step()); // B's credit 0.5 + 0.5 = 1: runs, 0 left
+        assertEquals("decode [A]", k.step());   // 0.5
+        assertEquals("decode [A B]", k.step()); // 1: runs
     }
 
     /** Drives one scheduler by hand: every step takes 10 ms; requests end at their max_tokens. */
