@@ -16,8 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,6 +37,18 @@ class ChunkedPrefillPropertiesTest {
 
     private static final StepTimeModel DECODE = new StepTimeModel(0.0001, 0.05, 0.001, 12);
     private static final PrefillTimeModel PREFILL = new PrefillTimeModel(200, 15, 0.07, 5);
+
+    /** What the random workloads exercised, over all runs: checked once at the end, so the properties are not vacuous. */
+    private static final AtomicInteger PREEMPTED_WHILE_PREFILLING = new AtomicInteger();
+    private static final AtomicInteger PARTIAL_CHUNKS = new AtomicInteger();
+    private static final AtomicInteger ABORTED_WHILE_A_STEP_RAN = new AtomicInteger();
+
+    @AfterAll
+    static void theWorkloadsExerciseTheHardCases() {
+        assertTrue(PREEMPTED_WHILE_PREFILLING.get() > 0, "no partially prefilled request was ever preempted");
+        assertTrue(PARTIAL_CHUNKS.get() > 0, "no prompt was ever split");
+        assertTrue(ABORTED_WHILE_A_STEP_RAN.get() > 0, "no request was aborted while a step ran");
+    }
 
     static Stream<Arguments> runs() {
         return Policy.CHUNKED.stream().flatMap(p -> LongStream.rangeClosed(1, 50).mapToObj(seed -> Arguments.of(p.name(),
@@ -90,7 +104,23 @@ class ChunkedPrefillPropertiesTest {
                     decodeReady.add(r);
                 }
             }
+            Set<RequestState> prefilling = new HashSet<>();
+            for (RequestState r : s.admittedInOrder()) {
+                if (r.isPrefilling()) {
+                    prefilling.add(r);
+                }
+            }
             Iteration it = s.schedule(now);
+            for (RequestState r : it.preempted()) {
+                if (prefilling.contains(r)) {
+                    PREEMPTED_WHILE_PREFILLING.incrementAndGet();
+                    assertEquals(0, r.kvBlocks(), at + "a preempted partial prefill keeps blocks");
+                    assertFalse(r.isPrefilling(), at + "a preempted partial prefill must start over");
+                }
+            }
+            if (it.step() instanceof StepPlan.Mixed m) {
+                PARTIAL_CHUNKS.addAndGet((int) m.chunks().stream().filter(c -> !c.completesPrompt()).count());
+            }
             for (Rejection r : it.rejections()) {
                 endings.merge(r.request().id(), 1, Integer::sum);
             }
@@ -111,7 +141,9 @@ class ChunkedPrefillPropertiesTest {
             }
             double ms = 5 + 0.02 * tokens(plan) + 0.05 * plan.batch().size();
             if (rnd.nextInt(30) == 0) { // abort while the step is in flight: complete() must skip it
-                abortOne(s, specs, rnd, now, endings);
+                if (abortOne(s, specs, rnd, now, endings)) {
+                    ABORTED_WHILE_A_STEP_RAN.incrementAndGet();
+                }
             }
             now += ms;
             StepOutcome out = s.complete(new StepResult(ms, stopped), now);
@@ -127,12 +159,14 @@ class ChunkedPrefillPropertiesTest {
         assertEquals(s.totalKvBlocks(), s.freeKvBlocks(), at + "KV blocks leaked");
     }
 
-    private static void abortOne(Scheduler s, List<RequestSpec> specs, SplittableRandom rnd, double now,
-                                 Map<String, Integer> endings) {
+    private static boolean abortOne(Scheduler s, List<RequestSpec> specs, SplittableRandom rnd, double now,
+                                    Map<String, Integer> endings) {
         String id = specs.get(rnd.nextInt(specs.size())).id();
         if (s.abort(id, now)) {
             endings.merge(id, 1, Integer::sum);
+            return true;
         }
+        return false;
     }
 
     private static int tokens(StepPlan plan) {
