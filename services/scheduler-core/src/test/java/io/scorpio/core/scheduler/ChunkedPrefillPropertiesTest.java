@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * workload has up to 60 requests with prompts up to 6,000 tokens, random SLOs, random aborts (while waiting, running
  * or in flight), and a KV cache small enough to force preemption. After every iteration: the step's tokens (one per
  * decode plus its chunks) fit the token budget; running requests fit max_num_seqs; chunks continue each request's
- * prefill where it stopped; KV blocks add up; and under the FCFS baselines every running request whose prefill is
+ * prefill where it stopped; KV blocks add up; under scorpio-chunked a step beyond the minimal chunk stays within the
+ * tightest decoding TPOT by its own model; and under the FCFS baselines every running request whose prefill is
  * done decodes in every step unless it was preempted (decodes are never skipped for prompt chunks). At the end every
  * request has ended exactly once and every block is free. A failure names its seed.
  */
@@ -198,6 +199,16 @@ class ChunkedPrefillPropertiesTest {
                 assertEquals(c.target() - r.prefillRemaining(), c.prefix(), at + "chunk continues where it stopped");
                 assertTrue(r.kvBlocks() * config.blockSize() >= c.prefix() + c.tokens(), at + "KV for the chunk " + r);
             }
+        }
+        if (policy.tpotAdmission() && plan instanceof StepPlan.Mixed m && !m.decodes().isEmpty() && preempted.isEmpty()
+                && m.chunkTokens() > Scheduler.MIN_CHUNK_TOKENS) {
+            // scorpio-chunked: above the minimal chunk, the step priced by its own model stays within the tightest
+            // TPOT of the requests decoding (chunks priced from scratch, n^2 pairs, as the budget is solved).
+            double tMin = decodeReady.stream().mapToDouble(RequestState::tpotSloMs).min().orElseThrow();
+            int n = m.chunkTokens();
+            double stepMs = s.mixedModel().stepMs(m.decodes().size(), m.meanLength(), n, (double) n * n);
+            assertTrue(stepMs * s.config().chunkedGamma() <= s.config().admissionHeadroom() * tMin + 1e-9,
+                    at + "a step of " + stepMs + " ms over the tightest decoding TPOT " + tMin);
         }
         if (!policy.credits()) {
             // vllm-v1, sarathi: with max_num_seqs below the budget, every running decode runs every step.
