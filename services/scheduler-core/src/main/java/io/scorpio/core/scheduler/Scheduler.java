@@ -17,7 +17,8 @@ import java.util.Objects;
 
 /**
  * One engine's scheduler: the paper's Algorithm 1 on a vLLM-V0-style engine (spec 5), for any of the
- * policies of spec 6. Pure and single-threaded: time is passed in, nothing blocks, nothing does I/O, so
+ * policies of spec 6; or, with {@link SchedulerConfig#chunkedPrefill()}, vLLM V1's chunked-prefill engine (decodes
+ * first, then prompt chunks within the token budget), for the policies of {@link Policy#CHUNKED} or any other. Pure and single-threaded: time is passed in, nothing blocks, nothing does I/O, so
  * the same object runs behind the live service and inside virtual-time experiments.
  *
  * <p>The protocol is {@link #submit} as requests arrive, then alternately {@link #schedule} (which
@@ -546,8 +547,8 @@ public final class Scheduler {
     }
 
     /**
-     * The admitted requests whose prefill is done, in one pass: how many, the sum of their current lengths, their
-     * tightest TPOT (infinite when none), and the prompt tokens still due to the others (partial prefills).
+     * The admitted requests whose prefill is done, in one pass: how many, their mean current length, their tightest
+     * TPOT (infinite when none), and the prompt tokens still due to the others (partial prefills).
      */
     private Decoding decoding() {
         int count = 0;
