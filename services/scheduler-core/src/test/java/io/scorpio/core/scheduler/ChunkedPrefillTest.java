@@ -20,7 +20,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The chunked-prefill engine (vLLM V1's scheduler) on scenarios worked by hand. The tests drive the scheduler one
+ * The chunked-prefill engine (vLLM V1's scheduler) on scenarios worked by hand (scorpio-chunked's with a mixed-step model of round numbers). The tests drive the scheduler one
  * iteration at a time and every step takes 10 ms, so a step that starts at t ends at t + 10. A chunk is written
  * {@code id:prefix+tokens/target}.
  */
@@ -173,6 +173,25 @@ class ChunkedPrefillTest {
         assertEquals("decode [A B]", k.step()); // B's credit 0.5 + 0.5 = 1: runs, 0 left
         assertEquals("decode [A]", k.step());   // 0.5
         assertEquals("decode [A B]", k.step()); // 1: runs
+    }
+
+    @Test
+    @DisplayName("scorpio-chunked's TTFT Guard prices the queue's drain in steps of the chunk budget")
+    void ttftRejectionPricesChunkedSteps() {
+        // mixed = 2B + 8 + 0.03n. A (TPOT 30) decodes, so a step may carry 566 prompt tokens (see above) and takes
+        // 2 + 8 + 0.03 * 566 = 26.98 ms. B and C, 3,000 tokens each, need ceil(3000 / 566) = 6 such steps: 161.88 ms.
+        // B's slack of 200 ms is under 161.88 + 50: rejected, its tokens leave the sum; C's 500 ms is enough. The V0
+        // prefill model (20 ms for any prefill here) would have let B wait for a TTFT it cannot get.
+        MixedStepModel mixed = new MixedStepModel(0, 2, 0, 8, 0.03, 0);
+        Harness h = new Harness(Policy.SCORPIO_CHUNKED, SchedulerConfig.PAPER, mixed);
+        h.submit("A", 100, 50, new Slo(10_000, 30));
+        assertEquals("chunks [A:0+100/100] decodes [] tokens [A]", h.step()); // t = 0..10
+        h.submit("B", 3000, 5, new Slo(200, 50));
+        h.submit("C", 3000, 5, new Slo(500, 50));
+        Iteration it = h.s.schedule(h.now);
+        assertEquals(List.of("B"), it.rejections().stream().map(r -> r.request().id()).toList());
+        assertTrue(it.rejections().get(0).message().contains("minimal TTFT 162 ms"), it.rejections().get(0).message());
+        assertEquals("chunks [C:0+566/3000] decodes [A] tokens [A]", h.describe(it.step()));
     }
 
     /** Drives one scheduler by hand: every step takes 10 ms; requests end at their max_tokens. */
