@@ -1,6 +1,8 @@
 package io.scorpio.experiments;
 
 import io.scorpio.core.model.FitAccuracy;
+import io.scorpio.core.model.MixedStepModel;
+import io.scorpio.core.model.ModelFit;
 import io.scorpio.core.cluster.Placement;
 import io.scorpio.core.policy.GuardOptions;
 import io.scorpio.core.policy.Policy;
@@ -44,7 +46,9 @@ import java.util.Map;
  *   sensitivity               scorpio with oracle, noisy and no predictions
  *   beyond                    scorpio with the options beyond the paper (low-load fallback, best effort)
  *   scale                     1, 2 and 4 engines at proportional load; placement and migration
- *   all                       everything above
+ *   chunked [workload...]     chunked prefill (issue 15): vllm, vllm-v1 (2,048 and 8,192), sarathi, scorpio and
+ *                             scorpio-chunked, QPS 5..15, three seeds, on every workload (or those named)
+ *   all                       everything above but chunked
  * </pre>
  *
  * Options: {@code --out DIR} (default docs/results), {@code --seed N} (42), {@code --requests N} (512).
@@ -60,6 +64,7 @@ public final class Experiments {
     private final DataFiles data;
     private final GpuProfile gpu;
     private FittedModels models;
+    private ModelFit<MixedStepModel> mixedModel;
 
     Experiments(Path out, long seed, int requests) {
         this.out = out;
@@ -102,6 +107,8 @@ public final class Experiments {
             case "sensitivity" -> e.sensitivity();
             case "beyond" -> e.beyond();
             case "scale" -> e.scale();
+            case "chunked" -> e.chunked(positional.subList(1, positional.size()).stream().map(Workloads::named)
+                    .toList());
             case "all" -> {
                 e.calibrate();
                 for (Workloads w : Workloads.values()) {
@@ -125,7 +132,7 @@ public final class Experiments {
     private static void usage() {
         System.err.println("usage: experiments [--out DIR] [--seed N] [--requests N] "
                 + "calibrate | sweep [sharegpt|arena-hard|azure-conv|azure-code] | azure | ablation | overhead "
-                + "| sensitivity | beyond | scale | all");
+                + "| sensitivity | beyond | scale | chunked [workload...] | all");
     }
 
     private FittedModels models() {
@@ -133,6 +140,13 @@ public final class Experiments {
             models = FittedModels.profile(gpu, Workloads.SHAREGPT.pool(data), seed);
         }
         return models;
+    }
+
+    private ModelFit<MixedStepModel> mixedModel() {
+        if (mixedModel == null) {
+            mixedModel = FittedModels.profileMixed(gpu, Workloads.SHAREGPT.pool(data), seed);
+        }
+        return mixedModel;
     }
 
     private List<WorkloadRequest> poisson(List<LengthSample> pool, double qps, PredictionSource predictions) {
@@ -148,7 +162,7 @@ public final class Experiments {
     void calibrate() throws IOException {
         Path dir = out.resolve("calibration");
         List<LengthSample> pool = Workloads.SHAREGPT.pool(data);
-        ProgressBar bar = new ProgressBar("calibrate", Calibration.gridSize() + 1);
+        ProgressBar bar = new ProgressBar("calibrate", Calibration.gridSize() + 2);
         List<Calibration.GridPoint> grid = Calibration.search(gpu, pool, () -> bar.step("grid"));
         ResultTable gridTable = new ResultTable(List.of("step_overhead_ms", "decode_attention_efficiency",
                 "vllm_goodput_qps5", "vllm_goodput_qps15", "vllm_adherence_qps15", "worst_relative_error"));
@@ -171,6 +185,13 @@ public final class Experiments {
         table4.add("T_prefill(n)", String.format("theta=%d C=%.3f alpha=%.5f beta=%.3f", pm.theta(), pm.constantMs(),
                 pm.alpha(), pm.beta()), pa.samples(), fm.prefill().outliersDropped(), pa.r2(), pa.rmseMs(),
                 100 * pa.mape());
+        bar.step("mixed-step model");
+        ModelFit<MixedStepModel> mixed = mixedModel();
+        FitAccuracy ma = mixed.accuracy();
+        MixedStepModel mm = mixed.model();
+        table4.add("mixed(B,L,n,A) = step(B,L) + e*n + f*A (chunked prefill)", String.format(
+                "a=%.3g b=%.4f c=%.3g d=%.3f e=%.5f f=%.3g", mm.a(), mm.b(), mm.c(), mm.d(), mm.e(), mm.f()),
+                ma.samples(), mixed.outliersDropped(), ma.r2(), ma.rmseMs(), 100 * ma.mape());
         table4.writeAll(dir, "table4");
 
         // The current profile's baselines against the paper's numbers, seed-averaged as in the search.
@@ -197,6 +218,88 @@ public final class Experiments {
 
     private static double rel(double sim, double paper) {
         return (sim - paper) / paper;
+    }
+
+    // ---- chunked: chunked prefill, Scorpio against the vLLM users run today (issue 15) ----
+
+    static final List<Policy> CHUNKED_POLICIES = List.of(Policy.VLLM, Policy.VLLM_V1, Policy.VLLM_V1_8192,
+            Policy.SARATHI, Policy.SCORPIO, Policy.SCORPIO_CHUNKED);
+    static final int CHUNKED_SEEDS = 3;
+
+    /**
+     * Every workload (or those named), QPS 5..15, seeds {@code seed .. seed+2} (each picks the workload, the
+     * predictor's noise and the GPU's), the six policies of {@link #CHUNKED_POLICIES}. Writes {@code summary} (one row
+     * per run), {@code goodput-mean} (the seed mean), {@code mixed-fit} (the mixed-step model scorpio-chunked uses)
+     * and {@code goal} (the issue's two targets, checked on the seed means).
+     */
+    void chunked(List<Workloads> named) throws IOException {
+        List<Workloads> workloads = named.isEmpty() ? List.of(Workloads.values()) : named;
+        Path dir = out.resolve("chunked");
+        ModelFit<MixedStepModel> mixed = mixedModel();
+        ResultTable fit = new ResultTable(List.of("a", "b", "c", "d", "e", "f", "samples", "outliers_dropped", "r2",
+                "rmse_ms", "mape_percent"));
+        MixedStepModel m = mixed.model();
+        fit.add(m.a(), m.b(), m.c(), m.d(), m.e(), m.f(), mixed.accuracy().samples(), mixed.outliersDropped(),
+                mixed.accuracy().r2(), mixed.accuracy().rmseMs(), 100 * mixed.accuracy().mape());
+        fit.writeAll(dir, "mixed-fit");
+
+        ResultTable summary = new ResultTable(List.of("workload", "qps", "seed", "policy", "goodput", "adherence"));
+        ResultTable means = new ResultTable(List.of("workload", "qps", "policy", "goodput", "adherence",
+                "ttft_violations", "tpot_violations", "rejections"));
+        // workload -> qps -> policy -> mean goodput
+        Map<String, Map<Double, Map<String, Double>>> goodput = new LinkedHashMap<>();
+        ProgressBar bar = new ProgressBar("chunked",
+                workloads.size() * SWEEP_QPS.length * CHUNKED_SEEDS * CHUNKED_POLICIES.size());
+        for (Workloads w : workloads) {
+            List<LengthSample> pool = w.pool(data);
+            for (double qps : SWEEP_QPS) {
+                Map<String, double[]> sums = new LinkedHashMap<>();
+                for (int k = 0; k < CHUNKED_SEEDS; k++) {
+                    long sd = seed + k;
+                    List<WorkloadRequest> wl = PredictionSource.paperNoisy(sd)
+                            .apply(WorkloadGenerator.paperDefaults().poisson(pool, qps, requests, sd));
+                    for (Policy p : CHUNKED_POLICIES) {
+                        Simulation.Setup setup = models().setup(p, gpu, sd).withMixedModel(m);
+                        RunSummary s = Simulation.run(wl, setup).summary();
+                        summary.add(w.label(), qps, sd, p.name(), s.goodput(), s.adherence());
+                        double[] acc = sums.computeIfAbsent(p.name(), x -> new double[5]);
+                        acc[0] += s.goodput();
+                        acc[1] += s.adherence();
+                        acc[2] += s.all().ttftViolations();
+                        acc[3] += s.all().tpotViolations();
+                        acc[4] += s.all().rejected();
+                        bar.step(w.label() + " " + p.name() + " @ " + qps);
+                    }
+                }
+                sums.forEach((p, acc) -> {
+                    means.add(w.label(), qps, p, acc[0] / CHUNKED_SEEDS, acc[1] / CHUNKED_SEEDS,
+                            acc[2] / CHUNKED_SEEDS, acc[3] / CHUNKED_SEEDS, acc[4] / CHUNKED_SEEDS);
+                    goodput.computeIfAbsent(w.label(), x -> new LinkedHashMap<>())
+                            .computeIfAbsent(qps, x -> new LinkedHashMap<>()).put(p, acc[0] / CHUNKED_SEEDS);
+                });
+            }
+        }
+        summary.writeAll(dir, "summary");
+        means.writeAll(dir, "goodput-mean");
+
+        // The issue's targets, on seed means: scorpio-chunked >= 3x vllm-v1 at QPS 15 on ShareGPT, and never more
+        // than 3% below the best baseline (every policy but the two scorpios).
+        ResultTable goal = new ResultTable(List.of("workload", "qps", "scorpio_chunked", "best_baseline",
+                "best_baseline_policy", "vllm_v1", "ratio_to_best", "ratio_to_vllm_v1", "within_3_percent"));
+        goodput.forEach((w, byQps) -> byQps.forEach((qps, byPolicy) -> {
+            String best = null;
+            for (Policy p : CHUNKED_POLICIES) {
+                if (!p.name().startsWith("scorpio") && (best == null || byPolicy.get(p.name()) > byPolicy.get(best))) {
+                    best = p.name();
+                }
+            }
+            double sc = byPolicy.get(Policy.SCORPIO_CHUNKED.name());
+            double b = byPolicy.get(best);
+            double v1 = byPolicy.get(Policy.VLLM_V1.name());
+            goal.add(w, qps, sc, b, best, v1, sc / b, sc / v1, sc >= 0.97 * b);
+        }));
+        goal.writeAll(dir, "goal");
+        System.out.println(goal.toMarkdown());
     }
 
     // ---- sweep: Figure 4 ----

@@ -10,7 +10,14 @@ import java.util.Objects;
  * <pre>
  *   prefill(n_1..n_k) = linear(sum n_i) + p * sum n_i^2 + overhead + overheadPerSeq * k
  *   decode(c_1..c_B)  = linear(B) + (sum c_i) * kvBytesPerToken / (bandwidth * efficiency) + overhead + overheadPerSeq * B
+ *   mixed             = linear(B + sum n_j) + p * sum n_j * (2 q_j + n_j) + (sum c_i) * kvBytesPerToken / (bandwidth * efficiency)
+ *                       + overhead + overheadPerSeq * (B + k)
  * </pre>
+ *
+ * The mixed step is the chunked-prefill engine's: B decodes and k prompt chunks, chunk j of {@code n_j} tokens after
+ * {@code q_j} already prefilled ones. Its chunk attends to its own prefix and causally to itself,
+ * {@code n_j * (q_j + n_j / 2)} token pairs, at the cost per pair of a whole prompt's ({@code p * n^2} is
+ * {@code n^2 / 2} pairs); so the chunks of one prompt cost together what the prompt costs at once.
  *
  * where {@code linear} is the measured, interpolated non-attention time of one forward pass over that many tokens
  * (a decode step feeds one token per sequence) and {@code c_i} is the number of tokens whose KV cache sequence i
@@ -62,6 +69,39 @@ public final class GroundTruthStepTime {
         return profile.linearTime().msAt(contextLengthsPerSeq.length)
                 + decodeAttentionMs(context)
                 + overheadMs(contextLengthsPerSeq.length);
+    }
+
+    /**
+     * Expected time of a mixed step of the chunked-prefill engine: a decode for each of {@code decodeContexts} (the
+     * tokens of KV each reads) and a prompt chunk of {@code chunkTokens[j]} tokens after {@code chunkPrefix[j]} already
+     * prefilled ones. With no chunks it is {@link #decodeMs}; with no decodes and every prefix 0, {@link #prefillMs}.
+     */
+    public double mixedMs(int[] decodeContexts, int[] chunkPrefix, int[] chunkTokens) {
+        if (chunkPrefix.length != chunkTokens.length) {
+            throw new IllegalArgumentException("a prefix for every chunk: " + chunkPrefix.length + " != "
+                    + chunkTokens.length);
+        }
+        int sequences = decodeContexts.length + chunkTokens.length;
+        if (sequences == 0) {
+            return 0.0;
+        }
+        long context = 0;
+        for (int c : decodeContexts) {
+            requireNonNegative(c, "context length");
+            context += c;
+        }
+        long tokens = decodeContexts.length;
+        double pairs = 0; // in units of p: n^2 for a whole prompt
+        for (int j = 0; j < chunkTokens.length; j++) {
+            requireNonNegative(chunkPrefix[j], "chunk prefix");
+            requireNonNegative(chunkTokens[j], "chunk length");
+            tokens += chunkTokens[j];
+            pairs += (double) chunkTokens[j] * (2.0 * chunkPrefix[j] + chunkTokens[j]);
+        }
+        return profile.linearTime().msAt(Math.toIntExact(tokens))
+                + profile.prefillAttentionMsPerToken2() * pairs
+                + decodeAttentionMs(context)
+                + overheadMs(sequences);
     }
 
     /** Convenience for reports: a decode step of {@code batch} sequences that all have context {@code context}. */

@@ -43,6 +43,9 @@ public final class SimulatedGpuWorker implements StepWorker {
 
     @Override
     public StepResult run(StepPlan step) {
+        if (step instanceof StepPlan.Mixed mixed) {
+            return runMixed(mixed);
+        }
         List<RequestState> batch = step.batch();
         if (batch.isEmpty()) {
             return StepResult.of(0);
@@ -60,6 +63,28 @@ public final class SimulatedGpuWorker implements StepWorker {
         }
         double ms = step instanceof StepPlan.Prefill ? sampler.prefillMs(tokens) : sampler.decodeMs(tokens);
         return new StepResult(ms, stopped);
+    }
+
+    /** A step of the chunked-prefill engine: decodes and prompt chunks in one forward pass. */
+    private StepResult runMixed(StepPlan.Mixed step) {
+        int[] contexts = new int[step.decodes().size()];
+        for (int i = 0; i < contexts.length; i++) {
+            contexts[i] = step.decodes().get(i).currentLength();
+        }
+        int[] prefix = new int[step.chunks().size()];
+        int[] tokens = new int[prefix.length];
+        for (int j = 0; j < prefix.length; j++) {
+            prefix[j] = step.chunks().get(j).prefix();
+            tokens[j] = step.chunks().get(j).tokens();
+        }
+        Set<String> stopped = new HashSet<>();
+        for (RequestState r : step.batch()) { // the decodes, and the chunks that complete a prompt
+            int length = trueOutputLength.applyAsInt(r.id());
+            if (length != UNKNOWN_LENGTH && r.generatedTokens() + 1 >= length) {
+                stopped.add(r.id());
+            }
+        }
+        return new StepResult(sampler.mixedMs(contexts, prefix, tokens), stopped);
     }
 
     public StepTimeSampler sampler() {

@@ -32,6 +32,10 @@ public final class StepTimeSampler {
         return truth.decodeMs(contextLengthsPerSeq) * nextFactor();
     }
 
+    public double mixedMs(int[] decodeContexts, int[] chunkPrefix, int[] chunkTokens) {
+        return truth.mixedMs(decodeContexts, chunkPrefix, chunkTokens) * nextFactor();
+    }
+
     /** The next multiplicative noise factor (mean 1; exactly 1 when sigma is 0). */
     public double nextFactor() {
         if (sigma == 0) {

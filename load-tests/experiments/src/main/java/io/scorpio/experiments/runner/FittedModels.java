@@ -1,6 +1,8 @@
 package io.scorpio.experiments.runner;
 
 import io.scorpio.core.model.DecodeSample;
+import io.scorpio.core.model.MixedSample;
+import io.scorpio.core.model.MixedStepModel;
 import io.scorpio.core.model.ModelFit;
 import io.scorpio.core.model.PrefillSample;
 import io.scorpio.core.model.PrefillTimeModel;
@@ -40,6 +42,30 @@ public record FittedModels(ModelFit<StepTimeModel> step, ModelFit<PrefillTimeMod
         }
         return new FittedModels(StepTimeModel.fit(decodes), PrefillTimeModel.fit(prefills), decodes.size(),
                 prefills.size());
+    }
+
+    /**
+     * The chunked engine's mixed-step model (issue 15), fitted as {@link #profile} fits the decode model: the
+     * simulated worker profiled under {@code vllm-v1} (budget 2,048) and {@code sarathi} (512) at the same QPS points,
+     * so that the decode batch and the chunk tokens span their range; the decode-only steps of those runs are
+     * samples with no chunk. Spec 2.2's fit and outlier rule.
+     */
+    public static ModelFit<MixedStepModel> profileMixed(GpuProfile gpu, List<LengthSample> pool, long seed) {
+        List<MixedSample> samples = new ArrayList<>();
+        WorkloadGenerator gen = WorkloadGenerator.paperDefaults();
+        for (Policy policy : List.of(Policy.VLLM_V1, Policy.SARATHI)) {
+            for (double qps : PROFILE_QPS) {
+                Simulation.Setup setup = new Simulation.Setup(policy, SchedulerConfig.PAPER, UNFITTED_STEP,
+                        UNFITTED_PREFILL, gpu, seed + (long) qps);
+                Simulation.Run run = Simulation.run(gen.poisson(pool, qps, WorkloadGenerator.PAPER_REQUESTS, seed),
+                        setup);
+                samples.addAll(run.profile().mixedSamples());
+                for (DecodeSample d : run.profile().decodeSamples()) {
+                    samples.add(new MixedSample(d.batchSize(), d.meanLength(), 0, 0, d.stepMs()));
+                }
+            }
+        }
+        return MixedStepModel.fit(samples);
     }
 
     public Simulation.Setup setup(Policy policy, GpuProfile gpu, long seed) {

@@ -6,6 +6,7 @@ import io.scorpio.core.engine.EngineListener;
 import io.scorpio.core.engine.Listeners;
 import io.scorpio.core.engine.StepProfiler;
 import io.scorpio.core.engine.VirtualTimeEngine;
+import io.scorpio.core.model.MixedStepModel;
 import io.scorpio.core.model.PrefillTimeModel;
 import io.scorpio.core.model.StepTimeModel;
 import io.scorpio.core.policy.GuardOptions;
@@ -35,16 +36,28 @@ import java.util.Map;
  */
 public final class Simulation {
 
-    /** Everything a run depends on besides its workload. */
+    /**
+     * Everything a run depends on besides its workload. {@code mixedModel} prices the chunked engine's mixed steps
+     * for the policies that use it ({@code scorpio-chunked}); null: one derived from the other two models.
+     */
     public record Setup(Policy policy, SchedulerConfig config, GuardOptions options, StepTimeModel stepModel,
-                        PrefillTimeModel prefillModel, GpuProfile gpu, long seed) {
+                        PrefillTimeModel prefillModel, GpuProfile gpu, long seed, MixedStepModel mixedModel) {
         public Setup(Policy policy, SchedulerConfig config, StepTimeModel stepModel, PrefillTimeModel prefillModel,
                      GpuProfile gpu, long seed) {
             this(policy, config, GuardOptions.NONE, stepModel, prefillModel, gpu, seed);
         }
 
+        public Setup(Policy policy, SchedulerConfig config, GuardOptions options, StepTimeModel stepModel,
+                     PrefillTimeModel prefillModel, GpuProfile gpu, long seed) {
+            this(policy, config, options, stepModel, prefillModel, gpu, seed, null);
+        }
+
         public Setup withOptions(GuardOptions o) {
-            return new Setup(policy, config, o, stepModel, prefillModel, gpu, seed);
+            return new Setup(policy, config, o, stepModel, prefillModel, gpu, seed, mixedModel);
+        }
+
+        public Setup withMixedModel(MixedStepModel m) {
+            return new Setup(policy, config, options, stepModel, prefillModel, gpu, seed, m);
         }
     }
 
@@ -65,7 +78,7 @@ public final class Simulation {
         Map<String, WorkloadRequest> byId = new HashMap<>();
         List<RequestSpec> specs = specs(workload, byId);
         Scheduler scheduler = new Scheduler(setup.policy(), setup.config(), setup.options(), setup.stepModel(),
-                setup.prefillModel());
+                setup.prefillModel(), setup.mixedModel());
         StepTimeSampler sampler = new StepTimeSampler(new GroundTruthStepTime(setup.gpu()), setup.seed());
         SimulatedGpuWorker worker = new SimulatedGpuWorker(sampler, id -> byId.get(id).outputTokens());
         Recorder recorder = new Recorder(byId);
@@ -92,7 +105,7 @@ public final class Simulation {
         List<VirtualTimeCluster.Engine> cluster = new ArrayList<>();
         for (int i = 0; i < engines; i++) {
             Scheduler scheduler = new Scheduler(setup.policy(), setup.config(), setup.options(), setup.stepModel(),
-                    setup.prefillModel());
+                    setup.prefillModel(), setup.mixedModel());
             StepTimeSampler sampler = new StepTimeSampler(new GroundTruthStepTime(setup.gpu()), setup.seed() + i);
             cluster.add(new VirtualTimeCluster.Engine(scheduler,
                     new SimulatedGpuWorker(sampler, id -> byId.get(id).outputTokens())));

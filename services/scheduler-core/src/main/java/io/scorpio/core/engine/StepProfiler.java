@@ -1,6 +1,8 @@
 package io.scorpio.core.engine;
 
 import io.scorpio.core.model.DecodeSample;
+import io.scorpio.core.model.MixedSample;
+import io.scorpio.core.model.MixedStepModel;
 import io.scorpio.core.model.PrefillSample;
 import io.scorpio.core.scheduler.StepPlan;
 import io.scorpio.core.scheduler.StepResult;
@@ -15,6 +17,7 @@ public final class StepProfiler implements EngineListener {
 
     private final List<DecodeSample> decodes = new ArrayList<>();
     private final List<PrefillSample> prefills = new ArrayList<>();
+    private final List<MixedSample> mixed = new ArrayList<>();
 
     @Override
     public void stepCompleted(StepPlan step, StepResult result, double startMs) {
@@ -29,6 +32,12 @@ public final class StepProfiler implements EngineListener {
             decodes.add(new DecodeSample(d.batch().size(), d.meanLength(), durationMs));
         } else if (step instanceof StepPlan.Prefill p) {
             prefills.add(new PrefillSample(p.tokens(), durationMs));
+        } else if (step instanceof StepPlan.Mixed m) {
+            double pairs = 0;
+            for (StepPlan.PrefillChunk c : m.chunks()) {
+                pairs += MixedStepModel.attentionPairs(c.prefix(), c.tokens());
+            }
+            mixed.add(new MixedSample(m.decodes().size(), m.meanLength(), m.chunkTokens(), pairs, durationMs));
         }
     }
 
@@ -38,5 +47,10 @@ public final class StepProfiler implements EngineListener {
 
     public List<PrefillSample> prefillSamples() {
         return List.copyOf(prefills);
+    }
+
+    /** Mixed steps of the chunked-prefill engine (decodes with prompt chunks). */
+    public List<MixedSample> mixedSamples() {
+        return List.copyOf(mixed);
     }
 }

@@ -13,12 +13,29 @@ package io.scorpio.core.policy;
  * @param watermark fraction of KV blocks a prefill must leave free, as vLLM V0 does (0.01)
  * @param starvationLimitMs a request that has waited this long goes to the head of the queue, whatever the
  *     policy's order, so that no policy can leave a request waiting for ever (60 s; must be finite)
+ * @param chunkedPrefill the engine of vLLM V1 (and SGLang, Sarathi-Serve) instead of V0's: every step runs the
+ *     running requests' decodes first and fills the rest of {@code maxNumBatchedTokens} with prompt chunks, so a
+ *     long prompt spreads over several steps instead of stalling every stream (off, the paper's engine)
+ * @param chunkedGamma the inefficiency coefficient of the TPOT Guard on the chunked engine (1.0): there a step's
+ *     prompt chunks are priced in the step itself by the mixed-step model, so gamma is left with the model's error
+ *     only, not the prefill stalls between decode steps that the paper's 1.3 covers (docs/scheduler-core.md)
  */
 public record SchedulerConfig(double gamma, double admissionHeadroom, double rejectionMarginMs,
                               int maxNumBatchedTokens, int maxNumSeqs, int kvBlocks, int blockSize,
-                              double watermark, double starvationLimitMs) {
+                              double watermark, double starvationLimitMs, boolean chunkedPrefill,
+                              double chunkedGamma) {
 
     public static final SchedulerConfig PAPER = new SchedulerConfig(1.3, 0.99, 50, 1024, 256, 20_000, 16, 0.01, 60_000);
+
+    /** The engine without chunked prefill (vLLM V0's), as every configuration before chunked prefill existed. */
+    public SchedulerConfig(double gamma, double admissionHeadroom, double rejectionMarginMs, int maxNumBatchedTokens,
+                           int maxNumSeqs, int kvBlocks, int blockSize, double watermark, double starvationLimitMs) {
+        this(gamma, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs, kvBlocks, blockSize,
+                watermark, starvationLimitMs, false, DEFAULT_CHUNKED_GAMMA);
+    }
+
+    /** The chunked engine's gamma, measured in docs/experiments.md (chunked prefill). */
+    public static final double DEFAULT_CHUNKED_GAMMA = 1.1;
 
     public SchedulerConfig {
         positive("gamma", gamma);
@@ -34,6 +51,7 @@ public record SchedulerConfig(double gamma, double admissionHeadroom, double rej
             throw new IllegalArgumentException("watermark must be in [0, 1), got " + watermark);
         }
         positive("starvationLimitMs", starvationLimitMs);
+        positive("chunkedGamma", chunkedGamma);
     }
 
     private static void positive(String name, double value) {
@@ -49,31 +67,45 @@ public record SchedulerConfig(double gamma, double admissionHeadroom, double rej
 
     public SchedulerConfig withGamma(double value) {
         return new SchedulerConfig(value, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs,
-                kvBlocks, blockSize, watermark, starvationLimitMs);
+                kvBlocks, blockSize, watermark, starvationLimitMs, chunkedPrefill, chunkedGamma);
     }
 
     public SchedulerConfig withKvBlocks(int value) {
         return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs,
-                value, blockSize, watermark, starvationLimitMs);
+                value, blockSize, watermark, starvationLimitMs, chunkedPrefill, chunkedGamma);
     }
 
     public SchedulerConfig withBudgets(int batchedTokens, int seqs) {
         return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, batchedTokens, seqs,
-                kvBlocks, blockSize, watermark, starvationLimitMs);
+                kvBlocks, blockSize, watermark, starvationLimitMs, chunkedPrefill, chunkedGamma);
     }
 
     public SchedulerConfig withWatermark(double value) {
         return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs,
-                kvBlocks, blockSize, value, starvationLimitMs);
+                kvBlocks, blockSize, value, starvationLimitMs, chunkedPrefill, chunkedGamma);
     }
 
     public SchedulerConfig withStarvationLimitMs(double value) {
         return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs,
-                kvBlocks, blockSize, watermark, value);
+                kvBlocks, blockSize, watermark, value, chunkedPrefill, chunkedGamma);
     }
 
     public SchedulerConfig withRejectionMarginMs(double value) {
         return new SchedulerConfig(gamma, admissionHeadroom, value, maxNumBatchedTokens, maxNumSeqs,
-                kvBlocks, blockSize, watermark, starvationLimitMs);
+                kvBlocks, blockSize, watermark, starvationLimitMs, chunkedPrefill, chunkedGamma);
+    }
+
+    /**
+     * Chunked prefill on, with {@code batchedTokens} as the step's token budget (decode tokens and prompt chunks
+     * together), as vLLM V1's {@code max_num_batched_tokens}.
+     */
+    public SchedulerConfig withChunkedPrefill(int batchedTokens) {
+        return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, batchedTokens, maxNumSeqs,
+                kvBlocks, blockSize, watermark, starvationLimitMs, true, chunkedGamma);
+    }
+
+    public SchedulerConfig withChunkedGamma(double value) {
+        return new SchedulerConfig(gamma, admissionHeadroom, rejectionMarginMs, maxNumBatchedTokens, maxNumSeqs,
+                kvBlocks, blockSize, watermark, starvationLimitMs, chunkedPrefill, value);
     }
 }

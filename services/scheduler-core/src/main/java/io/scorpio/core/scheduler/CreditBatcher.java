@@ -29,11 +29,18 @@ final class CreditBatcher {
     static List<RequestState> select(AdmittedSet set, boolean credits, double stallFactor) {
         List<RequestState> batch = new ArrayList<>(set.size());
         if (!credits) {
-            batch.addAll(set.inAdmissionOrder());
+            for (RequestState r : set.inAdmissionOrder()) {
+                if (!r.isPrefilling()) { // chunked prefill: its prompt is not done, it has nothing to decode yet
+                    batch.add(r);
+                }
+            }
             return batch;
         }
         double tMin = set.tMin();
         for (RequestState r : set.inAdmissionOrder()) {
+            if (r.isPrefilling()) {
+                continue; // no decode yet, so no credit: its TPOT clock starts with its first token
+            }
             if (r.tpotSloMs() == tMin) {
                 batch.add(r);
                 continue;

@@ -42,6 +42,28 @@ final class KvBlockManager {
         r.kvBlocks = blocks;
     }
 
+    /**
+     * Chunked prefill: whether the request can grow to hold {@code tokens} tokens of KV, leaving {@code reserve}
+     * blocks free (the watermark for a request not yet running, 0 for one that is).
+     */
+    boolean canGrowTo(RequestState r, long tokens, int reserve) {
+        return freeBlocks - Math.max(0, blocksFor(tokens) - r.kvBlocks) >= reserve;
+    }
+
+    /** Chunked prefill: grows the request's blocks to hold {@code tokens} tokens of KV. */
+    void growTo(RequestState r, long tokens) {
+        int need = Math.max(0, blocksFor(tokens) - r.kvBlocks);
+        if (need > freeBlocks) {
+            throw new IllegalStateException("KV cache overcommitted by " + r);
+        }
+        freeBlocks -= need;
+        r.kvBlocks += need;
+    }
+
+    int watermarkBlocks() {
+        return watermarkBlocks;
+    }
+
     /** Blocks the request needs before its next decode step writes the KV of its last token. */
     int decodeNeed(RequestState r) {
         return Math.max(0, blocksFor(r.currentLength()) - r.kvBlocks);

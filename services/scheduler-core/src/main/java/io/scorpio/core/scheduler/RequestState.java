@@ -24,6 +24,8 @@ public final class RequestState {
     boolean judged;
     boolean bestEffort;
     int preemptions;
+    /** Chunked prefill: prompt tokens still to compute before it decodes (0 when it decodes or waits). */
+    int prefillRemaining;
 
     RequestState(RequestSpec spec, long arrivalSeq) {
         this.spec = spec;
@@ -71,6 +73,19 @@ public final class RequestState {
     /** Tokens its next prefill must process: the prompt, plus what it generated before a preemption. */
     public int prefillTokens() {
         return currentLength();
+    }
+
+    /**
+     * Whether it is running with a partial prefill (chunked prefill): admitted and holding KV blocks, but with prompt
+     * tokens still to compute before its next token.
+     */
+    public boolean isPrefilling() {
+        return prefillRemaining > 0;
+    }
+
+    /** Prompt tokens (with recomputed ones) still to compute before its next token; 0 unless prefilling. */
+    public int prefillRemaining() {
+        return prefillRemaining;
     }
 
     public int kvBlocks() {

@@ -1,5 +1,6 @@
 package io.scorpio.core.scheduler;
 
+import io.scorpio.core.model.MixedStepModel;
 import io.scorpio.core.model.PrefillTimeModel;
 import io.scorpio.core.model.StepTimeModel;
 import io.scorpio.core.policy.GuardOptions;
@@ -16,7 +17,8 @@ import java.util.Objects;
 
 /**
  * One engine's scheduler: the paper's Algorithm 1 on a vLLM-V0-style engine (spec 5), for any of the
- * policies of spec 6. Pure and single-threaded: time is passed in, nothing blocks, nothing does I/O, so
+ * policies of spec 6; or, with {@link SchedulerConfig#chunkedPrefill()}, vLLM V1's chunked-prefill engine (decodes
+ * first, then prompt chunks within the token budget), for the policies of {@link Policy#CHUNKED} or any other. Pure and single-threaded: time is passed in, nothing blocks, nothing does I/O, so
  * the same object runs behind the live service and inside virtual-time experiments.
  *
  * <p>The protocol is {@link #submit} as requests arrive, then alternately {@link #schedule} (which
@@ -31,6 +33,8 @@ public final class Scheduler {
     private final GuardOptions options;
     private StepTimeModel stepModel;
     private PrefillTimeModel prefillModel;
+    /** Prices the steps of the chunked-prefill engine; fitted, or derived from the two models above. */
+    private MixedStepModel mixedModel;
 
     private final WaitingQueue waiting;
     /** Requests demoted to best effort (GuardOptions.bestEffort), first come first served. */
@@ -55,28 +59,40 @@ public final class Scheduler {
 
     public Scheduler(Policy policy, SchedulerConfig config, GuardOptions options, StepTimeModel stepModel,
                      PrefillTimeModel prefillModel) {
+        this(policy, config, options, stepModel, prefillModel, null);
+    }
+
+    /**
+     * As above, with a fitted model of the chunked engine's mixed steps ({@code null}: one derived from the decode and
+     * prefill models). The engine is {@code policy.engineConfig(config)}: a chunked-prefill policy such as
+     * {@code vllm-v1} brings its own engine.
+     */
+    public Scheduler(Policy policy, SchedulerConfig config, GuardOptions options, StepTimeModel stepModel,
+                     PrefillTimeModel prefillModel, MixedStepModel mixedModel) {
         this.policy = Objects.requireNonNull(policy, "policy");
-        this.config = Objects.requireNonNull(config, "config");
+        this.config = policy.engineConfig(Objects.requireNonNull(config, "config"));
         this.options = Objects.requireNonNull(options, "options");
         this.stepModel = Objects.requireNonNull(stepModel, "stepModel");
         this.prefillModel = Objects.requireNonNull(prefillModel, "prefillModel");
+        this.mixedModel = mixedModel != null ? mixedModel : MixedStepModel.fromSeparate(stepModel, prefillModel);
         this.waiting = new WaitingQueue(policy.order(), this::outputEstimate);
         this.bestEffort = new WaitingQueue(QueueOrder.ARRIVAL, this::outputEstimate);
         this.kv = new KvBlockManager(config.kvBlocks(), config.blockSize(), config.watermarkBlocks());
         this.ttftGuard = new TtftGuard(config.rejectionMarginMs());
-        this.tpotGuard = new TpotGuard(config.gamma(), config.admissionHeadroom());
+        this.tpotGuard = new TpotGuard(this.config.chunkedPrefill() ? this.config.chunkedGamma() : this.config.gamma(),
+                this.config.admissionHeadroom());
         this.lightLoad = options.lowLoadFallback(); // an empty engine is lightly loaded
     }
 
     /**
      * Takes a new request. It is refused at once when no schedule could ever run it: a prompt over the
-     * prefill token budget (there is no chunked prefill), or more KV than the whole cache.
+     * prefill token budget (without chunked prefill), or more KV than the whole cache.
      */
     public SubmitResult submit(RequestSpec spec, double nowMs) {
         if (live.containsKey(spec.id())) {
             throw new IllegalArgumentException("request id already live: " + spec.id());
         }
-        if (spec.promptTokens() > config.maxNumBatchedTokens()) {
+        if (!config.chunkedPrefill() && spec.promptTokens() > config.maxNumBatchedTokens()) {
             return new SubmitResult.Refused(spec, RejectReason.PROMPT_TOO_LONG, "prompt of " + spec.promptTokens()
                     + " tokens exceeds the " + config.maxNumBatchedTokens() + "-token prefill budget");
         }
@@ -101,6 +117,9 @@ public final class Scheduler {
     public Iteration schedule(double nowMs) {
         if (inFlight != null) {
             throw new IllegalStateException("a step is still running: complete() it before scheduling the next");
+        }
+        if (config.chunkedPrefill()) {
+            return scheduleChunked(nowMs);
         }
         List<RequestState> demoted = new ArrayList<>();
         List<Rejection> rejections = rejectionPass(nowMs, demoted);
@@ -144,8 +163,16 @@ public final class Scheduler {
     private List<Rejection> rejectionPass(double nowMs, List<RequestState> demoted) {
         List<Rejection> rejections = new ArrayList<>();
         switch (policy.rejection()) {
-            case UNATTAINABLE_TTFT -> ttftGuard.rejectUnattainable(waiting, nowMs, prefillModel,
-                    policy.order() == QueueOrder.DEADLINE, rejections);
+            case UNATTAINABLE_TTFT -> {
+                if (config.chunkedPrefill()) {
+                    ChunkedPrefillEstimate estimate = chunkedPrefillEstimate();
+                    ttftGuard.rejectUnattainable(waiting, nowMs, estimate::ttftMs, estimate::ttftMs,
+                            policy.order() == QueueOrder.DEADLINE, rejections);
+                } else {
+                    ttftGuard.rejectUnattainable(waiting, nowMs, prefillModel, policy.order() == QueueOrder.DEADLINE,
+                            rejections);
+                }
+            }
             case MOONCAKE_EARLY -> mooncake.judge(waiting, admitted, prefillModel, stepModel, this::outputEstimate,
                     rejections);
             case NONE -> { }
@@ -174,6 +201,19 @@ public final class Scheduler {
             // long enough to span many steps.
             double keep = Math.exp(-result.durationMs() / PREFILL_SHARE_WINDOW_MS);
             prefillShare = prefillShare * keep + (step instanceof StepPlan.Prefill ? 1 - keep : 0);
+        }
+        if (step instanceof StepPlan.Mixed mixed) {
+            for (StepPlan.PrefillChunk chunk : mixed.chunks()) {
+                RequestState r = chunk.request();
+                if (r.phase == RequestState.Phase.RUNNING) { // else aborted or requeued while its step ran
+                    r.prefillRemaining -= chunk.tokens();
+                    if (r.prefillRemaining == 0) {
+                        // Its first decode comes right after its first token: a credit that reaches 1 there keeps
+                        // the first gaps as short as the later ones, which matters for short outputs.
+                        r.credit = Math.max(0, 1 - admitted.trp(r));
+                    }
+                }
+            }
         }
         List<RequestState> advanced = new ArrayList<>(step.batch().size());
         List<RequestState> finished = new ArrayList<>();
@@ -231,6 +271,15 @@ public final class Scheduler {
     public void updateModels(StepTimeModel step, PrefillTimeModel prefill) {
         this.stepModel = Objects.requireNonNull(step, "step");
         this.prefillModel = Objects.requireNonNull(prefill, "prefill");
+    }
+
+    /** Replaces the chunked engine's mixed-step model. */
+    public void updateMixedModel(MixedStepModel mixed) {
+        this.mixedModel = Objects.requireNonNull(mixed, "mixed");
+    }
+
+    public MixedStepModel mixedModel() {
+        return mixedModel;
     }
 
     /**
@@ -365,6 +414,224 @@ public final class Scheduler {
         }
     }
 
+    // ---- the chunked-prefill engine (SchedulerConfig.chunkedPrefill), vLLM V1's scheduler ----
+
+    /**
+     * The prompt chunk a step of a TPOT-guarded policy may always carry, whatever its decodes: admission keeps room
+     * for it (so prefill never stops while requests decode), and the step's chunk budget never falls below it.
+     */
+    static final int MIN_CHUNK_TOKENS = 64;
+
+    /**
+     * One iteration of the chunked engine: the rejection pass; the decodes of the running requests (filtered by
+     * credits where the policy says so), each with the KV slot of its token, preempting the most recently admitted
+     * request when blocks run out; then the rest of the token budget goes to prompt chunks, first to running requests
+     * whose prefill is partial, in admission order, then to waiting requests in the policy's order, while the
+     * sequence budget, TPOT admission and KV blocks (with the watermark for requests not yet running) allow. As in
+     * vLLM V1, a step that had to preempt admits no new request. Under TPOT admission the chunks are further limited
+     * so that the step, priced by the mixed-step model, stays within the tightest TPOT of the requests decoding.
+     */
+    private Iteration scheduleChunked(double nowMs) {
+        List<RequestState> demoted = new ArrayList<>();
+        List<Rejection> rejections = rejectionPass(nowMs, demoted);
+        boolean guarded = updateLoadMode();
+        List<RequestState> preempted = new ArrayList<>();
+
+        // Credits skip a request only to keep the step fast enough for the tightest TPOT: when every decode and a
+        // minimal chunk fit within it, all decode (a request skipped for nothing only finishes later).
+        Decoding now = decoding();
+        boolean credits = policy.credits() && guarded && !now.allFit();
+        List<RequestState> decodes = CreditBatcher.select(admitted, credits,
+                options.prefillAwareCredits() ? stallFactor() : 1.0);
+        if (decodes.size() > config.maxNumBatchedTokens()) {
+            decodes.subList(config.maxNumBatchedTokens(), decodes.size()).clear(); // one token each
+        }
+        reserveDecodeSlots(decodes, preempted);
+        double meanLength = meanLengthOf(decodes);
+
+        int budget = config.maxNumBatchedTokens() - decodes.size();
+        if (policy.tpotAdmission() && guarded) {
+            budget = Math.min(budget, tpotChunkBudget(decodes.size(), meanLength, now.tMin()));
+        }
+        List<StepPlan.PrefillChunk> chunks = new ArrayList<>();
+        // Running requests with a partial prefill continue first.
+        for (RequestState r : admitted.snapshot()) {
+            if (budget <= 0) {
+                break;
+            }
+            if (r.phase != RequestState.Phase.RUNNING || !r.isPrefilling()) {
+                continue; // not prefilling, or preempted by an earlier request of this loop
+            }
+            int target = r.prefillTokens();
+            int prefix = target - r.prefillRemaining;
+            int chunk = Math.min(r.prefillRemaining, budget);
+            if (!makeRoom(r, (long) prefix + chunk, decodes, chunks, preempted)) {
+                continue;
+            }
+            kv.growTo(r, (long) prefix + chunk);
+            chunks.add(new StepPlan.PrefillChunk(r, prefix, chunk, target));
+            budget -= chunk;
+        }
+        if (preempted.isEmpty()) {
+            budget = admitChunks(waiting, nowMs, guarded, chunks, budget);
+            if (waiting.isEmpty() && !bestEffort.isEmpty()) {
+                admitChunks(bestEffort, nowMs, guarded, chunks, budget);
+            }
+        }
+        if (decodes.isEmpty() && chunks.isEmpty()) {
+            return new Iteration(StepPlan.IDLE, rejections, preempted, demoted);
+        }
+        meanLength = meanLengthOf(decodes); // again: making room for a chunk may have preempted some
+        StepPlan step = chunks.isEmpty() ? new StepPlan.Decode(decodes, meanLength)
+                : new StepPlan.Mixed(decodes, meanLength, chunks);
+        inFlight = step;
+        return new Iteration(step, rejections, preempted, demoted);
+    }
+
+    /** Admits waiting requests with their first chunk, within {@code budget} tokens; returns the budget left. */
+    private int admitChunks(WaitingQueue queue, double nowMs, boolean guarded, List<StepPlan.PrefillChunk> chunks,
+                            int budget) {
+        while (budget > 0 && !queue.isEmpty()) {
+            RequestState c = queue.head(nowMs, config.starvationLimitMs());
+            if (admitted.size() + 1 > config.maxNumSeqs()) {
+                break;
+            }
+            if (policy.tpotAdmission() && guarded
+                    && !tpotGuard.admitsMixed(admitted, c, outputEstimate(c), mixedModel, MIN_CHUNK_TOKENS)) {
+                break;
+            }
+            int target = c.prefillTokens();
+            int chunk = Math.min(target, budget);
+            if (!kv.canGrowTo(c, chunk, kv.watermarkBlocks())) {
+                break;
+            }
+            queue.remove(c);
+            kv.growTo(c, chunk);
+            c.phase = RequestState.Phase.RUNNING;
+            admitted.add(c);
+            c.prefillRemaining = target;
+            chunks.add(new StepPlan.PrefillChunk(c, 0, chunk, target));
+            budget -= chunk;
+        }
+        return budget;
+    }
+
+    /**
+     * Preempts the most recently admitted requests until {@code r} can hold {@code tokens} tokens of KV (vLLM V1
+     * preempts the last of its running list). Returns false when {@code r} itself had to go.
+     */
+    private boolean makeRoom(RequestState r, long tokens, List<RequestState> decodes,
+                             List<StepPlan.PrefillChunk> chunks, List<RequestState> preempted) {
+        while (!kv.canGrowTo(r, tokens, 0)) {
+            RequestState victim = admitted.lastAdmitted();
+            preempt(victim);
+            preempted.add(victim);
+            decodes.remove(victim);
+            chunks.removeIf(c -> c.request() == victim);
+            if (victim == r) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double meanLengthOf(List<RequestState> decodes) {
+        if (decodes.isEmpty()) {
+            return 0;
+        }
+        long sum = 0;
+        for (RequestState r : decodes) {
+            sum += r.currentLength();
+        }
+        return (double) sum / decodes.size();
+    }
+
+    /**
+     * The admitted requests whose prefill is done, in one pass: how many, their mean current length, their tightest
+     * TPOT (infinite when none), and the prompt tokens still due to the others (partial prefills).
+     */
+    private Decoding decoding() {
+        int count = 0;
+        long lengths = 0;
+        long prefillAhead = 0;
+        double tMin = Double.POSITIVE_INFINITY;
+        for (RequestState r : admitted.inAdmissionOrder()) {
+            if (r.isPrefilling()) {
+                prefillAhead += r.prefillRemaining;
+            } else {
+                count++;
+                lengths += r.currentLength();
+                tMin = Math.min(tMin, r.tpotSloMs());
+            }
+        }
+        double meanLength = count == 0 ? 0 : (double) lengths / count;
+        boolean allFit = !Double.isFinite(tMin) || stepWithinTpot(count, meanLength, tMin);
+        return new Decoding(count, meanLength, tMin, prefillAhead, allFit);
+    }
+
+    /** @param allFit whether all of them can decode in one step with a minimal chunk, within {@code tMin} */
+    private record Decoding(int count, double meanLength, double tMin, long prefillAhead, boolean allFit) {
+    }
+
+    /** Whether a step of {@code decodes} decodes and a minimal chunk keeps {@code step * gamma < headroom * tMin}. */
+    private boolean stepWithinTpot(double decodes, double meanLength, double tMin) {
+        double stepMs = mixedModel.stepMs(decodes, meanLength, MIN_CHUNK_TOKENS,
+                MixedStepModel.attentionPairs(0, MIN_CHUNK_TOKENS));
+        return stepMs * config.chunkedGamma() < config.admissionHeadroom() * tMin;
+    }
+
+    /**
+     * Prompt-chunk tokens a step with {@code decodes} decodes of mean length {@code meanLength} may carry so that
+     * {@code mixed(B, L, n, n^2) * gamma <= headroom * tMin} (chunks priced as if each started a prompt, the
+     * cheapest attention, since a step may hold several): the TPOT Guard's rule applied to the step itself. Never
+     * below {@link #MIN_CHUNK_TOKENS}, so that prefill always progresses; the whole budget when nothing decodes.
+     */
+    int tpotChunkBudget(int decodes, double meanLength, double tMin) {
+        int full = config.maxNumBatchedTokens() - decodes;
+        if (!Double.isFinite(tMin)) {
+            return full;
+        }
+        double room = config.admissionHeadroom() * tMin / config.chunkedGamma()
+                - mixedModel.stepMs(decodes, meanLength, 0, 0);
+        double e = mixedModel.e();
+        double f = mixedModel.f();
+        double n;
+        if (f > 0) { // f n^2 + e n - room <= 0
+            n = (-e + Math.sqrt(e * e + 4 * f * Math.max(0, room))) / (2 * f);
+        } else if (e > 0) {
+            n = Math.max(0, room) / e;
+        } else {
+            return full; // a fit in which chunks cost nothing: nothing to limit
+        }
+        return (int) Math.max(MIN_CHUNK_TOKENS, Math.min(full, Math.floor(n)));
+    }
+
+    /**
+     * The chunked engine's minimal TTFT of a request with {@code sum} prompt tokens queued up to and including it
+     * (the analogue of spec 2.3): the prompt chunks still due to running requests go first, then the queue drains at
+     * the chunk budget this engine would give a step now (the decode batch estimated by the virtual batch size where
+     * credits apply), each step priced by the mixed-step model.
+     */
+    record ChunkedPrefillEstimate(long aheadTokens, int chunkBudget, double stepMs) {
+        double ttftMs(long sum) {
+            long steps = (aheadTokens + sum + chunkBudget - 1) / chunkBudget;
+            return steps * stepMs;
+        }
+    }
+
+    private ChunkedPrefillEstimate chunkedPrefillEstimate() {
+        Decoding now = decoding();
+        // With credits (and not all fitting), about VBS of the decoding requests run in a step.
+        double batch = policy.credits() && !now.allFit() ? Math.min(now.count(), admitted.virtualBatchSize())
+                : now.count();
+        int budget = policy.tpotAdmission()
+                ? tpotChunkBudget((int) Math.round(batch), now.meanLength(), now.tMin())
+                : config.maxNumBatchedTokens() - now.count();
+        budget = Math.max(1, budget);
+        double stepMs = mixedModel.stepMs(batch, now.meanLength(), budget, MixedStepModel.attentionPairs(0, budget));
+        return new ChunkedPrefillEstimate(now.prefillAhead(), budget, Math.max(stepMs, 1e-3));
+    }
+
     private void preempt(RequestState r) {
         backToWaiting(r);
         r.preemptions++;
@@ -376,6 +643,8 @@ public final class Scheduler {
         kv.free(r);
         r.phase = RequestState.Phase.WAITING;
         r.credit = 0;
+        r.prefillRemaining = 0; // a partial prefill is recomputed from the start
+
         (r.bestEffort ? bestEffort : waiting).add(r);
     }
 
@@ -388,6 +657,7 @@ public final class Scheduler {
             case RUNNING -> {
                 admitted.remove(r);
                 kv.free(r);
+                r.prefillRemaining = 0;
             }
             default -> throw new IllegalStateException("request already ended: " + r);
         }

@@ -1,5 +1,6 @@
 package io.scorpio.core.scheduler;
 
+import io.scorpio.core.model.MixedStepModel;
 import io.scorpio.core.model.StepTimeModel;
 
 /**
@@ -34,6 +35,23 @@ final class TpotGuard {
             return true;
         }
         return predictedStepMs(set, c, outputTokens, step) * stallFactor * gamma < headroom * tMinWith(set, c);
+    }
+
+    /**
+     * Admission on the chunked-prefill engine: as {@link #admits}, but the step that the admitted set would decode in
+     * also carries a prompt chunk of {@code reservedChunk} tokens, priced by the mixed-step model, so that admitting c
+     * leaves room for prefill to go on.
+     */
+    boolean admitsMixed(AdmittedSet set, RequestState c, int outputTokens, MixedStepModel mixed, int reservedChunk) {
+        if (set.isEmpty()) {
+            return true;
+        }
+        double tMin = tMinWith(set, c);
+        double vbs = tMin * (set.inverseTpotSum() + 1.0 / c.tpotSloMs());
+        double meanLength = (set.lengthSum() + (double) c.currentLength()) / (set.size() + 1);
+        double stepMs = mixed.stepMs(vbs, meanLength + outputTokens / 2.0, reservedChunk,
+                MixedStepModel.attentionPairs(0, reservedChunk));
+        return stepMs * gamma < headroom * tMin;
     }
 
     /** {@code step(VBS', I + O/2)}: the predicted TPOT of the batch were c admitted. */

@@ -4,6 +4,7 @@ import io.scorpio.core.model.PrefillTimeModel;
 import io.scorpio.model.RejectReason;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.LongToDoubleFunction;
 
 /**
  * The TTFT Guard's unattainable-SLO rejection (spec 3): walk the waiting queue in order with a running sum
@@ -27,9 +28,19 @@ final class TtftGuard {
     /** Rejects unattainable requests from {@code queue}, appending them to {@code out}. */
     void rejectUnattainable(WaitingQueue queue, double nowMs, PrefillTimeModel prefill, boolean deadlineOrdered,
                             List<Rejection> out) {
+        rejectUnattainable(queue, nowMs, prefill::prefillMs, prefill::maxPrefillMsUpTo, deadlineOrdered, out);
+    }
+
+    /**
+     * As above with any estimate of the minimal TTFT from the queued prompt tokens up to and including a request
+     * ({@code minimalTtft}), and a true upper bound of it over every sum up to a given one ({@code maxUpTo}); the
+     * chunked-prefill engine prices the drain differently from spec 2.3's single prefill.
+     */
+    void rejectUnattainable(WaitingQueue queue, double nowMs, LongToDoubleFunction minimalTtftMs,
+                            LongToDoubleFunction maxUpTo, boolean deadlineOrdered, List<Rejection> out) {
         long sum = 0;
         // Slack that no request behind can fall short of; it only shrinks as rejections shrink the queue.
-        double safeSlack = prefill.maxPrefillMsUpTo(queue.tokens()) + marginMs;
+        double safeSlack = maxUpTo.applyAsDouble(queue.tokens()) + marginMs;
         for (Iterator<RequestState> it = queue.iterator(); it.hasNext(); ) {
             RequestState r = it.next();
             boolean rejectable = !r.hasFirstToken();
@@ -41,7 +52,7 @@ final class TtftGuard {
             if (!rejectable) {
                 continue;
             }
-            double minimalTtft = prefill.prefillMs(sum);
+            double minimalTtft = minimalTtftMs.applyAsDouble(sum);
             if (slack < minimalTtft + marginMs) {
                 out.add(new Rejection(r, RejectReason.TTFT_UNATTAINABLE, String.format(
                         "TTFT SLO of %.0f ms cannot be met: %.0f ms left before the deadline, minimal TTFT %.0f ms"
@@ -49,7 +60,7 @@ final class TtftGuard {
                         r.slo().ttftMs(), slack, minimalTtft, sum, marginMs)));
                 sum -= r.prefillTokens();
                 it.remove();
-                safeSlack = prefill.maxPrefillMsUpTo(queue.tokens()) + marginMs;
+                safeSlack = maxUpTo.applyAsDouble(queue.tokens()) + marginMs;
             }
         }
     }

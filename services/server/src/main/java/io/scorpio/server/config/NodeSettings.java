@@ -205,7 +205,7 @@ public record NodeSettings(
             return policy;
         }
         return new Policy(policy.name(), policy.order(), policy.rejection(), policy.tpotAdmission(), false,
-                policy.usesPredictor());
+                policy.usesPredictor(), policy.chunkedPrefillBudget());
     }
 
     static Map<String, Slo> parseClasses(String spec) {

@@ -46,7 +46,8 @@ public final class ServerConfig {
             new Key("http.max-body-bytes", "1048576", "largest request body accepted; larger gets 413"),
             new Key("model.name", "llama-3.1-8b", "the model id served (GET /v1/models); other model names get 404"),
             new Key("policy", "scorpio", "scheduling policy: vllm, s3, mooncake, mooncake-early-reject, scorpio, "
-                    + "scorpio-ttft-only, scorpio-tpot-only"),
+                    + "scorpio-ttft-only, scorpio-tpot-only; on the chunked-prefill engine: vllm-v1, vllm-v1-8192, sarathi, "
+                    + "scorpio-chunked"),
             new Key("engines", "1", "number of engines (workers), each with its own scheduler"),
             new Key("worker", "llama-3.1-8b-a100", "worker kind: a simulated GPU profile name, or 'vllm'"),
             new Key("worker.time-scale", "1.0", "simulated workers only: multiplies step durations (1 = real time)"),

@@ -81,7 +81,7 @@ public final class EngineVerticle extends VerticleBase {
 
     private void onRunStep(Message<Messages.RunStep> m) {
         StepPlan plan = m.body().plan();
-        metrics.step(engine, plan instanceof StepPlan.Prefill ? "prefill" : "decode");
+        metrics.step(engine, plan instanceof StepPlan.Prefill ? "prefill" : plan instanceof StepPlan.Mixed ? "mixed" : "decode");
         Future<EngineWorker.Step> step;
         try {
             step = worker.run(plan, m.body().prompts());

@@ -34,6 +34,10 @@ public final class ModelStepWorker implements StepWorker {
         if (plan instanceof StepPlan.Decode d) {
             return StepResult.of(Math.max(0.1, step.stepMs(d.batch().size(), d.meanLength())));
         }
+        if (plan instanceof StepPlan.Mixed m) { // chunked prefill: the decodes plus the chunks at the prefill slope
+            double decodes = m.decodes().isEmpty() ? 0 : step.stepMs(m.decodes().size(), m.meanLength());
+            return StepResult.of(Math.max(0.1, decodes + prefill.prefillMs(m.chunkTokens())));
+        }
         return StepResult.of(0);
     }
 }

@@ -340,9 +340,9 @@ public final class GuardVerticle extends VerticleBase {
 
         private void execute(StepPlan plan) {
             Map<String, String> prompts = Map.of();
-            if (plan instanceof StepPlan.Prefill prefill) {
+            if (!plan.prefilling().isEmpty()) { // a prefill, or a mixed step's prompt chunks (chunked prefill)
                 prompts = new HashMap<>();
-                for (RequestState r : prefill.batch()) {
+                for (RequestState r : plan.prefilling()) {
                     Meta info = meta.get(r.id());
                     prompts.put(r.id(), info == null ? "" : info.prompt());
                     if (!r.hasFirstToken() && info != null) {
