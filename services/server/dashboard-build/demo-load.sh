@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: services/dashboard-ui/demo-load.sh [BASE_URL=http://127.0.0.1:8080] [SECONDS=30]
+# Usage: services/server/dashboard-build/demo-load.sh [BASE_URL=http://127.0.0.1:8080] [SECONDS=30]
 # Mixed load for the dashboard: SLO classes 1-6, some unattainable TTFTs and too-long prompts.
 URL=${1:-http://127.0.0.1:8080}; SECS=${2:-30}
 end=$((SECONDS + SECS))

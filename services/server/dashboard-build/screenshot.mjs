@@ -1,11 +1,11 @@
 // Screenshot of a running node's dashboard in Debian's headless Chromium (how docs/dashboard.png is made):
-//   cd services/dashboard-ui && npm install && node screenshot.mjs [URL] [OUT] [SECONDS]
-// defaults: http://127.0.0.1:8080/dashboard, ../../docs/dashboard.png, 60 (seconds of live updates before the shot).
+//   cd services/server/dashboard-build && npm install && node screenshot.mjs [URL] [OUT] [SECONDS]
+// defaults: http://127.0.0.1:8080/dashboard, ../../../docs/dashboard.png, 60 (seconds of live updates before the shot).
 // Exits non-zero if the page logged a console error.
 import { chromium } from 'playwright-core';
 
 const url = process.argv[2] || 'http://127.0.0.1:8080/dashboard';
-const out = process.argv[3] || '../../docs/dashboard.png';
+const out = process.argv[3] || '../../../docs/dashboard.png';
 const seconds = Number(process.argv[4] || 60);
 
 const browser = await chromium.launch({
