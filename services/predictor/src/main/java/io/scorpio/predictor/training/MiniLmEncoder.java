@@ -66,6 +66,11 @@ public final class MiniLmEncoder implements AutoCloseable {
         return tokenizerRef;
     }
 
+    /** The prompt's MiniLM token count (special tokens included, before truncation), as the predictor counts it. */
+    public int promptTokens(String text) {
+        return tokenizer.tokenize(text).fullTokenCount();
+    }
+
     public Encoded encode(String text) {
         PromptTokenizer.TokenizedPrompt p = tokenizer.tokenize(text);
         long[][] ids = {p.ids()};
