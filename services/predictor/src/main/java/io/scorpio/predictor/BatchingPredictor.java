@@ -30,6 +30,8 @@ public final class BatchingPredictor implements AutoCloseable {
     private final BlockingQueue<Pending> queue;
     private final Thread worker;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong batchesRun = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong requestsRun = new java.util.concurrent.atomic.AtomicLong();
 
     public BatchingPredictor(LengthPredictor predictor) {
         this(predictor, DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT, DEFAULT_QUEUE_CAPACITY);
@@ -95,6 +97,8 @@ public final class BatchingPredictor implements AutoCloseable {
     }
 
     private void runBatch(List<Pending> batch) {
+        batchesRun.incrementAndGet();
+        requestsRun.addAndGet(batch.size());
         try {
             List<Prediction> predictions = predictor.predictBatch(batch.stream().map(Pending::text).toList());
             for (int i = 0; i < batch.size(); i++) {
@@ -105,6 +109,16 @@ public final class BatchingPredictor implements AutoCloseable {
                 p.future().completeExceptionally(e);
             }
         }
+    }
+
+    /** How many batches the worker has run (for measuring the mean batch size). */
+    public long batchesRun() {
+        return batchesRun.get();
+    }
+
+    /** How many requests those batches held. */
+    public long requestsRun() {
+        return requestsRun.get();
     }
 
     private void failWaiting() {

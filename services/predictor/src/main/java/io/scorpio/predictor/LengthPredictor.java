@@ -130,7 +130,12 @@ public final class LengthPredictor implements AutoCloseable {
                     + info.getInfo());
         }
         long bins = t.getShape()[1];
-        if (bins != -1 && bins != folder.binning().bins()) {
+        if (folder.card().predictsLength()) {
+            if (bins != -1 && bins != 1) {
+                throw new ModelContractException(where + "output \"" + output + "\" must be a length [batch, 1] (outputKind "
+                        + ModelCard.OUTPUT_LENGTH + "), got " + bins + " columns");
+            }
+        } else if (bins != -1 && bins != folder.binning().bins()) {
             throw new ModelContractException(where + "output \"" + output + "\" has " + bins
                     + " classes but the card's binning has " + folder.binning().bins() + " bins");
         }
@@ -140,18 +145,36 @@ public final class LengthPredictor implements AutoCloseable {
         return predictBatch(List.of(text)).get(0);
     }
 
-    /** One prediction per text, in order. Equal to one-by-one predictions; faster for many texts. */
+    /**
+     * One prediction per text, in order. Equal to one-by-one predictions; faster for many texts. A length model's
+     * length is rounded and kept in [1, maxLength - 1]; its bin is the binning's bin of that length. A bin-score
+     * model's prediction is the arg-max bin and the bin's midpoint.
+     */
     public List<Prediction> predictBatch(List<String> texts) {
         List<Prediction> out = new ArrayList<>(texts.size());
         for (float[] row : binScores(texts)) {
-            int bin = argMax(row);
-            out.add(new Prediction(bin, folder.binning().predictedLength(bin)));
+            if (folder.card().predictsLength()) {
+                int length = lengthOf(row[0]);
+                out.add(new Prediction(folder.binning().binOf(length), length));
+            } else {
+                int bin = argMax(row);
+                out.add(new Prediction(bin, folder.binning().predictedLength(bin)));
+            }
         }
         return out;
     }
 
+    /** A length output as a whole number of tokens in [1, maxLength - 1] (NaN, which no sane graph gives, as 1). */
+    static int lengthOf(float value) {
+        if (Float.isNaN(value)) {
+            return 1;
+        }
+        return (int) Math.max(1, Math.min(LengthBinning.MAX_LENGTH - 1, Math.round((double) value)));
+    }
+
     /**
-     * The model's per-bin scores (probabilities or logits, as the card's output gives them), one row per text.
+     * The model's raw output rows, one per text: per-bin scores (probabilities or logits), or for a length model
+     * ({@code outputKind} "length") one value, the length in tokens.
      * Texts are tokenized, ordered by token count and run in groups of similar length (at most {@link #MAX_BATCH},
      * padding at most {@link #PADDING_SLACK} times the real tokens), so that a short prompt is not padded to a long one.
      */
