@@ -28,6 +28,8 @@ import java.util.Map;
  * @param output         the last stage's output: bin probabilities (or logits) [batch, bins], or with outputKind
  *                       "length" the predicted length in tokens [batch, 1]
  * @param outputKind     {@value #OUTPUT_BIN_SCORES} (the default when absent) or {@value #OUTPUT_LENGTH}
+ * @param batchPrompts   whether several prompts may share one run (true when absent); false for graphs whose result
+ *                       for a prompt depends on the other prompts of its run (dynamic activation quantization)
  * @param binning        the length binning the classifier was trained on
  * @param training       the data, split and command that made the model
  * @param metrics        measured metrics on the held-out split, by predictor name ("model" and any baselines)
@@ -35,7 +37,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelCard(String contract, String name, String description, FileRef tokenizer, int maxInputTokens,
-                        int padTokenId, List<Stage> stages, String output, String outputKind, Binning binning,
+                        int padTokenId, List<Stage> stages, String output, String outputKind, Boolean batchPrompts, Binning binning,
                         Training training,
                         Map<String, BinMetrics> metrics) {
 
@@ -132,6 +134,11 @@ public record ModelCard(String contract, String name, String description, FileRe
     /** Whether the output is a length (else bin scores; a card without outputKind gives bin scores). */
     public boolean predictsLength() {
         return OUTPUT_LENGTH.equals(outputKind);
+    }
+
+    /** Whether prompts may share a run (absent: yes). */
+    public boolean mayBatchPrompts() {
+        return batchPrompts == null || batchPrompts;
     }
 
     public static ModelCard read(Path file) throws IOException {

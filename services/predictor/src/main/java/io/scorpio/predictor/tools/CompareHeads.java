@@ -48,7 +48,7 @@ public final class CompareHeads {
     public static void main(String[] args) throws Exception {
         Path out = args.length > 0 ? Path.of(args[0]) : Path.of("../../docs/predictor-selection.md");
         List<LengthCorpus.Row> rows = LengthCorpus.load(DataFiles.resolve());
-        MiniLmEncoder.Encoded[] encoded = FeatureCache.load(rows, EncodeCorpus.CACHE);
+        MiniLmEncoder.Encoded[] encoded = EncodeCorpus.features(rows);
         float[][] x = new float[rows.size()][];
         for (int i = 0; i < x.length; i++) {
             x[i] = RegressionFeatures.of(encoded[i]);
@@ -95,7 +95,7 @@ public final class CompareHeads {
                 + "-Dtool.main=io.scorpio.predictor.tools.CompareHeads -->\n\n");
         md.append("# Choosing the length head (train + validate only)\n\n");
         md.append(String.format("Development rows (CASTILLO train + validate, Arena-Hard train + validation): %d fit, %d select "
-                + "(ids sorted, shuffled with seed %d, 20%% select). Features: frozen all-MiniLM-L6-v2 sentence embedding "
+                + "(ids sorted, shuffled with seed %d, 20%% select). Features: frozen all-MiniLM-L6-v2 (" + EncodeCorpus.VARIANT + " build) sentence embedding "
                 + "(384) + t, t^2 with t = ln(1 + MiniLM prompt tokens). Labels scored: per-prompt median of the sampled "
                 + "lengths (censored ones at their cap). Criterion (lower is better): mean over chat / code / Arena-Hard "
                 + "of (RMSE / constant median's RMSE + (1 - tau) + |mean predicted / mean true - 1|) / 3, since the "

@@ -62,27 +62,37 @@ public final class PredictorBenchmark {
                 warmupSeconds, measureSeconds, System.getProperty(LengthPredictor.THREADS_PROPERTY, "default (0: ONNX Runtime chooses)")));
         String loadBefore = loadAverage();
         try (LengthPredictor predictor = LengthPredictor.open(modelDir)) {
-            md.append("Device: ").append(predictor.device()).append(".\n\n");
-            md.append("| batch size | predictions/s | batch latency p50 (ms) | batch latency p95 (ms) | ms per prediction |\n");
-            md.append("|---:|---:|---:|---:|---:|\n");
+            md.append("Model: ").append(predictor.card().name()).append(" (prompts ")
+                    .append(predictor.card().mayBatchPrompts() ? "batched" : "run one at a time, one thread each")
+                    .append("). Device: ").append(predictor.device()).append(". The batch-size table calls predictBatch "
+                            + "from one thread; CPU ms counts the whole process's CPU time (Java and ONNX Runtime), the "
+                            + "figure that does not depend on how much of the cores other work left us.\n\n");
+            md.append("| batch size | predictions/s | batch latency p50 (ms) | batch latency p95 (ms) | ms per prediction | CPU ms per prediction |\n");
+            md.append("|---:|---:|---:|---:|---:|---:|\n");
             for (int batch : BATCH_SIZES) {
                 run(predictor, prompts, batch, warmupSeconds);
+                long cpu0 = processCpuNanos();
                 double[] latencies = run(predictor, prompts, batch, measureSeconds);
+                double cpuMs = (processCpuNanos() - cpu0) / 1e6 / (latencies.length * batch);
                 double total = Arrays.stream(latencies).sum();
                 double perSecond = latencies.length * batch / (total / 1000);
                 Arrays.sort(latencies);
-                String row = String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %.2f |%n", batch, perSecond,
-                        percentile(latencies, 0.50), percentile(latencies, 0.95), total / (latencies.length * batch));
+                String row = String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %.2f | %.2f |%n", batch, perSecond,
+                        percentile(latencies, 0.50), percentile(latencies, 0.95), total / (latencies.length * batch), cpuMs);
                 md.append(row);
                 System.out.print(row);
             }
             md.append("\n").append(sameResults(predictor, prompts));
-            md.append("\n| BatchingPredictor (max batch 32, max wait 2 ms), open-loop Poisson arrivals | achieved/s | "
-                    + "latency p50 (ms) | p99 (ms) | max (ms) | mean batch |\n|---|---:|---:|---:|---:|---:|\n");
-            for (double rate : new double[]{50, 200, 400}) {
-                String row = openLoop(predictor, prompts, rate, warmupSeconds, measureSeconds);
-                md.append(row);
-                System.out.print(row);
+            md.append("\nOpen-loop Poisson arrivals through a BatchingPredictor, latency from arrival to result. \"default\": "
+                    + "`new BatchingPredictor(predictor)`; \"old\": the previous default (one worker, max batch 32, "
+                    + "waits up to 2 ms for more requests).\n\n| front | offered/s | achieved/s | latency p50 (ms) | p99 (ms) | "
+                    + "max (ms) | mean batch |\n|---|---:|---:|---:|---:|---:|---:|\n");
+            for (double rate : new double[]{50, 200, 400, 600}) {
+                for (boolean old : rate == 50 ? new boolean[]{false, true} : new boolean[]{false}) {
+                    String row = openLoop(predictor, prompts, rate, old, warmupSeconds, measureSeconds);
+                    md.append(row);
+                    System.out.print(row);
+                }
             }
             md.append("\n").append(batching(predictor, prompts, warmupSeconds, measureSeconds));
         }
@@ -110,9 +120,10 @@ public final class PredictorBenchmark {
      * Requests arriving as a Poisson process at {@code rate} per second (independent of how fast they are answered),
      * each submitted to the BatchingPredictor; latency from arrival to completion.
      */
-    private static String openLoop(LengthPredictor predictor, List<String> prompts, double rate, double warmup,
-                                   double seconds) throws Exception {
-        try (BatchingPredictor front = new BatchingPredictor(predictor, 32, Duration.ofMillis(2), 4096)) {
+    private static String openLoop(LengthPredictor predictor, List<String> prompts, double rate, boolean old,
+                                   double warmup, double seconds) throws Exception {
+        try (BatchingPredictor front = old ? new BatchingPredictor(predictor, 32, Duration.ofMillis(2), 4096)
+                : new BatchingPredictor(predictor)) {
             arrivals(front, prompts, rate, warmup);
             long batchesBefore = front.batchesRun();
             long requestsBefore = front.requestsRun();
@@ -121,7 +132,7 @@ public final class PredictorBenchmark {
             double meanBatch = (double) (front.requestsRun() - requestsBefore) / Math.max(1, front.batchesRun() - batchesBefore);
             double elapsed = (System.nanoTime() - t0) / 1e9;
             Arrays.sort(latencies);
-            return String.format(Locale.ROOT, "| %.0f requests/s offered | %.1f | %.1f | %.1f | %.1f | %.1f |%n", rate,
+            return String.format(Locale.ROOT, "| %s | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f |%n", old ? "old" : "default", rate,
                     latencies.length / elapsed, percentile(latencies, 0.5), percentile(latencies, 0.99),
                     latencies[latencies.length - 1], meanBatch);
         }
@@ -168,16 +179,16 @@ public final class PredictorBenchmark {
         return latencies.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    /** 32 callers each submitting one prompt at a time through the BatchingPredictor (max batch 32, max wait 2 ms). */
+    /** 32 callers each submitting one prompt at a time through the default BatchingPredictor. */
     private static String batching(LengthPredictor predictor, List<String> prompts, double warmup, double seconds)
             throws Exception {
         int callers = 32;
-        try (BatchingPredictor front = new BatchingPredictor(predictor, 32, Duration.ofMillis(2), 4096)) {
+        try (BatchingPredictor front = new BatchingPredictor(predictor)) {
             closedLoop(front, prompts, callers, warmup);
             double[] latencies = closedLoop(front, prompts, callers, seconds);
             double perSecond = latencies.length / seconds;
             Arrays.sort(latencies);
-            return String.format(Locale.ROOT, "BatchingPredictor (max batch 32, max wait 2 ms), %d concurrent callers "
+            return String.format(Locale.ROOT, "Default BatchingPredictor, %d concurrent callers "
                             + "in a closed loop: %.1f predictions/s, request latency p50 %.1f ms, p95 %.1f ms.%n",
                     callers, perSecond, percentile(latencies, 0.5), percentile(latencies, 0.95));
         }
@@ -205,6 +216,12 @@ public final class PredictorBenchmark {
             latencies.addAll(f.get());
         }
         return latencies.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** CPU time of the whole process (Java and ONNX Runtime's native threads), in nanoseconds. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static double percentile(double[] sorted, double q) {

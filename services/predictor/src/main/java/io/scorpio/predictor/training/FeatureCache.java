@@ -22,7 +22,8 @@ public final class FeatureCache {
     }
 
     /** One encoded row per corpus row, in order: read from {@code file} when it matches, else encoded and written. */
-    public static MiniLmEncoder.Encoded[] load(List<LengthCorpus.Row> rows, Path file) throws IOException {
+    public static MiniLmEncoder.Encoded[] load(List<LengthCorpus.Row> rows, Path file, MiniLmEncoder.Variant variant)
+            throws IOException {
         if (Files.isRegularFile(file)) {
             MiniLmEncoder.Encoded[] cached = read(rows, file);
             if (cached != null) {
@@ -31,7 +32,7 @@ public final class FeatureCache {
         }
         MiniLmEncoder.Encoded[] out = new MiniLmEncoder.Encoded[rows.size()];
         long t0 = System.nanoTime();
-        try (MiniLmEncoder encoder = new MiniLmEncoder()) {
+        try (MiniLmEncoder encoder = new MiniLmEncoder(variant)) {
             for (int i = 0; i < rows.size(); i++) {
                 out[i] = encoder.encode(rows.get(i).prompt());
                 if ((i + 1) % 500 == 0) {
