@@ -107,8 +107,8 @@ public final class CompareHeads {
             LengthMetrics chat = s.byGroup().get(LengthCorpus.Group.CHAT);
             LengthMetrics code = s.byGroup().get(LengthCorpus.Group.CODE);
             LengthMetrics arena = s.byGroup().get(LengthCorpus.Group.ARENA);
-            md.append(String.format("| %s%s | %s | %.3f | %.3f | %.0f | %.0f / %.0f | %.3f | %.0f | %.3f | %.0f |%n",
-                    s == best ? "**" + s.candidate().name() + "** (chosen)" : s.candidate().name(), "",
+            md.append(String.format("| %s | %s | %.3f | %.3f | %.0f | %.0f / %.0f | %.3f | %.0f | %.3f | %.0f |%n",
+                    s == best ? "**" + s.candidate().name() + "** (chosen)" : s.candidate().name(),
                     s.candidate().settings(), s.criterion(), chat.kendallTau(), chat.rmse(), chat.meanPredicted(),
                     chat.meanTrue(), code.kendallTau(), code.rmse(), arena.kendallTau(), arena.rmse()));
         }
@@ -172,7 +172,7 @@ public final class CompareHeads {
         int[] tokens = Arrays.stream(train.index()).map(i -> encoded[i].promptTokens()).toArray();
         var fit = io.scorpio.predictor.training.Baselines.PromptLengthFit.fit(tokens, train.lengths());
         return new Candidate("prompt-length fit", String.format("length = %.1f + %.1f ln(1 + tokens)", fit.intercept(),
-                fit.slope()), r -> LengthBinningClamp.clamp(fit.predictLength(encoded[r].promptTokens())));
+                fit.slope()), r -> LengthBinning.clamp(Math.max(1, fit.predictLength(encoded[r].promptTokens()))));
     }
 
     /** The paper's classifier over 100 equal-width bins (Tribuo, as the old head), on the uncensored fit rows. */
@@ -191,12 +191,5 @@ public final class CompareHeads {
         return new Candidate("classifier over 100 bins (paper)", "Tribuo softmax, lr " + head.learningRate() + ", "
                 + head.epochs() + " epochs (chosen on select: optimistic)",
                 r -> BINNING.predictedLength(head.predictBin(x[r])));
-    }
-
-    /** Keeps a baseline's length inside the binning. */
-    static final class LengthBinningClamp {
-        static int clamp(int length) {
-            return Math.max(1, Math.min(length, LengthBinning.MAX_LENGTH - 1));
-        }
     }
 }
