@@ -446,12 +446,14 @@ public final class Experiments {
                     seed)));
         }
         sources.add(PredictionSource.none());
-        ProgressBar bar = new ProgressBar("sensitivity", qpss.length * (sources.size() + 4));
+        ProgressBar bar = new ProgressBar("sensitivity", qpss.length * (sources.size() + 8));
         sensitivityOn(Workloads.SHAREGPT, sources, qpss, table, bar);
-        // Arena-Hard has prompt text, so the real ONNX classifier can run on it too.
+        // Arena-Hard and CASTILLO's test chat prompts have prompt text, so the shipped predictor can run on them too.
         try (LengthPredictor onnx = LengthPredictor.open(ModelCatalog.defaultModelDir())) {
-            sensitivityOn(Workloads.ARENA_HARD, List.of(PredictionSource.oracle(), PredictionSource.paperNoisy(seed),
-                    new PredictionSource.Onnx(onnx), PredictionSource.none()), qpss, table, bar);
+            for (Workloads workload : List.of(Workloads.ARENA_HARD, Workloads.CASTILLO_CHAT)) {
+                sensitivityOn(workload, List.of(PredictionSource.oracle(), PredictionSource.paperNoisy(seed),
+                        new PredictionSource.Onnx(onnx), PredictionSource.none()), qpss, table, bar);
+            }
         }
         table.writeAll(dir, "sensitivity");
     }

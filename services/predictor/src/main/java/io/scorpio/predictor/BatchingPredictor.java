@@ -10,15 +10,20 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An asynchronous front for a {@link LengthPredictor} that batches concurrent requests: one worker thread takes the
- * first waiting request, waits at most {@code maxWait} for more (up to {@code maxBatch}), runs them as one batch and
- * completes their futures. The queue is bounded: when {@code queueCapacity} requests wait, {@link #submit} fails fast
- * with a {@link RejectedExecutionException}. Closing fails the requests still waiting; it does not close the predictor.
+ * An asynchronous front for a {@link LengthPredictor} that batches concurrent requests: each worker thread takes the
+ * first waiting request, adds those already waiting (up to {@code maxBatch}), optionally waits up to {@code maxWait}
+ * for more, runs them as one batch and completes their futures. The queue is bounded: when {@code queueCapacity}
+ * requests wait, {@link #submit} fails fast with a {@link RejectedExecutionException}. Closing fails the requests still
+ * waiting; it does not close the predictor.
+ *
+ * <p>The default waits for nothing: at low load a fixed wait only adds latency, and at high load requests pile up
+ * while a batch runs, so batches form by themselves. For a model that runs prompts one at a time (card
+ * {@code batchPrompts: false}) the default is batches of 1 on one worker per core, so that prompts run in parallel.
  */
 public final class BatchingPredictor implements AutoCloseable {
 
     public static final int DEFAULT_MAX_BATCH = 32;
-    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(2);
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ZERO;
     public static final int DEFAULT_QUEUE_CAPACITY = 4096;
 
     private record Pending(String text, CompletableFuture<Prediction> future) {
@@ -28,24 +33,35 @@ public final class BatchingPredictor implements AutoCloseable {
     private final int maxBatch;
     private final long maxWaitNanos;
     private final BlockingQueue<Pending> queue;
-    private final Thread worker;
+    private final List<Thread> workers = new ArrayList<>();
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong batchesRun = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong requestsRun = new java.util.concurrent.atomic.AtomicLong();
 
+    /** The defaults for this predictor: see the class comment. */
     public BatchingPredictor(LengthPredictor predictor) {
-        this(predictor, DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT, DEFAULT_QUEUE_CAPACITY);
+        this(predictor, predictor.card().mayBatchPrompts() ? DEFAULT_MAX_BATCH : 1, DEFAULT_MAX_WAIT,
+                DEFAULT_QUEUE_CAPACITY, predictor.usefulParallelRuns());
     }
 
     public BatchingPredictor(LengthPredictor predictor, int maxBatch, Duration maxWait, int queueCapacity) {
-        if (maxBatch < 1 || queueCapacity < 1 || maxWait.isNegative()) {
-            throw new IllegalArgumentException("need maxBatch >= 1, queueCapacity >= 1 and maxWait >= 0");
+        this(predictor, maxBatch, maxWait, queueCapacity, 1);
+    }
+
+    public BatchingPredictor(LengthPredictor predictor, int maxBatch, Duration maxWait, int queueCapacity, int workerCount) {
+        if (maxBatch < 1 || queueCapacity < 1 || maxWait.isNegative() || workerCount < 1) {
+            throw new IllegalArgumentException("need maxBatch >= 1, queueCapacity >= 1, maxWait >= 0 and workers >= 1");
         }
         this.predictor = predictor;
         this.maxBatch = maxBatch;
         this.maxWaitNanos = maxWait.toNanos();
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
-        this.worker = new Thread(this::run, "length-predictor-batcher");
-        this.worker.setDaemon(true);
-        this.worker.start();
+        for (int i = 0; i < workerCount; i++) {
+            Thread worker = new Thread(this::run, "length-predictor-batcher-" + i);
+            worker.setDaemon(true);
+            workers.add(worker);
+            worker.start();
+        }
     }
 
     /** Queues a text for prediction; the future completes when its batch has run. */
@@ -71,8 +87,9 @@ public final class BatchingPredictor implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
+                queue.drainTo(batch, maxBatch - batch.size());
                 long deadline = System.nanoTime() + maxWaitNanos;
-                while (batch.size() < maxBatch) {
+                while (batch.size() < maxBatch && maxWaitNanos > 0) {
                     long left = deadline - System.nanoTime();
                     Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
                     if (next == null) {
@@ -95,6 +112,8 @@ public final class BatchingPredictor implements AutoCloseable {
     }
 
     private void runBatch(List<Pending> batch) {
+        batchesRun.incrementAndGet();
+        requestsRun.addAndGet(batch.size());
         try {
             List<Prediction> predictions = predictor.predictBatch(batch.stream().map(Pending::text).toList());
             for (int i = 0; i < batch.size(); i++) {
@@ -107,6 +126,16 @@ public final class BatchingPredictor implements AutoCloseable {
         }
     }
 
+    /** How many batches the worker has run (for measuring the mean batch size). */
+    public long batchesRun() {
+        return batchesRun.get();
+    }
+
+    /** How many requests those batches held. */
+    public long requestsRun() {
+        return requestsRun.get();
+    }
+
     private void failWaiting() {
         Pending p;
         while ((p = queue.poll()) != null) {
@@ -114,13 +143,15 @@ public final class BatchingPredictor implements AutoCloseable {
         }
     }
 
-    /** Stops the worker and fails requests that have not run. The predictor stays open. */
+    /** Stops the workers and fails requests that have not run. The predictor stays open. */
     @Override
     public void close() {
         closed = true;
-        worker.interrupt();
+        workers.forEach(Thread::interrupt);
         try {
-            worker.join(10_000);
+            for (Thread worker : workers) {
+                worker.join(10_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -34,7 +34,10 @@ public final class LengthPredictor implements AutoCloseable {
     public static final int MAX_BATCH = 32;
     /** A group's padded size (batch x longest prompt) may exceed its real token count by at most this factor. */
     public static final double PADDING_SLACK = 1.25;
-    /** -Dscorpio.predictor.threads: ONNX Runtime intra-op threads (0, the default, lets ONNX Runtime choose). */
+    /**
+     * -Dscorpio.predictor.threads: ONNX Runtime intra-op threads (default: 1 for a model that runs prompts one at a
+     * time, else 0, which lets ONNX Runtime choose).
+     */
     public static final String THREADS_PROPERTY = "scorpio.predictor.threads";
     /**
      * -Dscorpio.predictor.spin=true lets ONNX Runtime's worker threads busy-wait between runs. Off by default: the
@@ -64,7 +67,9 @@ public final class LengthPredictor implements AutoCloseable {
         List<OrtSession> sessions = new ArrayList<>();
         PromptTokenizer tokenizer = null;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            int threads = Integer.getInteger(THREADS_PROPERTY, 0);
+            // A prompt-at-a-time model runs on the caller's thread alone: for one short prompt, splitting each
+            // operator over more threads costs more in hand-offs than it saves (and callers run in parallel instead).
+            int threads = Integer.getInteger(THREADS_PROPERTY, folder.card().mayBatchPrompts() ? 0 : 1);
             if (threads > 0) {
                 options.setIntraOpNumThreads(threads);
             }
@@ -130,7 +135,12 @@ public final class LengthPredictor implements AutoCloseable {
                     + info.getInfo());
         }
         long bins = t.getShape()[1];
-        if (bins != -1 && bins != folder.binning().bins()) {
+        if (folder.card().predictsLength()) {
+            if (bins != -1 && bins != 1) {
+                throw new ModelContractException(where + "output \"" + output + "\" must be a length [batch, 1] (outputKind "
+                        + ModelCard.OUTPUT_LENGTH + "), got " + bins + " columns");
+            }
+        } else if (bins != -1 && bins != folder.binning().bins()) {
             throw new ModelContractException(where + "output \"" + output + "\" has " + bins
                     + " classes but the card's binning has " + folder.binning().bins() + " bins");
         }
@@ -140,20 +150,39 @@ public final class LengthPredictor implements AutoCloseable {
         return predictBatch(List.of(text)).get(0);
     }
 
-    /** One prediction per text, in order. Equal to one-by-one predictions; faster for many texts. */
+    /**
+     * One prediction per text, in order. Equal to one-by-one predictions; faster for many texts. A length model's
+     * length is rounded and kept in [1, maxLength - 1]; its bin is the binning's bin of that length. A bin-score
+     * model's prediction is the arg-max bin and the bin's midpoint.
+     */
     public List<Prediction> predictBatch(List<String> texts) {
         List<Prediction> out = new ArrayList<>(texts.size());
         for (float[] row : binScores(texts)) {
-            int bin = argMax(row);
-            out.add(new Prediction(bin, folder.binning().predictedLength(bin)));
+            if (folder.card().predictsLength()) {
+                int length = lengthOf(row[0]);
+                out.add(new Prediction(folder.binning().binOf(length), length));
+            } else {
+                int bin = argMax(row);
+                out.add(new Prediction(bin, folder.binning().predictedLength(bin)));
+            }
         }
         return out;
     }
 
+    /** A length output as a whole number of tokens in [1, maxLength - 1] (NaN, which no sane graph gives, as 1). */
+    static int lengthOf(float value) {
+        if (Float.isNaN(value)) {
+            return 1;
+        }
+        return (int) Math.max(1, Math.min(LengthBinning.MAX_LENGTH - 1, Math.round((double) value)));
+    }
+
     /**
-     * The model's per-bin scores (probabilities or logits, as the card's output gives them), one row per text.
+     * The model's raw output rows, one per text: per-bin scores (probabilities or logits), or for a length model
+     * ({@code outputKind} "length") one value, the length in tokens.
      * Texts are tokenized, ordered by token count and run in groups of similar length (at most {@link #MAX_BATCH},
-     * padding at most {@link #PADDING_SLACK} times the real tokens), so that a short prompt is not padded to a long one.
+     * padding at most {@link #PADDING_SLACK} times the real tokens), so that a short prompt is not padded to a long one;
+     * a model whose card says {@code batchPrompts: false} runs each prompt alone.
      */
     public float[][] binScores(List<String> texts) {
         int n = texts.size();
@@ -168,10 +197,11 @@ public final class LengthPredictor implements AutoCloseable {
         java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> prompts.get(i).ids().length));
         float[][] out = new float[n][];
         int start = 0;
+        int maxGroup = folder.card().mayBatchPrompts() ? MAX_BATCH : 1;
         while (start < n) {
             int end = start + 1;
             long realTokens = prompts.get(order[start]).ids().length;
-            while (end < n && end - start < MAX_BATCH) {
+            while (end < n && end - start < maxGroup) {
                 int len = prompts.get(order[end]).ids().length;
                 if ((long) (end - start + 1) * len > PADDING_SLACK * (realTokens + len)) {
                     break;
@@ -248,6 +278,14 @@ public final class LengthPredictor implements AutoCloseable {
             }
         }
         return best;
+    }
+
+    /**
+     * How many callers can usefully run this predictor at once: the cores for a prompt-at-a-time model (each run
+     * uses one thread), else 1 (one batched run already uses ONNX Runtime's threads).
+     */
+    public int usefulParallelRuns() {
+        return folder.card().mayBatchPrompts() ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
     public ModelCard card() {

@@ -25,7 +25,11 @@ import java.util.Map;
  * @param maxInputTokens the model's input limit; longer prompts are truncated to it
  * @param padTokenId     the id used to pad a batch (its attention_mask is 0)
  * @param stages         ONNX graphs run in order, wired by tensor names (see {@link #PROVIDED_INPUTS})
- * @param output         the last stage's output holding bin probabilities (or logits), shape [batch, bins]
+ * @param output         the last stage's output: bin probabilities (or logits) [batch, bins], or with outputKind
+ *                       "length" the predicted length in tokens [batch, 1]
+ * @param outputKind     {@value #OUTPUT_BIN_SCORES} (the default when absent) or {@value #OUTPUT_LENGTH}
+ * @param batchPrompts   whether several prompts may share one run (true when absent); false for graphs whose result
+ *                       for a prompt depends on the other prompts of its run (dynamic activation quantization)
  * @param binning        the length binning the classifier was trained on
  * @param training       the data, split and command that made the model
  * @param metrics        measured metrics on the held-out split, by predictor name ("model" and any baselines)
@@ -33,11 +37,16 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelCard(String contract, String name, String description, FileRef tokenizer, int maxInputTokens,
-                        int padTokenId, List<Stage> stages, String output, Binning binning, Training training,
+                        int padTokenId, List<Stage> stages, String output, String outputKind, Boolean batchPrompts, Binning binning,
+                        Training training,
                         Map<String, BinMetrics> metrics) {
 
     public static final String CONTRACT = "scorpio-length-predictor/1";
     public static final String FILE_NAME = "card.json";
+    /** The output holds one score per bin; the prediction is the arg-max bin and its midpoint. */
+    public static final String OUTPUT_BIN_SCORES = "bin-scores";
+    /** The output holds the predicted length in tokens; the bin is the binning's bin of that length. */
+    public static final String OUTPUT_LENGTH = "length";
 
     /** Tensors the predictor provides to the stages: int64 [B,T] ids, mask and token types (zeros), and float
      *  [B,1] prompt_tokens, the prompt's token count before truncation. */
@@ -120,6 +129,16 @@ public record ModelCard(String contract, String name, String description, FileRe
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Training(String data, String dataLicense, Map<String, Integer> rows, String split, String labels,
                            String method, String command, String notes) {
+    }
+
+    /** Whether the output is a length (else bin scores; a card without outputKind gives bin scores). */
+    public boolean predictsLength() {
+        return OUTPUT_LENGTH.equals(outputKind);
+    }
+
+    /** Whether prompts may share a run (absent: yes). */
+    public boolean mayBatchPrompts() {
+        return batchPrompts == null || batchPrompts;
     }
 
     public static ModelCard read(Path file) throws IOException {

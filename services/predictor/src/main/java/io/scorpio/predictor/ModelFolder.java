@@ -56,6 +56,10 @@ public record ModelFolder(Path dir, ModelCard card, LengthBinning binning, byte[
         require(card.tokenizer() != null, "\"tokenizer\" is missing");
         require(card.stages() != null && !card.stages().isEmpty(), "\"stages\" must list at least one ONNX graph");
         require(card.output() != null && !card.output().isBlank(), "\"output\" (the final tensor's name) is missing");
+        require(card.outputKind() == null || ModelCard.OUTPUT_BIN_SCORES.equals(card.outputKind())
+                        || ModelCard.OUTPUT_LENGTH.equals(card.outputKind()),
+                "\"outputKind\" must be \"" + ModelCard.OUTPUT_BIN_SCORES + "\" or \"" + ModelCard.OUTPUT_LENGTH
+                        + "\", got \"" + card.outputKind() + "\"");
         require(card.binning() != null, "\"binning\" is missing");
         LengthBinning binning = card.binning().toLengthBinning();
         require(card.training() != null, "\"training\" is missing");

@@ -39,6 +39,26 @@ class BatchingPredictorTest {
     }
 
     @Test
+    void theDefaultFrontRunsPromptsInParallelWithTheSameResults() throws Exception {
+        List<String> texts = LengthPredictorTest.prompts(
+                DatasetSplit.of(ArenaHardDataset.load(), DatasetSplit.DEFAULT_SEED).test(), 24);
+        try (LengthPredictor predictor = LengthPredictor.open(ModelCatalog.defaultModelDir());
+             BatchingPredictor front = new BatchingPredictor(predictor)) {
+            // the shipped int8 model runs prompts one at a time, one worker per core
+            assertEquals(false, predictor.card().mayBatchPrompts());
+            List<CompletableFuture<Prediction>> futures = new ArrayList<>();
+            for (String text : texts) {
+                futures.add(front.submit(text));
+            }
+            for (int i = 0; i < texts.size(); i++) {
+                assertEquals(predictor.predict(texts.get(i)), futures.get(i).get(), "request " + i);
+            }
+            assertEquals(texts.size(), front.requestsRun());
+            assertEquals(texts.size(), front.batchesRun(), "batches of one");
+        }
+    }
+
+    @Test
     void aFullQueueRejectsAtOnce() {
         String longPrompt = "Describe the history of every country in Europe in detail. ".repeat(40);
         try (LengthPredictor predictor = LengthPredictor.open(ModelCatalog.defaultModelDir());

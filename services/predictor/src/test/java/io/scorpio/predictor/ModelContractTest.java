@@ -101,12 +101,10 @@ class ModelContractTest {
     void refusesGraphsThatDoNotFitTogetherOrTheBinning() throws IOException {
         // the head alone: its hidden-state input comes from nowhere
         assertRefused(copyOfShipped(c -> ((ArrayNode) c.get("stages")).remove(0)), "needs an input");
-        // 50 bins in the card, 100 classes in the graph
-        assertRefused(copyOfShipped(c -> {
-            ObjectNode b = (ObjectNode) c.get("binning");
-            b.put("bins", 50);
-            b.put("bucketSize", 164);
-        }), "has 100 classes but the card's binning has 50 bins");
+        // a card that reads the length output as bin scores: 1 column, 100 bins
+        assertRefused(copyOfShipped(c -> c.put("outputKind", ModelCard.OUTPUT_BIN_SCORES)),
+                "has 1 classes but the card's binning has 100 bins");
+        assertRefused(copyOfShipped(c -> c.put("outputKind", "probabilities")), "\"outputKind\" must be");
         assertRefused(copyOfShipped(c -> c.put("output", "logits")), "has no output \"logits\"");
     }
 

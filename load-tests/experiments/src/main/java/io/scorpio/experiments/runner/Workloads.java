@@ -2,6 +2,7 @@ package io.scorpio.experiments.runner;
 
 import io.scorpio.experiments.workload.ArenaHard;
 import io.scorpio.experiments.workload.AzureTrace;
+import io.scorpio.experiments.workload.Castillo;
 import io.scorpio.experiments.workload.LengthFilter;
 import io.scorpio.experiments.workload.LengthSample;
 import io.scorpio.experiments.workload.ShareGptLengths;
@@ -17,7 +18,9 @@ public enum Workloads {
     SHAREGPT("sharegpt"),
     ARENA_HARD("arena-hard"),
     AZURE_CONV("azure-conv"),
-    AZURE_CODE("azure-code");
+    AZURE_CODE("azure-code"),
+    /** CASTILLO's test-split chat prompts: prompt text the shipped predictor never trained on. */
+    CASTILLO_CHAT("castillo-chat");
 
     /** The Azure pools are the trace's first 20 minutes, the part the paper replays. */
     public static final double AZURE_MINUTES = 20;
@@ -39,7 +42,7 @@ public enum Workloads {
             }
         }
         throw new IllegalArgumentException("unknown workload '" + name + "'; known: sharegpt, arena-hard, azure-conv, "
-                + "azure-code");
+                + "azure-code, castillo-chat");
     }
 
     /** The length pool, filtered as the paper filters (prompt and output >= 4, prompt <= 1,024, total <= 2,048). */
@@ -49,6 +52,7 @@ public enum Workloads {
             case ARENA_HARD -> LengthFilter.PAPER.apply(ArenaHard.load(data));
             case AZURE_CONV -> azurePool(data, AzureTrace.Service.CONVERSATION);
             case AZURE_CODE -> azurePool(data, AzureTrace.Service.CODE);
+            case CASTILLO_CHAT -> LengthFilter.PAPER.apply(Castillo.chatTest(data));
         };
     }
 

@@ -65,8 +65,8 @@ public sealed interface PredictionSource {
     }
 
     /**
-     * The real ONNX length classifier of {@code services/predictor}, run on each request's prompt text; a
-     * request without text gets no prediction. Identical prompts are predicted once.
+     * The shipped ONNX length predictor of {@code services/predictor}, run on each request's prompt text and clamped
+     * to the request's max_tokens; a request without text gets no prediction. Identical prompts are predicted once.
      */
     record Onnx(io.scorpio.predictor.LengthPredictor model) implements PredictionSource {
         @Override
@@ -87,8 +87,9 @@ public sealed interface PredictionSource {
                     cache.put(batch.get(i), predicted.get(i).predictedLength());
                 }
             }
+            // Clamped to max_tokens, as the server's guard does: a request never writes more.
             return requests.stream().map(r -> r.withPrediction(r.promptText() == null ? OptionalInt.empty()
-                    : OptionalInt.of(cache.get(r.promptText())))).toList();
+                    : OptionalInt.of(Math.min(cache.get(r.promptText()), r.maxTokens())))).toList();
         }
     }
 

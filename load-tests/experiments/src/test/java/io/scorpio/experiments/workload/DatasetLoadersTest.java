@@ -45,6 +45,15 @@ class DatasetLoadersTest {
     }
 
     @Test
+    void castilloChatTestHasTheTestSplitsChatPromptsWithText() {
+        List<LengthSample> all = Castillo.chatTest(DataFiles.resolve());
+        assertEquals(598, all.size());
+        assertTrue(all.stream().allMatch(s -> s.promptText() != null && !s.promptText().isBlank() && s.outputTokens() > 0));
+        assertTrue(all.stream().allMatch(s -> s.censored() == (s.outputTokens() >= Castillo.RUNAWAY)));
+        assertFalse(LengthFilter.PAPER.apply(all).isEmpty());
+    }
+
+    @Test
     void azureTimestampsWithSevenFractionalDigitsAreTruncatedToMicroseconds() {
         assertEquals(LocalDateTime.of(2023, 11, 16, 18, 15, 46, 680_590_000),
                 AzureTrace.parseTimestamp("2023-11-16 18:15:46.6805900"));

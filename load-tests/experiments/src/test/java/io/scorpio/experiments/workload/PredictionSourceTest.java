@@ -41,6 +41,24 @@ class PredictionSourceTest {
         PredictionSource.none().apply(w).forEach(r -> assertTrue(r.predictedOutputTokens().isEmpty()));
     }
 
+    @Test
+    void theShippedPredictorRunsOnTextAndIsClampedToMaxTokens() {
+        String text = "Explain quantum computing in detail, with examples.";
+        var slo = new io.scorpio.model.Slo(1000, 100);
+        List<WorkloadRequest> requests = List.of(
+                new WorkloadRequest(0, 0, 12, 10, 16, slo, "a", text, java.util.OptionalInt.empty()),
+                new WorkloadRequest(1, 1, 12, 500, 8192, slo, "a", text, java.util.OptionalInt.empty()),
+                new WorkloadRequest(2, 2, 12, 500, 8192, slo, "a", null, java.util.OptionalInt.empty()));
+        try (var model = io.scorpio.predictor.LengthPredictor.open(io.scorpio.predictor.ModelCatalog.defaultModelDir())) {
+            int unclamped = model.predict(text).predictedLength();
+            assertTrue(unclamped > 16, "the test needs a prediction above 16: " + unclamped);
+            List<WorkloadRequest> out = new PredictionSource.Onnx(model).apply(requests);
+            assertEquals(16, out.get(0).predictedOutputTokens().getAsInt(), "clamped to max_tokens");
+            assertEquals(unclamped, out.get(1).predictedOutputTokens().getAsInt());
+            assertTrue(out.get(2).predictedOutputTokens().isEmpty(), "no text, no prediction");
+        }
+    }
+
     /**
      * The calibrated noise model lands on the paper's Table 5 quality on a 512-request ShareGPT workload:
      * Kendall tau within 0.02 of 0.54 and RMSE within 5% of 196 tokens, for several seeds.

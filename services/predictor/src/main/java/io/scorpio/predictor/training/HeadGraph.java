@@ -28,8 +28,8 @@ import java.util.List;
 public final class HeadGraph {
 
     public static final String OUTPUT = "bin_probabilities";
-    private static final int FLOAT = TensorProto.DataType.FLOAT.getNumber();
-    private static final int INT64 = TensorProto.DataType.INT64.getNumber();
+    static final int FLOAT = TensorProto.DataType.FLOAT.getNumber();
+    static final int INT64 = TensorProto.DataType.INT64.getNumber();
 
     private HeadGraph() {
     }
@@ -111,11 +111,11 @@ public final class HeadGraph {
                 .toByteArray();
     }
 
-    private static AttributeProto keepdims(int keep) {
+    static AttributeProto keepdims(int keep) {
         return AttributeProto.newBuilder().setName("keepdims").setType(AttributeProto.AttributeType.INT).setI(keep).build();
     }
 
-    private static NodeProto node(String op, List<String> inputs, String output, AttributeProto... attributes) {
+    static NodeProto node(String op, List<String> inputs, String output, AttributeProto... attributes) {
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(op + "_" + output).addAllInput(inputs).addOutput(output);
         for (AttributeProto a : attributes) {
             n.addAttribute(a);
@@ -123,7 +123,7 @@ public final class HeadGraph {
         return n.build();
     }
 
-    private static ValueInfoProto value(String name, int type, Object... dims) {
+    static ValueInfoProto value(String name, int type, Object... dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (Object d : dims) {
             TensorShapeProto.Dimension.Builder dim = TensorShapeProto.Dimension.newBuilder();
@@ -138,7 +138,7 @@ public final class HeadGraph {
                 TypeProto.Tensor.newBuilder().setElemType(type).setShape(shape))).build();
     }
 
-    private static TensorProto floats(String name, float[] values, long... dims) {
+    static TensorProto floats(String name, float[] values, long... dims) {
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(FLOAT);
         for (long d : dims) {
             t.addDims(d);
@@ -149,7 +149,7 @@ public final class HeadGraph {
         return t.build();
     }
 
-    private static TensorProto longs(String name, long[] values, long... dims) {
+    static TensorProto longs(String name, long[] values, long... dims) {
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(INT64);
         for (long d : dims) {
             t.addDims(d);

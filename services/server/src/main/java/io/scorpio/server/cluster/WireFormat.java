@@ -5,6 +5,7 @@ import io.scorpio.model.RejectReason;
 import io.scorpio.model.Slo;
 import io.scorpio.server.bus.Messages;
 import io.scorpio.server.bus.StreamEvent;
+import io.scorpio.server.guard.PredictedOutput;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -33,10 +34,10 @@ public final class WireFormat {
 
     /** The request of a quote or submission, with its arrival put on the receiving node's clock. */
     public static RequestSpec spec(JsonObject o, double nowMs) {
-        int predicted = o.getInteger("predicted", -1);
+        int maxTokens = o.getInteger("max_tokens");
         return new RequestSpec(o.getString("sid"), nowMs - o.getDouble("age_ms"), o.getInteger("prompt_tokens"),
-                o.getInteger("max_tokens"), new Slo(o.getDouble("ttft_ms"), o.getDouble("tpot_ms")),
-                predicted >= 0 ? predicted : RequestSpec.NO_PREDICTION);
+                maxTokens, new Slo(o.getDouble("ttft_ms"), o.getDouble("tpot_ms")),
+                PredictedOutput.forSpec(o.getInteger("predicted", -1), maxTokens));
     }
 
     /**

@@ -56,7 +56,7 @@ public final class ServerConfig {
             new Key("vllm.token-timeout-ms", "60000", "a vLLM stream silent this long fails its request"),
             new Key("vllm.refit-every", "64", "refit the step-time model after this many new inter-token samples"),
             new Key("vllm.metrics-interval-ms", "5000", "how often vLLM's /metrics is scraped (0 = never)"),
-            new Key("predictor", "onnx", "output-length predictor: 'onnx' (the shipped classifier in onnx-models/, or -Dscorpio.predictor.model.dir) or 'none' (max_tokens stands in)"),
+            new Key("predictor", "onnx", "output-length predictor: 'onnx' (the shipped length predictor in onnx-models/, or -Dscorpio.predictor.model.dir; clamped to max_tokens) or 'none' (max_tokens stands in)"),
             new Key("predictor.timeout-ms", "1000", "a prediction slower than this is skipped (no prediction)"),
             new Key("max-tokens.default", "256", "max_tokens when a request gives none"),
             new Key("max-tokens.limit", "8192", "largest max_tokens accepted; larger gets 400"),

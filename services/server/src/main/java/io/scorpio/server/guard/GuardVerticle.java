@@ -161,7 +161,7 @@ public final class GuardVerticle extends VerticleBase {
     private void onSubmit(Message<Messages.Submit> m) {
         Messages.Submit s = m.body();
         RequestSpec spec = new RequestSpec(s.id(), s.arrivalMs(), s.promptTokens(), s.maxTokens(), s.slo(),
-                s.predictedTokens() >= 0 ? s.predictedTokens() : RequestSpec.NO_PREDICTION);
+                PredictedOutput.forSpec(s.predictedTokens(), s.maxTokens()));
         m.reply(accept(spec, s.prompt(), settings.nodeId()));
     }
 

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The ONNX output-length classifier of {@code services/predictor} behind {@link OutputLengthPredictor}.
- * Concurrent prompts are batched with a bounded wait on the predictor's own thread, never on an event loop.
+ * The ONNX output-length predictor of {@code services/predictor} behind {@link OutputLengthPredictor}.
+ * Prompts run on the batching front's own threads (its defaults suit the model), never on an event loop.
  */
 final class OnnxLengthPredictor implements OutputLengthPredictor {
 

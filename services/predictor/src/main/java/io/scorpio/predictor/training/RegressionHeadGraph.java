@@ -1,0 +1,96 @@
+package io.scorpio.predictor.training;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnx.proto.OnnxMl.AttributeProto;
+
+import java.util.List;
+
+import static io.scorpio.predictor.training.HeadGraph.FLOAT;
+import static io.scorpio.predictor.training.HeadGraph.INT64;
+import static io.scorpio.predictor.training.HeadGraph.floats;
+import static io.scorpio.predictor.training.HeadGraph.keepdims;
+import static io.scorpio.predictor.training.HeadGraph.longs;
+import static io.scorpio.predictor.training.HeadGraph.node;
+import static io.scorpio.predictor.training.HeadGraph.value;
+
+/**
+ * Writes a {@link LinearHead} as an ONNX graph (opset 13) on the encoder's output, for a model card with outputKind
+ * "length":
+ * <pre>
+ * hidden states [B,T,384], attention_mask [B,T] (int64), prompt_tokens [B,1]
+ *   -> masked mean over tokens -> L2 normalise                  (the sentence embedding, as MiniLmEncoder)
+ *   -> concat t, t*t with t = log(1 + prompt_tokens)             (RegressionFeatures)
+ *   -> (x - mean) / std -> MatMul(w) + b                         (the linear score)
+ *   -> Exp (log-target heads) -> * scale -> Clip(1, maxLength-1) -> predicted_length [B,1]
+ * </pre>
+ */
+public final class RegressionHeadGraph {
+
+    public static final String OUTPUT = "predicted_length";
+
+    private RegressionHeadGraph() {
+    }
+
+    public static byte[] build(LinearHead head, String hiddenStateName) {
+        int features = head.weights().length;
+        var g = OnnxMl.GraphProto.newBuilder().setName("length-regression-head");
+        g.addInput(value(hiddenStateName, FLOAT, "batch", "tokens", MiniLmEncoder.HIDDEN));
+        g.addInput(value("attention_mask", INT64, "batch", "tokens"));
+        g.addInput(value("prompt_tokens", FLOAT, "batch", 1));
+        g.addOutput(value(OUTPUT, FLOAT, "batch", 1));
+
+        g.addInitializer(longs("axis1", new long[]{1}, 1));
+        g.addInitializer(longs("axis2", new long[]{2}, 1));
+        g.addInitializer(floats("eps_count", new float[]{1e-9f}));
+        g.addInitializer(floats("eps_norm", new float[]{1e-12f}));
+        g.addInitializer(floats("one", new float[]{1f}));
+        g.addInitializer(floats("feature_mean", head.standardisation().mean(), features));
+        g.addInitializer(floats("feature_std", head.standardisation().std(), features));
+        g.addInitializer(floats("w", head.weights(), features, 1));
+        g.addInitializer(floats("b", new float[]{head.bias()}, 1));
+        g.addInitializer(floats("scale", new float[]{head.scale()}, 1));
+        g.addInitializer(floats("min_length", new float[]{1f}));
+        g.addInitializer(floats("max_length", new float[]{head.maxLength() - 1f}));
+
+        g.addNode(node("Cast", List.of("attention_mask"), "mask", AttributeProto.newBuilder().setName("to")
+                .setType(AttributeProto.AttributeType.INT).setI(FLOAT).build()));
+        g.addNode(node("Unsqueeze", List.of("mask", "axis2"), "mask3"));
+        g.addNode(node("Mul", List.of(hiddenStateName, "mask3"), "masked"));
+        g.addNode(node("ReduceSum", List.of("masked", "axis1"), "summed", keepdims(0)));
+        g.addNode(node("ReduceSum", List.of("mask", "axis1"), "count", keepdims(1)));
+        g.addNode(node("Max", List.of("count", "eps_count"), "count_safe"));
+        g.addNode(node("Div", List.of("summed", "count_safe"), "mean_pooled"));
+        g.addNode(node("ReduceL2", List.of("mean_pooled"), "norm", keepdims(1), AttributeProto.newBuilder()
+                .setName("axes").setType(AttributeProto.AttributeType.INTS).addInts(1).build()));
+        g.addNode(node("Max", List.of("norm", "eps_norm"), "norm_safe"));
+        g.addNode(node("Div", List.of("mean_pooled", "norm_safe"), "embedding"));
+        g.addNode(node("Add", List.of("prompt_tokens", "one"), "tokens_plus_one"));
+        g.addNode(node("Log", List.of("tokens_plus_one"), "log_tokens"));
+        g.addNode(node("Mul", List.of("log_tokens", "log_tokens"), "log_tokens_squared"));
+        g.addNode(node("Concat", List.of("embedding", "log_tokens", "log_tokens_squared"), "features",
+                AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(1).build()));
+        g.addNode(node("Sub", List.of("features", "feature_mean"), "centred"));
+        g.addNode(node("Div", List.of("centred", "feature_std"), "standardised"));
+        g.addNode(node("MatMul", List.of("standardised", "w"), "weighted"));
+        g.addNode(node("Add", List.of("weighted", "b"), "score"));
+        String unscaled = "score";
+        if (head.logTarget()) {
+            g.addNode(node("Exp", List.of("score"), "exp_score"));
+            unscaled = "exp_score";
+        }
+        g.addNode(node("Mul", List.of(unscaled, "scale"), "length"));
+        g.addNode(node("Clip", List.of("length", "min_length", "max_length"), OUTPUT));
+
+        return OnnxMl.ModelProto.newBuilder()
+                .setIrVersion(8)
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+                .setProducerName("scorpio-predictor")
+                .setDomain("io.scorpio")
+                .setModelVersion(1)
+                .setDocString("Output-length regression head (" + (head.logTarget() ? "log length" : "length")
+                        + "); see card.json")
+                .setGraph(g)
+                .build()
+                .toByteArray();
+    }
+}
