@@ -26,12 +26,12 @@ class PredictedOutputTest {
 
     @Test
     void aSubmissionFromAnotherNodeGetsTheClampedPrediction() {
-        Messages.Submit submit = new Messages.Submit("r1", "stream.r1", 0, 20, 64, new Slo(1000, 100), 3500, "Write an essay.");
+        Messages.Submit submit = new Messages.Submit("r1", 0, 20, 64, new Slo(1000, 100), 3500, "Write an essay.");
         RequestSpec spec = WireFormat.spec(WireFormat.submit(submit, 5, "node-a", true), 10);
         assertEquals(64, spec.maxTokens());
         assertEquals(64, spec.predictedOutputTokens());
 
-        Messages.Submit none = new Messages.Submit("r2", "stream.r2", 0, 20, 64, new Slo(1000, 100), -1, "Hi");
+        Messages.Submit none = new Messages.Submit("r2", 0, 20, 64, new Slo(1000, 100), -1, "Hi");
         assertFalse(WireFormat.spec(WireFormat.submit(none, 5, "node-a", true), 10).hasPrediction());
     }
 }
