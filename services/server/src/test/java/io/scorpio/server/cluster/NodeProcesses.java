@@ -154,6 +154,18 @@ final class NodeProcesses implements AutoCloseable {
      * no open stream, no request in flight at its ingress, and an empty cluster-wide request registry.
      */
     void awaitIdle(List<Node> nodes) throws Exception {
+        try {
+            awaitIdleOnce(nodes);
+        } catch (AssertionError e) {
+            StringBuilder states = new StringBuilder(e.getMessage()).append("; the nodes' last states:");
+            for (Node n : nodes) {
+                states.append("\n").append(n.id()).append(": ").append(state(n));
+            }
+            throw new AssertionError(states.toString(), e);
+        }
+    }
+
+    private void awaitIdleOnce(List<Node> nodes) throws Exception {
         await("every node idle, nothing orphaned", Duration.ofSeconds(60), () -> {
             for (Node n : nodes) {
                 JsonObject st = state(n);
