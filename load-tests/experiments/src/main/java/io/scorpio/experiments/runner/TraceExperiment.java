@@ -158,11 +158,14 @@ public final class TraceExperiment {
             for (Map.Entry<Integer, List<RequestResult>> e : byWindow.entrySet()) {
                 RunSummary w = RunSummary.of(e.getValue());
                 double start = e.getKey() * c.windowSeconds();
-                double gp = w.all().compliant() / c.windowSeconds();
-                windows.add(p.name(), start, w.all().submitted(), w.all().submitted() / c.windowSeconds(),
+                // The last window is only as long as the part of the run's arrivals it covers.
+                double length = Math.min(c.windowSeconds(), sel.spanSeconds() - start);
+                length = length > 0 ? length : c.windowSeconds();
+                double gp = w.all().compliant() / length;
+                windows.add(p.name(), start, w.all().submitted(), w.all().submitted() / length,
                         w.all().compliant(), gp, w.adherence(), w.ttft().p99(), w.tpot().p99(), w.all().rejected());
                 xs.add(start / 60);
-                offered.add(w.all().submitted() / c.windowSeconds());
+                offered.add(w.all().submitted() / length);
                 goodput.add(gp);
                 adherence.add(w.adherence());
                 if (!Double.isNaN(w.ttft().p99())) {

@@ -30,8 +30,8 @@ public final class TraceReplay {
      * @param inWindow      rows whose arrival falls in the time window
      * @param filteredOut   rows of the window the length filter dropped
      * @param requests      the requests, in arrival order, ids 0..n-1
-     * @param spanSeconds   the window's length in the trace's own time (to the last kept arrival when open-ended),
-     *                      so that {@code requests.size() / spanSeconds} is the trace's offered rate
+     * @param spanSeconds   how long the requests' arrivals span in the run, s: the window's length after the
+     *                      speed-up, or to the last arrival when the window is open-ended or arrivals are Poisson
      */
     public record Selection(int read, int inWindow, int filteredOut, List<WorkloadRequest> requests,
                             double spanSeconds) {
@@ -118,7 +118,7 @@ public final class TraceReplay {
             out.add(new WorkloadRequest(out.size(), arrival, r.promptTokens(), r.outputTokens(),
                     Math.max(maxTokens, r.outputTokens()), slo, className, r.promptText(), OptionalInt.empty()));
         }
-        double span = Double.isFinite(o.minutes()) ? o.minutes() * 60 / o.speed()
+        double span = Double.isFinite(o.minutes()) && !(o.qps() > 0) ? o.minutes() * 60 / o.speed()
                 : out.get(out.size() - 1).arrivalMs() / 1000;
         return new Selection(trace.rows().size(), window.size(), filteredOut, List.copyOf(out), span);
     }
