@@ -39,6 +39,13 @@ class TraceReaderTest {
     }
 
     @Test
+    void azure2024LayoutTimestampsWithAnOffsetAreRead() {
+        TraceReader.Trace t = TraceReader.read(trace("azure-2024.csv"));
+        assertEquals(List.of(0.0, 26.34, 1490.07), t.rows().stream().map(TraceRow::arrivalMs).toList());
+        assertEquals(2399, t.rows().get(1).promptTokens());
+    }
+
+    @Test
     void burstGptLayoutReadsSecondsAndZeroTokenResponsesAreNeverServed() {
         TraceReader.Trace t = TraceReader.read(trace("burstgpt.csv"));
         assertEquals("Request tokens", t.columns().name(TraceColumns.Role.PROMPT));
