@@ -111,7 +111,7 @@ public final class TraceReader {
             }
             int lineNo = i + 1;
             List<String> cells = splitCsv(line);
-            parser.row(lineNo, role -> {
+            parser.add(parser.parse(lineNo, role -> {
                 int at = index[role.ordinal()];
                 if (at < 0) {
                     return null;
@@ -120,7 +120,7 @@ public final class TraceReader {
                     throw new IllegalArgumentException("has " + cells.size() + " fields, the header " + header.size());
                 }
                 return cells.get(at);
-            });
+            }));
         }
         return parser.trace();
     }
@@ -188,35 +188,42 @@ public final class TraceReader {
             try {
                 node = JSON.readTree(line);
             } catch (JsonProcessingException e) {
-                parser.error(lineNo, "not a JSON object: " + e.getOriginalMessage());
+                parser.add(new Refused(lineNo, "not a JSON object: " + e.getOriginalMessage()));
                 continue;
             }
             if (node == null || !node.isObject()) {
-                parser.error(lineNo, "not a JSON object");
+                parser.add(new Refused(lineNo, "not a JSON object"));
                 continue;
             }
-            parser.row(lineNo, role -> {
+            parser.add(parser.parse(lineNo, role -> {
                 JsonNode v = cols.has(role) ? node.get(cols.name(role)) : null;
                 return v == null || v.isNull() ? null : v.isValueNode() ? v.asText() : v.toString();
-            });
+            }));
         }
         return parser.trace();
     }
 
     // ---- one row, whatever the format ----
 
+    /** What one line of the file became: a row, or a refusal with its reason. */
+    private sealed interface LineResult permits Read, Refused {
+    }
+
+    /** A row with its arrival still in the file's own clock (epoch ns for timestamps, ms for numbers). */
+    private record Read(TraceRow row, boolean timestamp, long epochNanos, double numberMs) implements LineResult {
+    }
+
+    private record Refused(int line, String reason) implements LineResult {
+    }
+
     /** Turns raw cells into rows, collecting every bad row's reason. */
     private static final class RowParser {
         private final String file;
         private final TraceColumns cols;
         private final boolean millis;
-        private final List<Raw> rows = new ArrayList<>();
+        private final List<Read> rows = new ArrayList<>();
         private final List<String> errors = new ArrayList<>();
         private int errorCount;
-
-        /** A row with its arrival still in the file's own clock (epoch ns for timestamps, ms for numbers). */
-        private record Raw(TraceRow row, boolean timestamp, long epochNanos, double numberMs) {
-        }
 
         RowParser(String file, TraceColumns cols, TimeUnit unit, boolean json) {
             this.file = file;
@@ -232,14 +239,18 @@ public final class TraceReader {
             };
         }
 
-        void error(int line, String reason) {
-            errorCount++;
-            if (errors.size() < MAX_LISTED_ERRORS) {
-                errors.add(file + ":" + line + ": " + reason);
+        void add(LineResult result) {
+            if (result instanceof Read read) {
+                rows.add(read);
+            } else if (result instanceof Refused refused) {
+                errorCount++;
+                if (errors.size() < MAX_LISTED_ERRORS) {
+                    errors.add(file + ":" + refused.line() + ": " + refused.reason());
+                }
             }
         }
 
-        void row(int line, java.util.function.Function<TraceColumns.Role, String> cell) {
+        LineResult parse(int line, java.util.function.Function<TraceColumns.Role, String> cell) {
             try {
                 int prompt = tokens(cell.apply(TraceColumns.Role.PROMPT), "prompt");
                 int output = tokens(cell.apply(TraceColumns.Role.OUTPUT), "output");
@@ -261,15 +272,15 @@ public final class TraceReader {
                         blankToNull(cell.apply(TraceColumns.Role.TEXT)),
                         blankToNull(cell.apply(TraceColumns.Role.SESSION)));
                 if (arrival == null) {
-                    rows.add(new Raw(row, false, 0, Double.NaN));
+                    return new Read(row, false, 0, Double.NaN);
                 } else if (looksLikeNumber(arrival)) {
                     double v = number(arrival, "arrival time");
-                    rows.add(new Raw(row, false, 0, millis ? v : v * 1000.0));
+                    return new Read(row, false, 0, millis ? v : v * 1000.0);
                 } else {
-                    rows.add(new Raw(row, true, epochNanos(arrival), Double.NaN));
+                    return new Read(row, true, epochNanos(arrival), Double.NaN);
                 }
             } catch (IllegalArgumentException e) {
-                error(line, e.getMessage());
+                return new Refused(line, e.getMessage());
             }
         }
 
@@ -286,7 +297,7 @@ public final class TraceReader {
                 throw new TraceException(file + ": the trace has a header but no rows");
             }
             boolean timestamps = rows.get(0).timestamp();
-            for (Raw r : rows) {
+            for (Read r : rows) {
                 if (r.timestamp() != timestamps) {
                     throw new TraceException(file + ":" + r.row().line() + ": mixes timestamps and numeric times");
                 }
@@ -296,10 +307,10 @@ public final class TraceReader {
                 rows.forEach(r -> out.add(r.row()));
             } else if (timestamps) {
                 // Nanoseconds as long differences first, then ms: exact, and the arithmetic the Azure loader used.
-                long t0 = rows.stream().mapToLong(Raw::epochNanos).min().orElseThrow();
+                long t0 = rows.stream().mapToLong(Read::epochNanos).min().orElseThrow();
                 rows.forEach(r -> out.add(r.row().withArrival((r.epochNanos() - t0) / 1e6)));
             } else {
-                double t0 = rows.stream().mapToDouble(Raw::numberMs).min().orElseThrow();
+                double t0 = rows.stream().mapToDouble(Read::numberMs).min().orElseThrow();
                 rows.forEach(r -> out.add(r.row().withArrival(r.numberMs() - t0)));
             }
             out.sort(Comparator.comparingDouble(r -> Double.isNaN(r.arrivalMs()) ? 0 : r.arrivalMs()));
