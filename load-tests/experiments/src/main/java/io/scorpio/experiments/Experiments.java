@@ -15,6 +15,7 @@ import io.scorpio.experiments.runner.Calibration;
 import io.scorpio.experiments.runner.FittedModels;
 import io.scorpio.experiments.runner.Simulation;
 import io.scorpio.experiments.runner.TraceExperiment;
+import io.scorpio.experiments.trace.TraceException;
 import io.scorpio.experiments.runner.Workloads;
 import io.scorpio.experiments.workload.AzureTrace;
 import io.scorpio.experiments.workload.LengthSample;
@@ -229,9 +230,15 @@ public final class Experiments {
 
     /** Options after the file are the trace's ({@link TraceExperiment#parse}); --out, --seed are the experiments'. */
     void replay(List<String> args) throws IOException {
-        TraceExperiment.Command c = TraceExperiment.parse(args);
-        TraceExperiment.run(c, out, seed, p -> Policy.CHUNKED.contains(p)
-                ? models().setup(p, gpu, seed).withMixedModel(mixedModel().model()) : models().setup(p, gpu, seed));
+        try {
+            TraceExperiment.Command c = TraceExperiment.parse(args);
+            TraceExperiment.run(c, out, seed, p -> Policy.CHUNKED.contains(p)
+                    ? models().setup(p, gpu, seed).withMixedModel(mixedModel().model()) : models().setup(p, gpu, seed));
+        } catch (TraceException e) {
+            // A bad trace or option is the user's to fix: the message says where and why; a stack trace would not.
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
     }
 
     // ---- chunked: chunked prefill, Scorpio against the vLLM users run today (issue 15) ----

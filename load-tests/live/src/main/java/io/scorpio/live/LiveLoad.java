@@ -1,6 +1,7 @@
 package io.scorpio.live;
 
 import io.scorpio.experiments.runner.Workloads;
+import io.scorpio.experiments.trace.TraceException;
 import io.scorpio.experiments.trace.TraceOptions;
 import io.scorpio.experiments.trace.TraceReplay;
 import io.scorpio.experiments.workload.WorkloadRequest;
@@ -62,7 +63,14 @@ public final class LiveLoad {
             Path file = Path.of(o.get("trace"));
             Map<String, String> traceOptions = new LinkedHashMap<>(o);
             traceOptions.putIfAbsent("max-requests", o.containsKey("requests") ? o.get("requests") : "100000");
-            TraceReplay.Selection sel = LiveWorkloads.fromTrace(file, TraceOptions.parse(traceOptions), seed);
+            TraceReplay.Selection sel;
+            try {
+                sel = LiveWorkloads.fromTrace(file, TraceOptions.parse(traceOptions), seed);
+            } catch (TraceException e) {
+                System.err.println(e.getMessage()); // says which file, line and why: no stack trace needed
+                System.exit(2);
+                return;
+            }
             wl = sel.requests();
             if (wl.size() > 100_000) {
                 throw new IllegalArgumentException("need --max-requests <= 100000");
