@@ -14,6 +14,8 @@ import io.scorpio.experiments.report.ResultTable;
 import io.scorpio.experiments.runner.Calibration;
 import io.scorpio.experiments.runner.FittedModels;
 import io.scorpio.experiments.runner.Simulation;
+import io.scorpio.experiments.runner.TraceExperiment;
+import io.scorpio.experiments.trace.TraceException;
 import io.scorpio.experiments.runner.Workloads;
 import io.scorpio.experiments.workload.AzureTrace;
 import io.scorpio.experiments.workload.LengthSample;
@@ -49,6 +51,8 @@ import java.util.Map;
  *   chunked [workload...]     chunked prefill (issue 15): vllm, vllm-v1 (2,048 and 8,192), sarathi, scorpio and
  *                             scorpio-chunked, QPS 5..15, three seeds, on every workload (or those named)
  *   all                       everything above but chunked
+ *   replay FILE [options]     a request trace of your own (CSV or JSON Lines) under each policy, reported as a
+ *                             whole and per minute ({@link TraceExperiment#USAGE})
  * </pre>
  *
  * Options: {@code --out DIR} (default docs/results), {@code --seed N} (42), {@code --requests N} (512).
@@ -107,6 +111,7 @@ public final class Experiments {
             case "sensitivity" -> e.sensitivity();
             case "beyond" -> e.beyond();
             case "scale" -> e.scale();
+            case "replay" -> e.replay(positional.subList(1, positional.size()));
             case "chunked" -> e.chunked(positional.subList(1, positional.size()).stream().map(Workloads::named)
                     .toList());
             case "all" -> {
@@ -132,7 +137,8 @@ public final class Experiments {
     private static void usage() {
         System.err.println("usage: experiments [--out DIR] [--seed N] [--requests N] "
                 + "calibrate | sweep [sharegpt|arena-hard|azure-conv|azure-code] | azure | ablation | overhead "
-                + "| sensitivity | beyond | scale | chunked [workload...] | all");
+                + "| sensitivity | beyond | scale | chunked [workload...] | all | replay FILE [options]");
+        System.err.println(TraceExperiment.USAGE);
     }
 
     private FittedModels models() {
@@ -218,6 +224,21 @@ public final class Experiments {
 
     private static double rel(double sim, double paper) {
         return (sim - paper) / paper;
+    }
+
+    // ---- replay: a trace of the user's own (issue 19) ----
+
+    /** Options after the file are the trace's ({@link TraceExperiment#parse}); --out, --seed are the experiments'. */
+    void replay(List<String> args) throws IOException {
+        try {
+            TraceExperiment.Command c = TraceExperiment.parse(args);
+            TraceExperiment.run(c, out, seed, p -> Policy.CHUNKED.contains(p)
+                    ? models().setup(p, gpu, seed).withMixedModel(mixedModel().model()) : models().setup(p, gpu, seed));
+        } catch (TraceException e) {
+            // A bad trace or option is the user's to fix: the message says where and why; a stack trace would not.
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
     }
 
     // ---- chunked: chunked prefill, Scorpio against the vLLM users run today (issue 15) ----

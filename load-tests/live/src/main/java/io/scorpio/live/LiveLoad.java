@@ -1,6 +1,9 @@
 package io.scorpio.live;
 
 import io.scorpio.experiments.runner.Workloads;
+import io.scorpio.experiments.trace.TraceException;
+import io.scorpio.experiments.trace.TraceOptions;
+import io.scorpio.experiments.trace.TraceReplay;
 import io.scorpio.experiments.workload.WorkloadRequest;
 import io.scorpio.model.DataFiles;
 import java.nio.file.Path;
@@ -20,12 +23,18 @@ import java.util.Set;
 public final class LiveLoad {
 
     static final String USAGE = """
-            usage: LiveLoad [--url http://127.0.0.1:8080[,http://127.0.0.1:8081...]] [--workload sharegpt|arena-hard|azure-conv|azure-code]
+            usage: LiveLoad [--url http://127.0.0.1:8080[,http://127.0.0.1:8081...]] [--workload sharegpt|arena-hard|azure-conv|azure-code | --trace FILE]
                             [--qps 8] [--requests 512] [--transport sse|ws] [--max-seconds 300] [--out target/live]
                             [--model llama-3.1-8b] [--seed 42] [--ws-sockets 4]
               --qps is the Poisson rate; for the Azure traces it is a speed-up of the trace's own arrivals.
               Several comma-separated --url values (a cluster's nodes) get the requests round robin.
-              Only loopback targets are accepted; the run stops after --requests requests or --max-seconds.""";
+              Only loopback targets are accepted; the run stops after --requests requests or --max-seconds.
+              --trace FILE replays a request trace of your own (CSV or JSON Lines, see docs/workloads.md) instead of
+              --workload, read as the experiments' `replay FILE` reads it, with the same options:
+            """ + TraceOptions.USAGE + """
+
+              With --trace, --qps (if given) replaces the trace's times with Poisson arrivals, and --requests or
+              --max-requests caps the requests (default: the whole window, at most 100000).""";
 
     private LiveLoad() {
     }
@@ -47,14 +56,38 @@ public final class LiveLoad {
         if (requests < 1 || requests > 100_000 || !(maxSeconds > 0) || maxSeconds > 24 * 3600) {
             throw new IllegalArgumentException("need 1 <= --requests <= 100000 and 0 < --max-seconds <= 86400");
         }
-        List<WorkloadRequest> wl = LiveWorkloads.build(workload, DataFiles.resolve(), qps, requests, seed);
+        List<WorkloadRequest> wl;
+        String label = workload.label() + "@" + qps;
+        if (o.containsKey("trace")) {
+            // A trace of the user's own: its options are the experiments' replay options; --requests caps it too.
+            Path file = Path.of(o.get("trace"));
+            Map<String, String> traceOptions = new LinkedHashMap<>(o);
+            traceOptions.putIfAbsent("max-requests", o.containsKey("requests") ? o.get("requests") : "100000");
+            TraceReplay.Selection sel;
+            try {
+                sel = LiveWorkloads.fromTrace(file, TraceOptions.parse(traceOptions), seed);
+            } catch (TraceException e) {
+                System.err.println(e.getMessage()); // says which file, line and why: no stack trace needed
+                System.exit(2);
+                return;
+            }
+            wl = sel.requests();
+            if (wl.size() > 100_000) {
+                throw new IllegalArgumentException("need --max-requests <= 100000");
+            }
+            qps = sel.offeredQps();
+            label = file.getFileName() + "@" + String.format(java.util.Locale.ROOT, "%.2f", qps);
+            System.err.printf("trace %s: %d rows, %d in the window, %d refused by the length filter, %d requests "
+                    + "at %.2f req/s offered%n", file, sel.read(), sel.inWindow(), sel.filteredOut(), wl.size(), qps);
+        } else {
+            wl = LiveWorkloads.build(workload, DataFiles.resolve(), qps, requests, seed);
+        }
         LiveClient.Options options = new LiveClient.Options(targets, transport, o.getOrDefault("model", "llama-3.1-8b"),
                 maxSeconds, Integer.parseInt(o.getOrDefault("ws-sockets", "4")), true);
         LiveClient.Run run;
         try (LiveClient client = new LiveClient(options)) {
             run = client.run(wl);
         }
-        String label = workload.label() + "@" + qps;
         LiveReport.write(out, label, transport.name().toLowerCase(), qps, run);
         var table = LiveReport.summaryTable();
         LiveReport.addRow(table, label, transport.name().toLowerCase(), qps, run);

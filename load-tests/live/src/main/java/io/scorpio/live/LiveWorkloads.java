@@ -1,6 +1,9 @@
 package io.scorpio.live;
 
 import io.scorpio.experiments.runner.Workloads;
+import io.scorpio.experiments.trace.TraceOptions;
+import io.scorpio.experiments.trace.TraceReader;
+import io.scorpio.experiments.trace.TraceReplay;
 import io.scorpio.experiments.workload.AzureTrace;
 import io.scorpio.experiments.workload.WorkloadGenerator;
 import io.scorpio.experiments.workload.WorkloadRequest;
@@ -42,6 +45,17 @@ public final class LiveWorkloads {
                 .map(w -> new WorkloadRequest(w.id(), (w.arrivalMs() - t0) / scale, w.promptTokens(), w.outputTokens(),
                         w.maxTokens(), w.slo(), w.sloClass(), w.promptText(), w.predictedOutputTokens()))
                 .toList();
+    }
+
+    /**
+     * A request trace of the user's own, read and selected exactly as the experiments' {@code replay FILE} does
+     * (the same reader and options), then given max_tokens = the true output length.
+     */
+    public static TraceReplay.Selection fromTrace(Path file, TraceOptions options, long seed) {
+        TraceReader.Trace trace = TraceReader.read(file, options.columns(), options.timeUnit());
+        TraceReplay.Selection s = TraceReplay.select(trace, options, seed);
+        return new TraceReplay.Selection(s.read(), s.inWindow(), s.filteredOut(),
+                s.requests().stream().map(LiveWorkloads::forced).toList(), s.spanSeconds());
     }
 
     /** max_tokens = the true output length, no prediction. */

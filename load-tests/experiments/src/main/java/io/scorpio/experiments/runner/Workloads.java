@@ -1,5 +1,8 @@
 package io.scorpio.experiments.runner;
 
+import io.scorpio.experiments.trace.TraceOptions;
+import io.scorpio.experiments.trace.TraceReader;
+import io.scorpio.experiments.trace.TraceReplay;
 import io.scorpio.experiments.workload.ArenaHard;
 import io.scorpio.experiments.workload.AzureTrace;
 import io.scorpio.experiments.workload.Castillo;
@@ -56,10 +59,13 @@ public enum Workloads {
         };
     }
 
-    /** The trace's first 20 minutes with its own arrival times, filtered as the paper filters. */
+    /**
+     * The trace's first 20 minutes with its own arrival times, filtered as the paper filters, SLO classes drawn
+     * uniformly: the general trace replay ({@link TraceReplay}) with the paper's options.
+     */
     public static List<WorkloadRequest> azureReplay(DataFiles data, AzureTrace.Service service, long seed) {
-        List<AzureTrace.Row> rows = AzureTrace.firstMinutes(AzureTrace.load(data, service), AZURE_MINUTES);
-        return WorkloadGenerator.paperDefaults().replay(rows, LengthFilter.PAPER, seed);
+        TraceOptions paper = TraceOptions.defaults().withWindow(0, AZURE_MINUTES).withFilter(LengthFilter.PAPER);
+        return TraceReplay.select(TraceReader.read(data.file(service.file())), paper, seed).requests();
     }
 
     private static List<LengthSample> azurePool(DataFiles data, AzureTrace.Service service) {

@@ -1,11 +1,10 @@
 package io.scorpio.experiments.workload;
 
+import io.scorpio.experiments.trace.TraceReader;
 import io.scorpio.model.DataFiles;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -45,27 +44,17 @@ public final class AzureTrace {
     private AzureTrace() {
     }
 
-    /** Every row of one service's trace, in file order (which is time order), arrival 0 at the first row. */
+    /**
+     * Every row of one service's trace, in file order (which is time order), arrival 0 at the first row. Read by the
+     * general trace reader ({@link TraceReader}), which detects this layout; the header is still checked, so that a
+     * replaced file ({@code -Dscorpio.data.dir}) in another layout fails loudly.
+     */
     public static List<Row> load(DataFiles data, Service service) {
         Path csv = data.file(service.file());
-        List<String> lines = Datasets.lines(csv);
-        Datasets.requireHeader(csv, lines, HEADER);
-        List<Row> out = new ArrayList<>(lines.size());
-        LocalDateTime t0 = null;
-        for (int i = 1; i < lines.size(); i++) {
-            String line = lines.get(i).trim();
-            if (line.isEmpty()) {
-                continue;
-            }
-            String[] f = line.split(",");
-            LocalDateTime t = parseTimestamp(f[0]);
-            if (t0 == null) {
-                t0 = t;
-            }
-            double ms = Duration.between(t0, t).toNanos() / 1e6;
-            out.add(new Row(i, ms, Integer.parseInt(f[1].trim()), Integer.parseInt(f[2].trim())));
-        }
-        return List.copyOf(out);
+        Datasets.requireHeader(csv, Datasets.lines(csv), HEADER);
+        return TraceReader.read(csv).rows().stream()
+                .map(r -> new Row(r.line() - 1, r.arrivalMs(), r.promptTokens(), r.outputTokens()))
+                .toList();
     }
 
     /** The rows that arrive in the first {@code minutes} minutes (arrival strictly before the cut). */
