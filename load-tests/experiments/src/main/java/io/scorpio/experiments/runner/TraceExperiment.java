@@ -81,7 +81,7 @@ public final class TraceExperiment {
         }
         List<Policy> policies = o.containsKey("policies")
                 ? java.util.Arrays.stream(o.get("policies").split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                        .map(Policy::named).toList()
+                        .map(TraceExperiment::policy).toList()
                 : Policy.ALL;
         policies = distinct(policies);
         double window = Double.parseDouble(o.getOrDefault("window-s", "60"));
@@ -93,6 +93,15 @@ public final class TraceExperiment {
             throw new TraceException("--predictions: expected noisy, oracle or none, found '" + predictions + "'");
         }
         return new Command(file, TraceOptions.parse(o), policies, window, predictions);
+    }
+
+    /** A policy by name; an unknown name is the user's to fix, said without a stack trace. */
+    private static Policy policy(String name) {
+        try {
+            return Policy.named(name);
+        } catch (IllegalArgumentException e) {
+            throw new TraceException("--policies: " + e.getMessage());
+        }
     }
 
     /**

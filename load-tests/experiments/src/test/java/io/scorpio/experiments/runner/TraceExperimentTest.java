@@ -70,7 +70,8 @@ class TraceExperimentTest {
                 "3")));
         assertTrue(e.getMessage().contains("unknown option --rate"), e.getMessage());
         assertThrows(TraceException.class, () -> TraceExperiment.parse(List.of("--qps", "3")));
-        assertThrows(IllegalArgumentException.class, () -> TraceExperiment.parse(List.of("a.csv", "--policies",
-                "fifo")));
+        TraceException policy = assertThrows(TraceException.class, () -> TraceExperiment.parse(List.of("a.csv",
+                "--policies", "fifo")));
+        assertTrue(policy.getMessage().contains("fifo"), policy.getMessage());
     }
 }
