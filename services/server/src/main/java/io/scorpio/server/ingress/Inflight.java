@@ -233,6 +233,20 @@ final class Inflight {
         }
     }
 
+    /**
+     * The node is shutting down and this request did not finish within the grace period: it ends with an error that
+     * names the shutdown (an error frame mid-stream, then [DONE]), never a bare cut, and the guard stops its work.
+     */
+    void shutdown(String message) {
+        if (end(RequestOutcome.FAILED, "server_shutdown")) {
+            if (submitted) {
+                abortAtGuard();
+            }
+            sink.failed(503, "server_shutdown", message);
+            sink.flush();
+        }
+    }
+
     /** The client went away (connection closed, WebSocket closed, or it sent an abort). */
     void clientGone() {
         if (end(RequestOutcome.ABORTED, "client_disconnected") && submitted) {
