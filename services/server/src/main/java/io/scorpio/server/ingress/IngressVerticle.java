@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The HTTP face of the node: OpenAI-compatible completions and chat completions (JSON or SSE), a WebSocket
@@ -44,6 +45,8 @@ public final class IngressVerticle extends VerticleBase {
      * event loop that spends that long stalls every stream on it.
      */
     static final int PARSE_OFF_LOOP_CHARS = 32 * 1024;
+    /** The largest WebSocket frame taken; a larger one gets close 1009. Messages may span frames up to the body limit. */
+    static final int WS_MAX_FRAME_BYTES = 64 * 1024;
 
     private final NodeSettings settings;
     private final NodeClock clock;
@@ -144,7 +147,10 @@ public final class IngressVerticle extends VerticleBase {
         });
 
         HttpServerOptions options = new HttpServerOptions().setHost(settings.httpHost()).setPort(settings.httpPort())
-                .setMaxWebSocketMessageSize(settings.maxBodyBytes()).setMaxWebSocketFrameSize(Math.min(65536, settings.maxBodyBytes()))
+                // The transport's own limits are set well above ours so that WebSocketMessages sees what is over ours and
+                // answers it (close 1009, or an error naming the request); past the transport's the connection just closes.
+                .setMaxWebSocketMessageSize(2 * Math.max(settings.maxBodyBytes(), WS_MAX_FRAME_BYTES))
+                .setMaxWebSocketFrameSize(2 * Math.max(settings.maxBodyBytes(), WS_MAX_FRAME_BYTES))
                 // HTTP/1.1 only: with cleartext HTTP/2 on, a connection is set up only once its first bytes show which
                 // protocol it speaks, so one that sends nothing would never reach the connection handler's timers and caps.
                 .setHttp2ClearTextEnabled(false)
@@ -289,7 +295,8 @@ public final class IngressVerticle extends VerticleBase {
         connections.upgraded(ctx.request());
         ctx.request().toWebSocket().onSuccess(ws -> {
             WebSocketSession session = new WebSocketSession(ws, settings.limits().maxWsRequests());
-            ws.textMessageHandler(text -> session.onMessage(text, (clientId, msg) -> {
+            // Frames are assembled here, not by Vert.x, so that every limit gets an answer (WebSocketMessages).
+            Consumer<String> onText = text -> session.onMessage(text, (clientId, msg) -> {
                 double arrival = clock.nowMs();
                 boolean chat = msg.getValue("messages") != null;
                 if (draining) {
@@ -303,10 +310,17 @@ public final class IngressVerticle extends VerticleBase {
                     }
                 }).map(request -> new Inflight(vertx.eventBus(), clock, metrics, clusterRouter, streams, settings.predictorTimeoutMs(),
                         "ws-" + UUID.randomUUID().toString().replace("-", ""), request, arrival, session.sink(clientId)));
-            }));
-            ws.binaryMessageHandler(b -> ws.writeTextMessage(new JsonObject().put("type", "error").put("status", 400)
+            });
+            Runnable onBinary = () -> ws.writeTextMessage(new JsonObject().put("type", "error").put("status", 400)
                     .put("error", ApiError.body("binary messages are not supported; send JSON text", ApiError.INVALID_REQUEST,
-                            null, "invalid_type").getJsonObject("error")).encode()));
+                            null, "invalid_type").getJsonObject("error")).encode());
+            WebSocketMessages messages = new WebSocketMessages(ws, settings.maxBodyBytes(), WS_MAX_FRAME_BYTES, onText, onBinary,
+                    id -> {
+                        metrics.badRequest(413, "request_too_large");
+                        session.refuse(id, new ApiError(413, ApiError.INVALID_REQUEST, null, "request_too_large",
+                                "the message exceeds " + settings.maxBodyBytes() + " bytes (http.max-body-bytes)"));
+                    });
+            ws.frameHandler(messages::frame);
         }).onFailure(err -> {
             if (!ctx.response().ended()) {
                 error(ctx, 400, "websocket_required", "this endpoint speaks WebSocket only: " + err.getMessage());

@@ -111,6 +111,11 @@ final class WebSocketSession {
         }
     }
 
+    /** Refuses a request that never started (e.g. its message was over the size limit). */
+    void refuse(String clientId, ApiError e) {
+        sendError(clientId, e);
+    }
+
     private void sendError(String clientId, ApiError e) {
         send(new JsonObject().put("type", "error").put("id", clientId).put("status", e.status())
                 .put("error", e.body().getJsonObject("error")));
