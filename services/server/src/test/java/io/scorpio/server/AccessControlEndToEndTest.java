@@ -295,6 +295,30 @@ class AccessControlEndToEndTest {
     }
 
     @Test
+    void theDashboardLivesBesideTheMetricsNotOnThePublicPort() {
+        // Issue 17: with keys on, the dashboard answered on the public port without a key.
+        assertEquals(404, await(web.get(port, "127.0.0.1", "/dashboard/data").send()).statusCode());
+        assertEquals(404, await(web.get(port, "127.0.0.1", "/dashboard").send()).statusCode());
+        assertEquals(200, await(web.get(metricsPort, "127.0.0.1", "/dashboard/data").send()).statusCode());
+    }
+
+    @Test
+    void withoutAMetricsPortTheDashboardNeedsAKey() throws Exception {
+        ScorpioNode plain = ScorpioNode.start(ServerConfig.layered(Map.of(), Map.of("http.port", "0", "hazelcast.mode", "none",
+                "predictor", "none", "auth.keys-file", dir.resolve("keys.json").toString()), List.of()));
+        try {
+            int p = plain.port();
+            assertError(await(web.get(p, "127.0.0.1", "/dashboard/data").send()), 401, "missing_api_key");
+            assertError(await(web.get(p, "127.0.0.1", "/dashboard").send()), 401, "missing_api_key");
+            assertEquals(200, await(web.get(p, "127.0.0.1", "/dashboard/data")
+                    .putHeader("authorization", "Bearer " + tokens.get("full")).send()).statusCode());
+            assertEquals(200, await(web.get(p, "127.0.0.1", "/metrics").send()).statusCode(), "/metrics is unchanged");
+        } finally {
+            plain.close();
+        }
+    }
+
+    @Test
     void sloAdherenceGoodputAndPredictorLatencyMove() {
         String labels = "slo_class=\"custom\"";
         double met = metric("scorpio_slo_class_goodput_requests_total", labels);

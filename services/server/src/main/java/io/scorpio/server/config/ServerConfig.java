@@ -135,7 +135,7 @@ public final class ServerConfig {
                     + "A handshake without Origin (a non-browser client) is always allowed"),
             new Key("metrics.host", null, "address of the operational server (/metrics, /scorpio/state) when metrics.port is set "
                     + "(default: http.host)"),
-            new Key("metrics.port", null, "serve /metrics and /scorpio/state on this separate port instead of http.port "
+            new Key("metrics.port", null, "serve /metrics, /scorpio/state and the dashboard on this separate port instead of http.port "
                     + "(unset = same port; 0 picks a free port)"));
 
     private static final Map<String, Key> BY_NAME;

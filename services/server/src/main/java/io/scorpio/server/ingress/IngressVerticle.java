@@ -129,7 +129,12 @@ public final class IngressVerticle extends VerticleBase {
         Router ops = settings.access().metricsPort().isPresent() ? Router.router(vertx) : router;
         ops.get("/metrics").handler(this::metricsEndpoint);
         ops.get("/scorpio/state").handler(this::state);
-        io.scorpio.server.dashboard.DashboardRoutes.mount(router, vertx, settings, metrics);
+        // The dashboard shows what /metrics does: with metrics.port set it lives there, beside /metrics; on the main
+        // port with API keys on, it needs a key like every /v1/ route.
+        if (ops == router && access.keysOn()) {
+            router.route("/dashboard*").handler(access::requireKey);
+        }
+        io.scorpio.server.dashboard.DashboardRoutes.mount(ops, vertx, settings, metrics);
         router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "no route for " + ctx.request().method() + " "
                 + ctx.request().path()));
         router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed", ctx.request().method()
