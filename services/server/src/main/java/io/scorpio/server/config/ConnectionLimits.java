@@ -13,14 +13,16 @@ package io.scorpio.server.config;
  *                               connection is closed (/health and /ready are still answered)
  * @param maxConnectionsPerClient open connections from one remote address; past it 429 and close
  * @param maxWsRequests          concurrent requests on one WebSocket; past it the request gets a 429 error message
+ * @param maxConcurrentPerKey    concurrent requests of one API key on this node; past it 429
  */
 public record ConnectionLimits(long idleTimeoutMs, long headerTimeoutMs, long bodyTimeoutMs, int maxConnections,
-                               int maxConnectionsPerClient, int maxWsRequests) {
+                               int maxConnectionsPerClient, int maxWsRequests, int maxConcurrentPerKey) {
 
     static ConnectionLimits from(ServerConfig c) {
         return new ConnectionLimits(positive(c, "http.idle-timeout-ms"), positive(c, "http.header-timeout-ms"),
                 positive(c, "http.body-timeout-ms"), (int) positive(c, "http.max-connections"),
-                (int) positive(c, "http.max-connections-per-client"), (int) positive(c, "ws.max-requests"));
+                (int) positive(c, "http.max-connections-per-client"), (int) positive(c, "ws.max-requests"),
+                (int) positive(c, "auth.max-concurrent-per-key"));
     }
 
     private static long positive(ServerConfig c, String key) {

@@ -131,6 +131,8 @@ public final class ServerConfig {
                     + "0 = read at start only"),
             new Key("auth.rate-limit-timeout-ms", "250", "in a cluster, how long a request of a rate-limited key waits for "
                     + "the key's cluster-wide token bucket before this node's own bucket decides"),
+            new Key("auth.max-concurrent-per-key", "1024", "requests one API key may have running on this node at once; past it "
+                    + "a request gets 429 too_many_concurrent_requests"),
             new Key("auth.allowed-origins", null, "WebSocket Origin values allowed, comma separated; unset = any. "
                     + "A handshake without Origin (a non-browser client) is always allowed"),
             new Key("metrics.host", null, "address of the operational server (/metrics, /scorpio/state) when metrics.port is set "

@@ -60,6 +60,7 @@ public final class IngressVerticle extends VerticleBase {
     /** The open streams of requests that entered here (event-loop confined). */
     private final Streams streams;
     private ConnectionGuard connections;
+    private final KeySlots keySlots;
     /** Set on SIGTERM: /ready answers 503 and new requests are refused while the ones in flight finish. */
     private boolean draining;
     private ClusterRouter clusterRouter;
@@ -77,6 +78,7 @@ public final class IngressVerticle extends VerticleBase {
         this.busOptions = Addresses.local(settings.busTimeoutMs());
         this.access = AccessControl.from(settings.access(), settings.sloClasses(), limits, metrics);
         this.streams = new Streams(metrics.openStreams());
+        this.keySlots = new KeySlots(settings.limits().maxConcurrentPerKey());
     }
 
     /** The port actually bound (useful with {@code http.port=0}). */
@@ -276,10 +278,18 @@ public final class IngressVerticle extends VerticleBase {
                 return;
             }
             CompletionRequest request = admitted.result();
+            Runnable slot;
+            try {
+                slot = takeKeySlot(ctx);
+            } catch (ApiError e) {
+                metrics.badRequest(e.status(), e.code());
+                apiError(ctx.response(), e);
+                return;
+            }
             String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
             HttpSink sink = new HttpSink(ctx.response(), request, id, System.currentTimeMillis() / 1000);
             Inflight inflight = new Inflight(vertx.eventBus(), clock, metrics, clusterRouter, streams, settings.predictorTimeoutMs(), id,
-                    request, arrival, sink);
+                    request, arrival, sink).onEnd(slot);
             // A closed connection before the response ends is a client abort (SSE clients cancel by disconnecting).
             ctx.response().closeHandler(v -> {
                 if (!ctx.response().ended()) {
@@ -314,7 +324,8 @@ public final class IngressVerticle extends VerticleBase {
                         metrics.badRequest(e.status(), e.type());
                     }
                 }).map(request -> new Inflight(vertx.eventBus(), clock, metrics, clusterRouter, streams, settings.predictorTimeoutMs(),
-                        "ws-" + UUID.randomUUID().toString().replace("-", ""), request, arrival, session.sink(clientId)));
+                        "ws-" + UUID.randomUUID().toString().replace("-", ""), request, arrival, session.sink(clientId))
+                        .onEnd(takeKeySlot(ctx)));
             });
             Runnable onBinary = () -> ws.writeTextMessage(new JsonObject().put("type", "error").put("status", 400)
                     .put("error", ApiError.body("binary messages are not supported; send JSON text", ApiError.INVALID_REQUEST,
@@ -331,6 +342,12 @@ public final class IngressVerticle extends VerticleBase {
                 error(ctx, 400, "websocket_required", "this endpoint speaks WebSocket only: " + err.getMessage());
             }
         });
+    }
+
+    /** A slot of the request's API key (none to take without keys); throws the 429 when the key has none left. */
+    private Runnable takeKeySlot(RoutingContext ctx) {
+        io.scorpio.server.security.ApiKey key = ctx.get(AccessControl.KEY);
+        return key == null ? () -> { } : keySlots.take(key.id());
     }
 
     private void models(RoutingContext ctx) {

@@ -95,6 +95,9 @@ final class WebSocketSession {
             admitted.onComplete(ar -> {
                 boolean aborted = admitting.remove(id);
                 if (closed || aborted) {
+                    if (ar.succeeded() && ar.result() != null) {
+                        ar.result().discard();
+                    }
                     return; // nothing was started; an abort was answered when it came
                 }
                 if (ar.succeeded()) {
