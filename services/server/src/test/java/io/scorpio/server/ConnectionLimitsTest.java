@@ -225,6 +225,17 @@ class ConnectionLimitsTest {
                 }
             }
             assertTrue(refusal != null, "request c, over the socket's cap of 2, was answered");
+            // The socket outlives the header and body timeouts: they are for HTTP requests, not an open WebSocket.
+            Thread.sleep(2L * Math.max(HEADER_TIMEOUT_MS, BODY_TIMEOUT_MS));
+            ws.sendText(new JsonObject().put("type", "abort").put("id", "a").encode(), true).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            JsonObject aborted = null;
+            while (aborted == null && System.nanoTime() < deadline + 5_000_000_000L) {
+                JsonObject m = received.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+                if (m != null && "a".equals(m.getString("id")) && "error".equals(m.getString("type"))) {
+                    aborted = m;
+                }
+            }
+            assertTrue(aborted != null && aborted.getInteger("status") == 499, "the socket still answers after the timeouts");
             assertEquals("error", refusal.getString("type"), refusal.encode());
             assertEquals(429, refusal.getInteger("status"), refusal.encode());
             assertEquals("too_many_requests", refusal.getJsonObject("error").getString("code"));

@@ -145,7 +145,8 @@ final class ConnectionGuard {
         }
         if (!request.isEnded()) {
             long bodyTimer = vertx.setTimer(limits.bodyTimeoutMs(), t -> {
-                if (!request.isEnded() && !response.ended() && !response.closed()) {
+                // Not on a connection that became a WebSocket: its handshake request has no body to wait for.
+                if (!conn.upgraded && !request.isEnded() && !response.ended() && !response.closed()) {
                     metrics.connectionClosed("body_timeout");
                     metrics.badRequest(408, "request_timeout");
                     response.setStatusCode(408).putHeader("content-type", "application/json").putHeader("connection", "close")
