@@ -92,6 +92,13 @@ class OversizedPromptTest {
         assertEquals(0.0, metric("scorpio_predictor_latency_seconds_count", "outcome=\"timeout\""),
                 "no prediction timed out: the oversized prompts never reached the predictor");
         assertTrue(ms < 900, "a normal request after the oversized ones took " + ms + " ms");
+        // The predictor's queue and batches are measured.
+        String text = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(text.lines().anyMatch(l -> l.startsWith("scorpio_predictor_batch_seconds_count ") && !l.endsWith(" 0.0")),
+                "the normal request's batch was timed");
+        assertTrue(text.contains("scorpio_predictor_queued "), "queue gauge exposed");
+        assertTrue(text.contains("scorpio_predictor_abandoned_total "), "abandoned counter exposed");
     }
 
     @Test
