@@ -194,6 +194,20 @@ class ConnectionLimitsTest {
     }
 
     @Test
+    void pastTwiceTheNodesCapANewConnectionIsClosedAtOnce() throws Exception {
+        for (int i = 0; i < 2 * MAX_CONNECTIONS; i++) {
+            connect("127.0.1." + (i + 1)); // silent connections, each from its own address
+        }
+        Thread.sleep(100);
+        Socket flood = connect("127.0.2.1");
+        flood.setSoTimeout(HEADER_TIMEOUT_MS / 2); // well before any header timeout
+        long t0 = System.nanoTime();
+        readUntilClosed(flood);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < HEADER_TIMEOUT_MS / 2, "closed after " + ms + " ms");
+    }
+
+    @Test
     void aWebSocketRunsAtMostItsCapOfRequestsAtOnce() throws Exception {
         java.util.concurrent.LinkedBlockingQueue<JsonObject> received = new java.util.concurrent.LinkedBlockingQueue<>();
         java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()

@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>past {@code http.max-connections} open connections on the node, or {@code http.max-connections-per-client} from
  *       one address, the connection is still accepted (the kernel already did), but its first request is answered
  *       503 or 429 in the OpenAI error shape and the connection closed. /health and /ready are answered even then:
- *       an orchestrator's probe must not fail because clients hold every slot.
+ *       an orchestrator's probe must not fail because clients hold every slot. Such a connection has
+ *       {@link #OVER_CAP_HEADER_TIMEOUT_MS} to send its request, and past twice the node's cap a new connection is
+ *       closed at once.
  * </ul>
  *
  * <p>Event-loop confined: the server's connections and requests are all handled on the ingress verticle's loop.
@@ -51,7 +53,10 @@ final class ConnectionGuard {
 
         void awaitHeaders() {
             cancelHeaderTimer();
-            headerTimer = vertx.setTimer(limits.headerTimeoutMs(), t -> {
+            // A connection past a cap gets one short chance (a probe sends its request at once): it holds a file
+            // descriptor the node may need.
+            long timeout = refusal == null ? limits.headerTimeoutMs() : Math.min(limits.headerTimeoutMs(), OVER_CAP_HEADER_TIMEOUT_MS);
+            headerTimer = vertx.setTimer(timeout, t -> {
                 headerTimer = -1;
                 metrics.connectionClosed("header_timeout");
                 hardClose(connection); // no complete request yet: nothing to answer, the connection is simply closed
@@ -73,6 +78,9 @@ final class ConnectionGuard {
     private static void hardClose(HttpConnection connection) {
         connection.shutdown(1, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
+
+    /** How long a connection past a cap may take to send its request's headers. */
+    static final long OVER_CAP_HEADER_TIMEOUT_MS = 1000;
 
     private final Vertx vertx;
     private final ConnectionLimits limits;
@@ -106,15 +114,24 @@ final class ConnectionGuard {
         }
         Conn conn = new Conn(connection, client, refusal);
         open.put(connection, conn);
-        connection.closeHandler(v -> {
-            Conn c = open.remove(connection);
-            if (c != null) {
-                c.cancelHeaderTimer();
-                openCount.decrementAndGet();
-                perClient.computeIfPresent(c.client, (k, n) -> n <= 1 ? null : n - 1);
-            }
-        });
+        if (total > 2L * limits.maxConnections()) {
+            // Far past the cap (a flood): not even a probe is answered on this connection; close it at once.
+            metrics.connectionClosed("server_busy");
+            connection.closeHandler(v -> forget(connection));
+            hardClose(connection);
+            return;
+        }
+        connection.closeHandler(v -> forget(connection));
         conn.awaitHeaders();
+    }
+
+    private void forget(HttpConnection connection) {
+        Conn c = open.remove(connection);
+        if (c != null) {
+            c.cancelHeaderTimer();
+            openCount.decrementAndGet();
+            perClient.computeIfPresent(c.client, (k, n) -> n <= 1 ? null : n - 1);
+        }
     }
 
     /**
