@@ -32,7 +32,7 @@ Environment (defaults in brackets):
   SCORPIO_JAVA            the java binary                                   [$JAVA_HOME/bin/java, else java]
   SCORPIO_JAVA_OPTS       extra JVM options for every node                          [-Xmx512m]
   SCORPIO_FORM_TIMEOUT_S  seconds to wait for the cluster to form                   [90]
-  SCORPIO_STOP_TIMEOUT_S  seconds a node gets to stop before it is killed          [30]
+  SCORPIO_STOP_TIMEOUT_S  seconds a node gets to stop before it is killed          [40]
 
 Exit status: 0 after a requested stop in which every node stopped in time; 1 when the cluster did not
 form, a node exited on its own, or a node had to be killed; 2 on a usage error.
@@ -60,7 +60,7 @@ JAR="${SCORPIO_JAR:-$REPO_ROOT/services/server/target/scorpio-server.jar}"
 CLASSPATH_OVERRIDE="${SCORPIO_CLASSPATH:-}"
 JAVA_OPTS="${SCORPIO_JAVA_OPTS:--Xmx512m}"
 FORM_TIMEOUT_S="${SCORPIO_FORM_TIMEOUT_S:-90}"
-STOP_TIMEOUT_S="${SCORPIO_STOP_TIMEOUT_S:-30}"
+STOP_TIMEOUT_S="${SCORPIO_STOP_TIMEOUT_S:-40}"
 HOST=127.0.0.1
 NODES=(node-1 node-2 node-3)
 
@@ -135,7 +135,8 @@ alive() {
     kill -0 "$1" 2>/dev/null
 }
 
-# SIGTERM every node (each leaves the cluster in its shutdown hook), give them STOP_TIMEOUT_S, then SIGKILL
+# SIGTERM every node (each drains for up to shutdown.grace-ms, 30 s, then leaves the cluster in its shutdown hook),
+# give them STOP_TIMEOUT_S, then SIGKILL
 # any that are left; always reaps the children so none outlives the script.
 stop_nodes() {
     local killed=0 pid deadline

@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
  * An asynchronous front for a {@link LengthPredictor} that batches concurrent requests: each worker thread takes the
  * first waiting request, adds those already waiting (up to {@code maxBatch}), optionally waits up to {@code maxWait}
  * for more, runs them as one batch and completes their futures. The queue is bounded: when {@code queueCapacity}
- * requests wait, {@link #submit} fails fast with a {@link RejectedExecutionException}. Closing fails the requests still
- * waiting; it does not close the predictor.
+ * requests wait, {@link #submit} fails fast with a {@link RejectedExecutionException}. A caller that gives up completes
+ * (or cancels) its future: the request leaves the queue then and is never run, so abandoned work cannot pile up
+ * behind later requests. Closing fails the requests still waiting; it does not close the predictor.
  *
  * <p>The default waits for nothing: at low load a fixed wait only adds latency, and at high load requests pile up
  * while a batch runs, so batches form by themselves. For a model that runs prompts one at a time (card
@@ -29,6 +30,11 @@ public final class BatchingPredictor implements AutoCloseable {
     private record Pending(String text, CompletableFuture<Prediction> future) {
     }
 
+    /** Told of every batch run, on the batching thread: its size and how long it took. */
+    public interface BatchObserver {
+        void batch(int size, long nanos);
+    }
+
     private final LengthPredictor predictor;
     private final int maxBatch;
     private final long maxWaitNanos;
@@ -37,6 +43,9 @@ public final class BatchingPredictor implements AutoCloseable {
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicLong batchesRun = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong requestsRun = new java.util.concurrent.atomic.AtomicLong();
+    private volatile BatchObserver observer = (size, nanos) -> { };
+    /** Requests whose caller gave up before they ran: taken out of the queue, never run. */
+    private final java.util.concurrent.atomic.AtomicLong abandoned = new java.util.concurrent.atomic.AtomicLong();
 
     /** The defaults for this predictor: see the class comment. */
     public BatchingPredictor(LengthPredictor predictor) {
@@ -64,18 +73,42 @@ public final class BatchingPredictor implements AutoCloseable {
         }
     }
 
-    /** Queues a text for prediction; the future completes when its batch has run. */
+    /**
+     * Queues a text for prediction; the future completes when its batch has run. Completing or cancelling it first
+     * (e.g. {@code orTimeout}) takes the request out of the queue.
+     */
     public CompletableFuture<Prediction> submit(String text) {
         CompletableFuture<Prediction> future = new CompletableFuture<>();
+        Pending pending = new Pending(text, future);
         if (closed) {
             future.completeExceptionally(new IllegalStateException("batching predictor is closed"));
-        } else if (!queue.offer(new Pending(text, future))) {
+        } else if (!queue.offer(pending)) {
             future.completeExceptionally(new RejectedExecutionException(
                     "length predictor queue is full (" + queue.size() + " waiting)"));
         } else if (closed) {
             failWaiting();
+        } else {
+            future.whenComplete((p, err) -> {
+                if (err != null && queue.remove(pending)) {
+                    abandoned.incrementAndGet();
+                }
+            });
         }
         return future;
+    }
+
+    /** Requests waiting to run now. */
+    public int queued() {
+        return queue.size();
+    }
+
+    /** Requests taken out of the queue because their caller gave up first. */
+    public long abandoned() {
+        return abandoned.get();
+    }
+
+    public void observe(BatchObserver observer) {
+        this.observer = observer;
     }
 
     private void run() {
@@ -83,11 +116,12 @@ public final class BatchingPredictor implements AutoCloseable {
         while (!closed) {
             try {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                if (first == null || first.future().isDone()) {
+                    continue; // a caller that gave up between its removal and our poll
                 }
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - batch.size());
+                batch.removeIf(p -> p.future().isDone()); // callers that gave up: never run
                 long deadline = System.nanoTime() + maxWaitNanos;
                 while (batch.size() < maxBatch && maxWaitNanos > 0) {
                     long left = deadline - System.nanoTime();
@@ -95,7 +129,9 @@ public final class BatchingPredictor implements AutoCloseable {
                     if (next == null) {
                         break;
                     }
-                    batch.add(next);
+                    if (!next.future().isDone()) {
+                        batch.add(next);
+                    }
                 }
                 runBatch(batch);
             } catch (InterruptedException e) {
@@ -114,8 +150,10 @@ public final class BatchingPredictor implements AutoCloseable {
     private void runBatch(List<Pending> batch) {
         batchesRun.incrementAndGet();
         requestsRun.addAndGet(batch.size());
+        long t0 = System.nanoTime();
         try {
             List<Prediction> predictions = predictor.predictBatch(batch.stream().map(Pending::text).toList());
+            observer.batch(batch.size(), System.nanoTime() - t0);
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).future().complete(predictions.get(i));
             }

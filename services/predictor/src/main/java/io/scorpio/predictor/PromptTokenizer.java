@@ -35,14 +35,41 @@ public final class PromptTokenizer implements AutoCloseable {
         }
     }
 
+    /**
+     * The model sees only the first {@code maxInputTokens} tokens, and a token spans far fewer than this many chars:
+     * the truncating pass reads this much of the text at most, so a 1 MB prompt costs what a short one does.
+     */
+    static final int CHARS_PER_INPUT_TOKEN = 16;
+    /**
+     * The full count reads at most this many chars per input token (16,384 for a 256-token model; the training
+     * prompts are all shorter); a longer text's count is extrapolated from that prefix, in proportion to its length.
+     */
+    static final int COUNTED_CHARS_PER_INPUT_TOKEN = 64;
+
     public TokenizedPrompt tokenize(String text) {
-        Encoding encoding = truncating.encode(text);
+        Encoding encoding = truncating.encode(head(text, (long) maxInputTokens * CHARS_PER_INPUT_TOKEN));
         long[] ids = encoding.getIds();
         int full = ids.length;
         if (ids.length >= maxInputTokens) {
-            full = counting.encode(text).getIds().length;
+            String counted = head(text, (long) maxInputTokens * COUNTED_CHARS_PER_INPUT_TOKEN);
+            full = counting.encode(counted).getIds().length;
+            if (counted.length() < text.length()) {
+                full = (int) Math.min(Integer.MAX_VALUE, Math.round((double) full * text.length() / counted.length()));
+            }
         }
         return new TokenizedPrompt(ids, full);
+    }
+
+    /** The first {@code chars} chars of the text (one fewer rather than half a surrogate pair). */
+    static String head(String text, long chars) {
+        if (text.length() <= chars) {
+            return text;
+        }
+        int end = (int) chars;
+        if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.substring(0, end);
     }
 
     @Override

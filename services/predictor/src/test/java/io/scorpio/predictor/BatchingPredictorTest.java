@@ -81,6 +81,41 @@ class BatchingPredictorTest {
     }
 
     @Test
+    void requestsWhoseCallerGaveUpLeaveTheQueueAndNeverRun() throws Exception {
+        String prompt = "Describe the history of every country in Europe in detail. ".repeat(40);
+        try (LengthPredictor predictor = LengthPredictor.open(ModelCatalog.defaultModelDir());
+             BatchingPredictor front = new BatchingPredictor(predictor, 1, Duration.ZERO, 100)) {
+            java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+            front.observe((size, nanos) -> ran.addAndGet(size));
+            CompletableFuture<Prediction> first = front.submit(prompt);
+            List<CompletableFuture<Prediction>> abandoned = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                abandoned.add(front.submit(prompt));
+            }
+            abandoned.forEach(f -> f.cancel(false)); // the callers stopped waiting (as orTimeout does)
+            first.get();
+            assertEquals(predictor.predict(prompt), front.submit(prompt).get(), "a later request is served");
+            // The first (maybe one more, taken before it was cancelled) and the later one ran; the abandoned did not.
+            assertTrue(ran.get() <= 3, ran.get() + " predictions ran");
+            assertTrue(front.abandoned() >= 19, front.abandoned() + " abandoned");
+            assertEquals(0, front.queued());
+        }
+    }
+
+    @Test
+    void aMegabytePromptCostsNoMoreThanAFewShortOnes() {
+        String huge = "The quick brown fox jumps over the lazy dog again. ".repeat(20_000); // ~1 MB
+        try (LengthPredictor predictor = LengthPredictor.open(ModelCatalog.defaultModelDir())) {
+            predictor.predict("warm up");
+            long t0 = System.nanoTime();
+            predictor.predict(huge);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            // Before: the whole megabyte was tokenized twice (about 3.7 s); now the model's input and a bounded prefix.
+            assertTrue(ms < 1000, "a 1 MB prompt took " + ms + " ms");
+        }
+    }
+
+    @Test
     void aClosedFrontFailsRequestsClearly() {
         try (LengthPredictor predictor = LengthPredictor.open(ModelCatalog.defaultModelDir())) {
             BatchingPredictor front = new BatchingPredictor(predictor);

@@ -54,11 +54,22 @@ public final class Launcher {
                 + (started.effectivePolicy().credits() ? ", credits on" : ", credits off") + ", worker " + started.worker()
                 + " x" + started.engines() + ", predictor " + started.predictor() + ", hazelcast " + started.hazelcastMode() + ")");
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM (docs/service.md, "Shutdown"): drain, then close. The drain's lines go to stderr directly, because
+        // java.util.logging's LogManager resets its handlers in a shutdown hook of its own, racing this one.
+        String me = Launcher.class.getName();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
+                long grace = started.shutdownGraceMs();
+                LogSetup.shutdownLine(Level.INFO, me, "shutting down: /ready is 503, new requests get 503; requests in "
+                        + "flight have " + grace + " ms (shutdown.grace-ms) to finish");
+                long t0 = System.nanoTime();
+                int cut = node.drain(grace);
+                LogSetup.shutdownLine(Level.INFO, me, "drained in " + (System.nanoTime() - t0) / 1_000_000 + " ms; " + cut
+                        + " request(s) ended with a server_shutdown error; closing");
                 node.close();
+                LogSetup.shutdownLine(Level.INFO, me, "stopped");
             } catch (Exception e) {
-                LOG.log(Level.ERROR, "error while stopping", e);
+                LogSetup.shutdownLine(Level.ERROR, me, "error while stopping: " + e);
             } finally {
                 stopped.countDown();
             }

@@ -53,9 +53,13 @@ public final class ScorpioNode implements AutoCloseable {
     private final ClusterView cluster;
     private final int port;
     private final int metricsPort;
+    private final IngressVerticle ingress;
 
     private ScorpioNode(NodeSettings settings, Vertx vertx, HazelcastInstance hazelcast, RequestRegistry registry,
-                        ServerMetrics metrics, ClusterView cluster, int port, int metricsPort) {
+                        ServerMetrics metrics, ClusterView cluster, IngressVerticle ingress) {
+        this.ingress = ingress;
+        int port = ingress.port();
+        int metricsPort = ingress.metricsPort();
         this.cluster = cluster;
         this.metricsPort = metricsPort;
         this.settings = settings;
@@ -70,7 +74,7 @@ public final class ScorpioNode implements AutoCloseable {
     public static ScorpioNode start(ServerConfig config) throws Exception {
         NodeSettings settings = NodeSettings.from(config);
         WorkerFactory workers = WorkerFactories.named(settings.worker());
-        OutputLengthPredictor predictor = Predictors.named(settings.predictor());
+        OutputLengthPredictor predictor = Predictors.named(settings);
         Vertx vertx;
         HazelcastInstance hz = null;
         if (settings.clustered()) {
@@ -89,6 +93,7 @@ public final class ScorpioNode implements AutoCloseable {
             RequestRegistry registry = hz == null ? new LocalRequestRegistry()
                     : new HazelcastRequestRegistry(vertx, hz, settings.nodeId());
             ServerMetrics metrics = new ServerMetrics();
+            predictor.instrument(metrics);
             NodeClock clock = new NodeClock();
             await(vertx.deployVerticle(new PredictorVerticle(predictor, settings.stepModel(), settings.prefillModel())));
             await(vertx.deployVerticle(new GuardVerticle(settings, clock, metrics, registry, cluster)));
@@ -104,7 +109,7 @@ public final class ScorpioNode implements AutoCloseable {
                     : new ClusterRateLimiter(vertx, hz, settings.access().rateLimitTimeoutMs(), metrics);
             IngressVerticle ingress = new IngressVerticle(settings, clock, metrics, registry, cluster, limits);
             await(vertx.deployVerticle(ingress));
-            return new ScorpioNode(settings, vertx, hz, registry, metrics, cluster, ingress.port(), ingress.metricsPort());
+            return new ScorpioNode(settings, vertx, hz, registry, metrics, cluster, ingress);
         } catch (Exception | Error e) {
             cluster.close();
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -192,6 +197,15 @@ public final class ScorpioNode implements AutoCloseable {
     /** The Hazelcast member, or null when {@code hazelcast.mode=none}. */
     public HazelcastInstance hazelcast() {
         return hazelcast;
+    }
+
+    /**
+     * The first half of a graceful stop: /ready turns 503, new requests get 503, and requests in flight get
+     * {@code graceMs} to finish before they end with a {@code server_shutdown} error. Blocks until then; returns how
+     * many requests had to be ended that way. {@link #close} is the second half.
+     */
+    public int drain(long graceMs) throws Exception {
+        return ingress.drain(graceMs).toCompletionStage().toCompletableFuture().get(graceMs + 10_000, TimeUnit.MILLISECONDS);
     }
 
     /** Closing Vert.x also leaves the cluster: the cluster manager owns the Hazelcast member. */

@@ -295,6 +295,85 @@ class AccessControlEndToEndTest {
     }
 
     @Test
+    void theDashboardLivesBesideTheMetricsNotOnThePublicPort() {
+        // Issue 17: with keys on, the dashboard answered on the public port without a key.
+        assertEquals(404, await(web.get(port, "127.0.0.1", "/dashboard/data").send()).statusCode());
+        assertEquals(404, await(web.get(port, "127.0.0.1", "/dashboard").send()).statusCode());
+        assertEquals(200, await(web.get(metricsPort, "127.0.0.1", "/dashboard/data").send()).statusCode());
+    }
+
+    @Test
+    void withoutAMetricsPortTheDashboardNeedsAKey() throws Exception {
+        ScorpioNode plain = ScorpioNode.start(ServerConfig.layered(Map.of(), Map.of("http.port", "0", "hazelcast.mode", "none",
+                "predictor", "none", "auth.keys-file", dir.resolve("keys.json").toString()), List.of()));
+        try {
+            int p = plain.port();
+            assertError(await(web.get(p, "127.0.0.1", "/dashboard/data").send()), 401, "missing_api_key");
+            assertError(await(web.get(p, "127.0.0.1", "/dashboard").send()), 401, "missing_api_key");
+            assertEquals(200, await(web.get(p, "127.0.0.1", "/dashboard/data")
+                    .putHeader("authorization", "Bearer " + tokens.get("full")).send()).statusCode());
+            assertEquals(200, await(web.get(p, "127.0.0.1", "/metrics").send()).statusCode(), "/metrics is unchanged");
+        } finally {
+            plain.close();
+        }
+    }
+
+    @Test
+    void aKeyRunsAtMostItsCapOfConcurrentRequests() throws Exception {
+        ScorpioNode capped = ScorpioNode.start(ServerConfig.layered(Map.of(), Map.of("http.port", "0", "hazelcast.mode", "none",
+                "predictor", "none", "auth.keys-file", dir.resolve("keys.json").toString(),
+                "auth.max-concurrent-per-key", "2"), List.of()));
+        java.util.concurrent.LinkedBlockingQueue<JsonObject> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", "Bearer " + tokens.get("full"))
+                .buildAsync(java.net.URI.create("ws://127.0.0.1:" + capped.port() + "/v1/ws"), new java.net.http.WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            received.add(new JsonObject(text.toString()));
+                            text.setLength(0);
+                        }
+                        w.request(1);
+                        return null;
+                    }
+                }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            for (String id : List.of("a", "b", "c")) {
+                ws.sendText(new JsonObject().put("type", "request").put("id", id).put("model", MODEL).put("prompt", "hello")
+                        .put("max_tokens", 3000).encode(), true).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            JsonObject refusal = next(received, "c");
+            assertEquals("error", refusal.getString("type"), refusal.encode());
+            assertEquals(429, refusal.getInteger("status"), refusal.encode());
+            assertEquals("too_many_concurrent_requests", refusal.getJsonObject("error").getString("code"));
+            // One ends: the key has a slot again.
+            ws.sendText(new JsonObject().put("type", "abort").put("id", "a").encode(), true).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            next(received, "a");
+            ws.sendText(new JsonObject().put("type", "request").put("id", "d").put("model", MODEL).put("prompt", "hello")
+                    .put("max_tokens", 3000).encode(), true).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("token", next(received, "d").getString("type"));
+        } finally {
+            ws.abort();
+            capped.close();
+        }
+    }
+
+    /** The next message for a request id other than a token of a, b (their streams run on). */
+    private static JsonObject next(java.util.concurrent.BlockingQueue<JsonObject> received, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            JsonObject m = received.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+            if (m != null && id.equals(m.getString("id")) && !("token".equals(m.getString("type")) && !id.equals("d"))) {
+                return m;
+            }
+        }
+        throw new AssertionError("no message for " + id);
+    }
+
+    @Test
     void sloAdherenceGoodputAndPredictorLatencyMove() {
         String labels = "slo_class=\"custom\"";
         double met = metric("scorpio_slo_class_goodput_requests_total", labels);

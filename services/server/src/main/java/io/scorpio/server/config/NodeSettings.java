@@ -34,6 +34,7 @@ public record NodeSettings(
         long vllmMetricsIntervalMs,
         String predictor,
         long predictorTimeoutMs,
+        int predictorQueueCapacity,
         int defaultMaxTokens,
         int maxTokensLimit,
         Slo defaultSlo,
@@ -59,7 +60,9 @@ public record NodeSettings(
         int mergeDelayS,
         int busPort,
         long placementTimeoutMs,
-        AccessSettings access) {
+        AccessSettings access,
+        ConnectionLimits limits,
+        long shutdownGraceMs) {
 
     public static final String VLLM_WORKER = "vllm";
 
@@ -117,6 +120,7 @@ public record NodeSettings(
                 Math.max(0, c.getInt("vllm.metrics-interval-ms")),
                 c.getOrDefault("predictor", "onnx").trim().toLowerCase(Locale.ROOT),
                 positiveLong(c, "predictor.timeout-ms"),
+                (int) positiveLong(c, "predictor.queue-capacity"),
                 defMax,
                 limit,
                 new Slo(c.getDouble("slo.default.ttft-ms"), c.getDouble("slo.default.tpot-ms")),
@@ -146,7 +150,9 @@ public record NodeSettings(
                 (int) positiveLong(c, "hazelcast.merge-delay-s"),
                 port(c, "cluster.bus-port"),
                 positiveLong(c, "cluster.placement-timeout-ms"),
-                AccessSettings.from(c));
+                AccessSettings.from(c),
+                ConnectionLimits.from(c),
+                positiveLong(c, "shutdown.grace-ms"));
     }
 
     /** Whether this node joins a cluster (a Hazelcast member and a clustered event bus). */

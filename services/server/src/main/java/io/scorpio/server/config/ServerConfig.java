@@ -44,6 +44,20 @@ public final class ServerConfig {
             new Key("http.host", "127.0.0.1", "address the HTTP server binds"),
             new Key("http.port", "8080", "HTTP port; 0 picks a free port"),
             new Key("http.max-body-bytes", "1048576", "largest request body accepted; larger gets 413"),
+            // Connection hygiene (docs/service.md, "Limits"): what one client may hold of the node.
+            new Key("http.idle-timeout-ms", "120000", "a connection with no bytes in either direction this long is closed "
+                    + "(an SSE stream or WebSocket that is being written to is not idle)"),
+            new Key("http.header-timeout-ms", "10000", "a request's line and headers must arrive within this of the connection "
+                    + "opening or the previous response ending; else 408 and the connection is closed"),
+            new Key("http.body-timeout-ms", "30000", "a request body must arrive within this of its headers; else 408 and close"),
+            new Key("http.max-connections", "4096", "open HTTP/WebSocket connections on this node; past it a request gets 503 "
+                    + "server_busy and its connection is closed (/health and /ready are still answered)"),
+            new Key("http.max-connections-per-client", "256", "open connections from one remote address; past it a request "
+                    + "gets 429 too_many_connections and its connection is closed"),
+            new Key("ws.max-requests", "64", "concurrent requests on one WebSocket; past it a request gets a 429 "
+                    + "too_many_requests error message (the socket stays open)"),
+            new Key("shutdown.grace-ms", "30000", "on SIGTERM: how long in-flight requests may take to finish before they are "
+                    + "ended with a server_shutdown error (keep it below the orchestrator's grace period: 45 s in infra/k8s)"),
             new Key("model.name", "llama-3.1-8b", "the model id served (GET /v1/models); other model names get 404"),
             new Key("policy", "scorpio", "scheduling policy: vllm, s3, mooncake, mooncake-early-reject, scorpio, "
                     + "scorpio-ttft-only, scorpio-tpot-only; on the chunked-prefill engine: vllm-v1, vllm-v1-8192, sarathi, "
@@ -57,7 +71,10 @@ public final class ServerConfig {
             new Key("vllm.refit-every", "64", "refit the step-time model after this many new inter-token samples"),
             new Key("vllm.metrics-interval-ms", "5000", "how often vLLM's /metrics is scraped (0 = never)"),
             new Key("predictor", "onnx", "output-length predictor: 'onnx' (the shipped length predictor in onnx-models/, or -Dscorpio.predictor.model.dir; clamped to max_tokens) or 'none' (max_tokens stands in)"),
-            new Key("predictor.timeout-ms", "1000", "a prediction slower than this is skipped (no prediction)"),
+            new Key("predictor.timeout-ms", "1000", "a prediction slower than this is skipped (no prediction), and taken out "
+                    + "of the predictor's queue unrun"),
+            new Key("predictor.queue-capacity", "256", "predictions that may wait for the predictor's thread; past it a request "
+                    + "goes on at once without a prediction"),
             new Key("max-tokens.default", "256", "max_tokens when a request gives none"),
             new Key("max-tokens.limit", "8192", "largest max_tokens accepted; larger gets 400"),
             new Key("slo.default.ttft-ms", "2000", "TTFT SLO of a request that names none"),
@@ -114,11 +131,13 @@ public final class ServerConfig {
                     + "0 = read at start only"),
             new Key("auth.rate-limit-timeout-ms", "250", "in a cluster, how long a request of a rate-limited key waits for "
                     + "the key's cluster-wide token bucket before this node's own bucket decides"),
+            new Key("auth.max-concurrent-per-key", "1024", "requests one API key may have running on this node at once; past it "
+                    + "a request gets 429 too_many_concurrent_requests"),
             new Key("auth.allowed-origins", null, "WebSocket Origin values allowed, comma separated; unset = any. "
                     + "A handshake without Origin (a non-browser client) is always allowed"),
             new Key("metrics.host", null, "address of the operational server (/metrics, /scorpio/state) when metrics.port is set "
                     + "(default: http.host)"),
-            new Key("metrics.port", null, "serve /metrics and /scorpio/state on this separate port instead of http.port "
+            new Key("metrics.port", null, "serve /metrics, /scorpio/state and the dashboard on this separate port instead of http.port "
                     + "(unset = same port; 0 picks a free port)"));
 
     private static final Map<String, Key> BY_NAME;

@@ -125,12 +125,11 @@ final class HttpSink implements Sink {
     }
 
     @Override
-    public void failed(int status, String message) {
+    public void failed(int status, String code, String message) {
         if (gone()) {
             return;
         }
-        JsonObject body = ApiError.body(message, status >= 500 ? "server_error" : ApiError.INVALID_REQUEST, null,
-                status >= 500 ? "generation_failed" : "invalid_request");
+        JsonObject body = ApiError.body(message, status >= 500 ? "server_error" : ApiError.INVALID_REQUEST, null, code);
         if (!response.headWritten() && pending == null) {
             response.setStatusCode(status).putHeader("content-type", "application/json").putHeader("x-request-id", id)
                     .end(body.encode());

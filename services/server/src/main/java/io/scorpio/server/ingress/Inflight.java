@@ -49,6 +49,8 @@ final class Inflight {
     private boolean ended;
     private int tokens;
     private double firstTokenMs = Double.NaN;
+    /** Run once when the request ends (or is discarded unstarted): gives back its key's slot. */
+    private Runnable onEnd = () -> { };
 
     /**
      * @param streams this ingress's open streams: the request opens its own on start and closes it when it ends (or
@@ -71,6 +73,16 @@ final class Inflight {
 
     String id() {
         return id;
+    }
+
+    Inflight onEnd(Runnable onEnd) {
+        this.onEnd = onEnd;
+        return this;
+    }
+
+    /** A request admitted but never started (its socket closed, or it was aborted, while it was admitted). */
+    void discard() {
+        onEnd.run();
     }
 
     /** The id the serving guard knows this placement by. */
@@ -233,6 +245,20 @@ final class Inflight {
         }
     }
 
+    /**
+     * The node is shutting down and this request did not finish within the grace period: it ends with an error that
+     * names the shutdown (an error frame mid-stream, then [DONE]), never a bare cut, and the guard stops its work.
+     */
+    void shutdown(String message) {
+        if (end(RequestOutcome.FAILED, "server_shutdown")) {
+            if (submitted) {
+                abortAtGuard();
+            }
+            sink.failed(503, "server_shutdown", message);
+            sink.flush();
+        }
+    }
+
     /** The client went away (connection closed, WebSocket closed, or it sent an abort). */
     void clientGone() {
         if (end(RequestOutcome.ABORTED, "client_disconnected") && submitted) {
@@ -258,6 +284,7 @@ final class Inflight {
             return false;
         }
         ended = true;
+        onEnd.run();
         streams.close(submissionId());
         metrics.outcome(outcome, reason);
         metrics.sloClasses().ended(request.slo(), outcome);

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The HTTP face of the node: OpenAI-compatible completions and chat completions (JSON or SSE), a WebSocket
@@ -39,6 +40,13 @@ public final class IngressVerticle extends VerticleBase {
     private static final System.Logger LOG = System.getLogger(IngressVerticle.class.getName());
     /** How long /scorpio/state waits for the request registry's counts. */
     private static final long STATE_COUNT_TIMEOUT_MS = 2000;
+    /**
+     * Bodies longer than this are parsed and tokenized on a worker thread: cl100k costs about 270 ms per MB, and an
+     * event loop that spends that long stalls every stream on it.
+     */
+    static final int PARSE_OFF_LOOP_CHARS = 32 * 1024;
+    /** The largest WebSocket frame taken; a larger one gets close 1009. Messages may span frames up to the body limit. */
+    static final int WS_MAX_FRAME_BYTES = 64 * 1024;
 
     private final NodeSettings settings;
     private final NodeClock clock;
@@ -51,6 +59,10 @@ public final class IngressVerticle extends VerticleBase {
     private final ClusterView cluster;
     /** The open streams of requests that entered here (event-loop confined). */
     private final Streams streams;
+    private ConnectionGuard connections;
+    private final KeySlots keySlots;
+    /** Set on SIGTERM: /ready answers 503 and new requests are refused while the ones in flight finish. */
+    private boolean draining;
     private ClusterRouter clusterRouter;
     private HttpServer server;
     private HttpServer opsServer;
@@ -66,6 +78,7 @@ public final class IngressVerticle extends VerticleBase {
         this.busOptions = Addresses.local(settings.busTimeoutMs());
         this.access = AccessControl.from(settings.access(), settings.sloClasses(), limits, metrics);
         this.streams = new Streams(metrics.openStreams());
+        this.keySlots = new KeySlots(settings.limits().maxConcurrentPerKey());
     }
 
     /** The port actually bound (useful with {@code http.port=0}). */
@@ -102,6 +115,9 @@ public final class IngressVerticle extends VerticleBase {
 
     private Future<?> listen() {
         Router router = Router.router(vertx);
+        connections = new ConnectionGuard(vertx, settings.limits(), metrics);
+        router.route().handler(connections::onRequest); // first: header and body timeouts, connection caps
+        router.route().handler(this::refuseWhileDraining);
         access.mount(router); // API keys, SLO-class rights, rate limits, WebSocket Origin: all of security.*
         router.route("/v1/ws").handler(this::webSocket);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
@@ -115,7 +131,12 @@ public final class IngressVerticle extends VerticleBase {
         Router ops = settings.access().metricsPort().isPresent() ? Router.router(vertx) : router;
         ops.get("/metrics").handler(this::metricsEndpoint);
         ops.get("/scorpio/state").handler(this::state);
-        io.scorpio.server.dashboard.DashboardRoutes.mount(router, vertx, settings, metrics);
+        // The dashboard shows what /metrics does: with metrics.port set it lives there, beside /metrics; on the main
+        // port with API keys on, it needs a key like every /v1/ route.
+        if (ops == router && access.keysOn()) {
+            router.route("/dashboard*").handler(access::requireKey);
+        }
+        io.scorpio.server.dashboard.DashboardRoutes.mount(ops, vertx, settings, metrics);
         router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "no route for " + ctx.request().method() + " "
                 + ctx.request().path()));
         router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed", ctx.request().method()
@@ -133,14 +154,22 @@ public final class IngressVerticle extends VerticleBase {
         });
 
         HttpServerOptions options = new HttpServerOptions().setHost(settings.httpHost()).setPort(settings.httpPort())
-                .setMaxWebSocketMessageSize(settings.maxBodyBytes()).setMaxWebSocketFrameSize(Math.min(65536, settings.maxBodyBytes()));
+                // The transport's own limits are set well above ours so that WebSocketMessages sees what is over ours and
+                // answers it (close 1009, or an error naming the request); past the transport's the connection just closes.
+                .setMaxWebSocketMessageSize(2 * Math.max(settings.maxBodyBytes(), WS_MAX_FRAME_BYTES))
+                .setMaxWebSocketFrameSize(2 * Math.max(settings.maxBodyBytes(), WS_MAX_FRAME_BYTES))
+                // HTTP/1.1 only: with cleartext HTTP/2 on, a connection is set up only once its first bytes show which
+                // protocol it speaks, so one that sends nothing would never reach the connection handler's timers and caps.
+                .setHttp2ClearTextEnabled(false)
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS).setIdleTimeout((int) settings.limits().idleTimeoutMs());
         Future<?> opsStarted = ops == router ? Future.succeededFuture() : vertx.createHttpServer(new HttpServerOptions()
                 .setHost(settings.access().metricsHost()).setPort(settings.access().metricsPort().getAsInt()))
                 .requestHandler(ops).listen().onSuccess(s -> {
                     opsServer = s;
                     LOG.log(Level.INFO, () -> "metrics listening on " + settings.access().metricsHost() + ":" + s.actualPort());
                 });
-        return opsStarted.compose(v -> vertx.createHttpServer(options).requestHandler(router).listen()).onSuccess(s -> {
+        return opsStarted.compose(v -> vertx.createHttpServer(options).connectionHandler(connections::connected)
+                .requestHandler(router).listen()).onSuccess(s -> {
             server = s;
             LOG.log(Level.INFO, () -> "ingress listening on " + settings.httpHost() + ":" + s.actualPort()
                     + (access.keysOn() ? " (API keys on)" : ""));
@@ -154,16 +183,83 @@ public final class IngressVerticle extends VerticleBase {
                 opsServer == null ? Future.succeededFuture() : opsServer.close());
     }
 
-    private void completion(RoutingContext ctx, boolean chat) {
-        double arrival = clock.nowMs();
-        CompletionRequest parsed;
+    /** Parses and tokenizes a request: on the event loop when small, on a worker thread when large. */
+    private Future<CompletionRequest> parse(String text, JsonObject json, RoutingContext ctx, boolean chat) {
+        if (text != null && text.length() > PARSE_OFF_LOOP_CHARS) {
+            return vertx.executeBlocking(() -> parser.parse(json != null ? json : RequestParser.parseJson(text),
+                    ctx.request().headers(), chat), false);
+        }
         try {
-            parsed = parser.parse(RequestParser.parseJson(ctx.body().asString()), ctx.request().headers(), chat);
+            return Future.succeededFuture(parser.parse(json != null ? json : RequestParser.parseJson(text),
+                    ctx.request().headers(), chat));
         } catch (ApiError e) {
-            metrics.badRequest(e.status(), e.type());
-            apiError(ctx.response(), e);
+            return Future.failedFuture(e);
+        }
+    }
+
+    private static final ApiError SHUTTING_DOWN = new ApiError(503, "server_error", null, "server_shutting_down",
+            "the node is shutting down and takes no new requests; retry on another node");
+
+    /** While draining, new work is refused at once; probes, models and metrics are still answered. */
+    private void refuseWhileDraining(RoutingContext ctx) {
+        String path = ctx.request().path();
+        if (draining && (path.startsWith("/v1/completions") || path.startsWith("/v1/chat/") || path.startsWith("/v1/ws"))) {
+            metrics.badRequest(503, SHUTTING_DOWN.code());
+            ctx.response().putHeader("connection", "close");
+            apiError(ctx.response(), SHUTTING_DOWN);
             return;
         }
+        ctx.next();
+    }
+
+    /**
+     * Graceful drain (SIGTERM; docs/service.md, "Shutdown"): /ready turns 503 and new requests get 503
+     * {@code server_shutting_down} at once; requests in flight may finish for {@code graceMs}; those still running
+     * then end with a {@code server_shutdown} error (an error frame and [DONE] mid-stream). Completes when every
+     * request has ended and its last bytes were handed to the connection. Callable from any thread.
+     */
+    public Future<Integer> drain(long graceMs) {
+        io.vertx.core.Promise<Integer> done = io.vertx.core.Promise.promise();
+        context.runOnContext(v -> {
+            draining = true;
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMs);
+            vertx.setPeriodic(1, 25, timer -> {
+                List<Inflight> left = streams.all();
+                if (left.isEmpty()) {
+                    vertx.cancelTimer(timer);
+                    done.complete(0);
+                } else if (System.nanoTime() >= deadline) {
+                    vertx.cancelTimer(timer);
+                    int cut = left.size();
+                    for (Inflight inflight : left) {
+                        inflight.shutdown("the node is shutting down and this request did not finish within its "
+                                + graceMs + " ms grace period (shutdown.grace-ms); retry on another node");
+                    }
+                    // Let the error frames reach the sockets before the servers close.
+                    vertx.setTimer(200, t -> done.complete(cut));
+                }
+            });
+        });
+        return done.future();
+    }
+
+    private void completion(RoutingContext ctx, boolean chat) {
+        double arrival = clock.nowMs();
+        parse(ctx.body().asString(), null, ctx, chat).onComplete(parsed -> {
+            if (parsed.failed()) {
+                if (parsed.cause() instanceof ApiError e) {
+                    metrics.badRequest(e.status(), e.type());
+                    apiError(ctx.response(), e);
+                } else {
+                    ctx.fail(parsed.cause());
+                }
+                return;
+            }
+            admit(ctx, parsed.result(), chat, arrival);
+        });
+    }
+
+    private void admit(RoutingContext ctx, CompletionRequest parsed, boolean chat, double arrival) {
         access.admit(ctx, parsed, false).onComplete(admitted -> {
             if (admitted.failed()) {
                 if (admitted.cause() instanceof ApiError e) {
@@ -177,11 +273,23 @@ public final class IngressVerticle extends VerticleBase {
             if (ctx.response().closed()) {
                 return; // the client left while its key's rate was checked: nothing was started
             }
+            if (draining) {
+                apiError(ctx.response(), SHUTTING_DOWN);
+                return;
+            }
             CompletionRequest request = admitted.result();
+            Runnable slot;
+            try {
+                slot = takeKeySlot(ctx);
+            } catch (ApiError e) {
+                metrics.badRequest(e.status(), e.code());
+                apiError(ctx.response(), e);
+                return;
+            }
             String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
             HttpSink sink = new HttpSink(ctx.response(), request, id, System.currentTimeMillis() / 1000);
             Inflight inflight = new Inflight(vertx.eventBus(), clock, metrics, clusterRouter, streams, settings.predictorTimeoutMs(), id,
-                    request, arrival, sink);
+                    request, arrival, sink).onEnd(slot);
             // A closed connection before the response ends is a client abort (SSE clients cancel by disconnecting).
             ctx.response().closeHandler(v -> {
                 if (!ctx.response().ended()) {
@@ -199,33 +307,47 @@ public final class IngressVerticle extends VerticleBase {
             error(ctx, 400, "websocket_required", "this endpoint speaks WebSocket only (send Upgrade: websocket)");
             return;
         }
+        connections.upgraded(ctx.request());
         ctx.request().toWebSocket().onSuccess(ws -> {
-            WebSocketSession session = new WebSocketSession(ws);
-            ws.textMessageHandler(text -> session.onMessage(text, (clientId, msg) -> {
+            WebSocketSession session = new WebSocketSession(ws, settings.limits().maxWsRequests());
+            // Frames are assembled here, not by Vert.x, so that every limit gets an answer (WebSocketMessages).
+            Consumer<String> onText = text -> session.onMessage(text, (clientId, msg) -> {
                 double arrival = clock.nowMs();
                 boolean chat = msg.getValue("messages") != null;
-                CompletionRequest parsed;
-                try {
-                    parsed = parser.parse(msg, ctx.request().headers(), chat);
-                } catch (ApiError e) {
-                    metrics.badRequest(e.status(), e.type());
-                    throw e;
+                if (draining) {
+                    return Future.failedFuture(SHUTTING_DOWN);
                 }
-                return access.admit(ctx, parsed, true).onFailure(err -> {
+                return parse(text, msg, ctx, chat).compose(parsed -> access.admit(ctx, parsed, true))
+                        .compose(admitted -> draining ? Future.failedFuture(SHUTTING_DOWN) : Future.succeededFuture(admitted))
+                        .onFailure(err -> {
                     if (err instanceof ApiError e) {
                         metrics.badRequest(e.status(), e.type());
                     }
                 }).map(request -> new Inflight(vertx.eventBus(), clock, metrics, clusterRouter, streams, settings.predictorTimeoutMs(),
-                        "ws-" + UUID.randomUUID().toString().replace("-", ""), request, arrival, session.sink(clientId)));
-            }));
-            ws.binaryMessageHandler(b -> ws.writeTextMessage(new JsonObject().put("type", "error").put("status", 400)
+                        "ws-" + UUID.randomUUID().toString().replace("-", ""), request, arrival, session.sink(clientId))
+                        .onEnd(takeKeySlot(ctx)));
+            });
+            Runnable onBinary = () -> ws.writeTextMessage(new JsonObject().put("type", "error").put("status", 400)
                     .put("error", ApiError.body("binary messages are not supported; send JSON text", ApiError.INVALID_REQUEST,
-                            null, "invalid_type").getJsonObject("error")).encode()));
+                            null, "invalid_type").getJsonObject("error")).encode());
+            WebSocketMessages messages = new WebSocketMessages(ws, settings.maxBodyBytes(), WS_MAX_FRAME_BYTES, onText, onBinary,
+                    id -> {
+                        metrics.badRequest(413, "request_too_large");
+                        session.refuse(id, new ApiError(413, ApiError.INVALID_REQUEST, null, "request_too_large",
+                                "the message exceeds " + settings.maxBodyBytes() + " bytes (http.max-body-bytes)"));
+                    });
+            ws.frameHandler(messages::frame);
         }).onFailure(err -> {
             if (!ctx.response().ended()) {
                 error(ctx, 400, "websocket_required", "this endpoint speaks WebSocket only: " + err.getMessage());
             }
         });
+    }
+
+    /** A slot of the request's API key (none to take without keys); throws the 429 when the key has none left. */
+    private Runnable takeKeySlot(RoutingContext ctx) {
+        io.scorpio.server.security.ApiKey key = ctx.get(AccessControl.KEY);
+        return key == null ? () -> { } : keySlots.take(key.id());
     }
 
     private void models(RoutingContext ctx) {
@@ -251,6 +373,10 @@ public final class IngressVerticle extends VerticleBase {
 
     /** Ready when every engine's worker says it can take requests (for vLLM: its /health answers 200). */
     private void ready(RoutingContext ctx) {
+        if (draining) {
+            json(ctx.response(), 503, new JsonObject().put("status", "draining"));
+            return;
+        }
         List<Future<Boolean>> checks = new ArrayList<>();
         for (int e = 0; e < settings.engines(); e++) {
             checks.add(vertx.eventBus().<Boolean>request(Addresses.engineHealth(e), "?",
@@ -312,7 +438,11 @@ public final class IngressVerticle extends VerticleBase {
             response.end();
             return;
         }
-        response.setStatusCode(e.status()).putHeader("content-type", "application/json").end(e.body().encode());
+        response.setStatusCode(e.status()).putHeader("content-type", "application/json");
+        if (e.status() == 400 && (e.code().equals("prompt_too_long") || e.code().equals("kv_capacity_exceeded"))) {
+            response.putHeader("x-should-retry", "false"); // as the guard's own refusal of the same request
+        }
+        response.end(e.body().encode());
     }
 
     private static void json(HttpServerResponse response, int status, JsonObject body) {

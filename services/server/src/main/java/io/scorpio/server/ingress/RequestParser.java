@@ -21,10 +21,12 @@ public final class RequestParser {
 
     private final NodeSettings settings;
     private final PromptTokenizer tokenizer;
+    private final PromptLimits limits;
 
     public RequestParser(NodeSettings settings, PromptTokenizer tokenizer) {
         this.settings = settings;
         this.tokenizer = tokenizer;
+        this.limits = PromptLimits.of(settings);
     }
 
     /** Parses a raw body; malformed JSON and non-objects are 400s. */
@@ -51,11 +53,17 @@ public final class RequestParser {
                     "The model `" + model + "` does not exist. This node serves `" + settings.modelName() + "`.");
         }
         String prompt = chat ? chatPrompt(body) : completionPrompt(body);
-        int promptTokens = tokenizer.count(prompt);
+        int maxTokens = maxTokens(body, chat);
+        // Cheap checks first: a prompt the guard would refuse is refused here, after counting no more tokens than the
+        // limit allows, and before the predictor sees it.
+        int limit = limits.maxPromptTokens(maxTokens);
+        int promptTokens = tokenizer.countUpTo(prompt, limit);
+        if (promptTokens > limit) {
+            throw limits.refusal(maxTokens);
+        }
         if (promptTokens <= 0) {
             throw ApiError.badField(chat ? "messages" : "prompt", "invalid_value", "the prompt has no tokens");
         }
-        int maxTokens = maxTokens(body, chat);
         Object n = body.getValue("n");
         if (n != null && !(n instanceof Number num && isInteger(num) && num.longValue() == 1)) {
             throw ApiError.badField("n", "invalid_value", "only n = 1 is supported");

@@ -23,5 +23,10 @@ interface Sink {
     /** The guard refused the request before any token; {@code status} 503 (SLO) or 400 (never runnable). */
     void rejected(int status, String type, String param, String message);
 
-    void failed(int status, String message);
+    /** The request failed; the error's code says why (e.g. {@code server_shutdown}). */
+    void failed(int status, String code, String message);
+
+    default void failed(int status, String message) {
+        failed(status, status >= 500 ? "generation_failed" : "invalid_request", message);
+    }
 }

@@ -28,9 +28,12 @@ final class WebSocketSession {
     /** Messages not written yet, oldest first. */
     private final ArrayDeque<String> outgoing = new ArrayDeque<>();
     private boolean closed;
+    /** Concurrent requests this socket may run ({@code ws.max-requests}). */
+    private final int maxRequests;
 
-    WebSocketSession(ServerWebSocket ws) {
+    WebSocketSession(ServerWebSocket ws, int maxRequests) {
         this.ws = ws;
+        this.maxRequests = maxRequests;
         ws.drainHandler(v -> writeOutgoing());
         ws.closeHandler(v -> {
             closed = true;
@@ -82,12 +85,19 @@ final class WebSocketSession {
             if (live.containsKey(clientId) || admitting.containsKey(clientId)) {
                 throw ApiError.badField("id", "invalid_value", "request id '" + clientId + "' is already running on this socket");
             }
+            if (live.size() + admitting.size() >= maxRequests) {
+                throw new ApiError(429, "rate_limit_error", null, "too_many_requests", "this socket already runs "
+                        + maxRequests + " requests, its limit (ws.max-requests); wait for one to end or open another socket");
+            }
             String id = clientId;
             Future<Inflight> admitted = start.apply(id, msg);
             admitting.put(id, false);
             admitted.onComplete(ar -> {
                 boolean aborted = admitting.remove(id);
                 if (closed || aborted) {
+                    if (ar.succeeded() && ar.result() != null) {
+                        ar.result().discard();
+                    }
                     return; // nothing was started; an abort was answered when it came
                 }
                 if (ar.succeeded()) {
@@ -102,6 +112,11 @@ final class WebSocketSession {
         } catch (ApiError e) {
             sendError(clientId, e);
         }
+    }
+
+    /** Refuses a request that never started (e.g. its message was over the size limit). */
+    void refuse(String clientId, ApiError e) {
+        sendError(clientId, e);
     }
 
     private void sendError(String clientId, ApiError e) {
@@ -145,10 +160,10 @@ final class WebSocketSession {
             }
 
             @Override
-            public void failed(int status, String message) {
+            public void failed(int status, String code, String message) {
                 send(new JsonObject().put("type", "error").put("id", clientId).put("status", status)
                         .put("error", ApiError.body(message, status >= 500 ? "server_error" : ApiError.INVALID_REQUEST, null,
-                                "generation_failed").getJsonObject("error")));
+                                code).getJsonObject("error")));
                 live.remove(clientId);
             }
         };

@@ -61,13 +61,42 @@ public final class LogSetup {
         }
     }
 
+    /** The installed line format, for {@link #shutdownLine}. */
+    private static volatile java.util.logging.Formatter installed = new TextLines();
+
+    /**
+     * Writes one log line straight to standard error, in the installed format. For the shutdown hook: java.util.logging's
+     * LogManager resets (removes) every handler in a shutdown hook of its own, so a line logged the usual way while the
+     * node drains may be lost.
+     */
+    public static void shutdownLine(System.Logger.Level level, String loggerName, String message) {
+        LogRecord record = new LogRecord(toJul(level), message);
+        record.setLoggerName(loggerName);
+        System.err.print(installed.format(record));
+        System.err.flush();
+    }
+
     /** Replaces java.util.logging's handlers with one that writes {@code format} lines to standard error. */
     public static void install(Format format, Level level) {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         java.util.logging.Level julLevel = toJul(level);
         root.setLevel(julLevel);
-        Handler handler = new StreamHandler(System.err, format == Format.JSON ? new JsonLines() : new TextLines()) {
+        installed = format == Format.JSON ? new JsonLines() : new TextLines();
+        // The LogManager's reset at exit closes its handlers, and a StreamHandler closes its stream: standard error must
+        // stay open for the shutdown hook's lines, so the handler's close only flushes it.
+        java.io.OutputStream stderr = new java.io.FilterOutputStream(System.err) {
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws java.io.IOException {
+                flush();
+            }
+        };
+        Handler handler = new StreamHandler(stderr, installed) {
             @Override
             public synchronized void publish(LogRecord record) {
                 super.publish(record);

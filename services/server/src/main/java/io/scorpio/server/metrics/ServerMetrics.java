@@ -75,6 +75,13 @@ public final class ServerMetrics {
                 .register(registry).record(Duration.ofNanos(nanos));
     }
 
+    /** A connection closed or refused by the ingress's limits; reason e.g. header_timeout, server_busy. */
+    public void connectionClosed(String reason) {
+        Counter.builder("scorpio_http_connections_refused").description("connections closed or refused by the limits: "
+                        + "header or body timeout, node or per-client connection cap")
+                .tags("reason", reason).register(registry).increment();
+    }
+
     /** A request refused by access control: status 401, 403 or 429, reason the error code. */
     public void authFailure(int status, String reason) {
         Counter.builder("scorpio_auth_failures").description("requests refused by access control")

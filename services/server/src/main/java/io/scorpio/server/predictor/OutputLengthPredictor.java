@@ -19,6 +19,10 @@ public interface OutputLengthPredictor extends AutoCloseable {
 
     String describe();
 
+    /** Registers the predictor's own meters (queue, batch time), if it has any. */
+    default void instrument(io.scorpio.server.metrics.ServerMetrics metrics) {
+    }
+
     @Override
     default void close() {
     }

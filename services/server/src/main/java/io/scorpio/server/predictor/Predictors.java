@@ -21,12 +21,13 @@ public final class Predictors {
         }
     };
 
-    public static OutputLengthPredictor named(String name) {
+    public static OutputLengthPredictor named(io.scorpio.server.config.NodeSettings settings) {
+        String name = settings.predictor();
         if ("none".equals(name)) {
             return NONE;
         }
         if ("onnx".equals(name)) {
-            return OnnxLengthPredictor.openDefault();
+            return OnnxLengthPredictor.openDefault(settings.predictorTimeoutMs(), settings.predictorQueueCapacity());
         }
         throw new IllegalArgumentException("unknown predictor '" + name + "'; known predictors: [onnx, none]");
     }

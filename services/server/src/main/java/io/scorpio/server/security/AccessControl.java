@@ -139,6 +139,11 @@ public final class AccessControl {
         router.route("/v1/*").handler(this::handle);
     }
 
+    /** The bearer-token check alone, for routes outside {@code /v1/} that need a key (the dashboard). */
+    public void requireKey(RoutingContext ctx) {
+        handle(ctx);
+    }
+
     private void handle(RoutingContext ctx) {
         AuthDecision d = check(ctx.request());
         if (d instanceof AuthDecision.Refused r) {

@@ -41,7 +41,7 @@ class WebSocketSessionAdmissionTest {
         vertx = Vertx.vertx();
         // Upgraded from a request handler, as the ingress does.
         server = get(vertx.createHttpServer().requestHandler(req -> req.toWebSocket().onSuccess(ws -> {
-            WebSocketSession session = new WebSocketSession(ws);
+            WebSocketSession session = new WebSocketSession(ws, 64);
             ws.textMessageHandler(text -> session.onMessage(text, (id, msg) -> {
                 admitted.incrementAndGet();
                 Promise<Inflight> p = Promise.promise();

@@ -1,0 +1,35 @@
+package io.scorpio.server.config;
+
+/**
+ * What one client may hold of the node: the timeouts that close connections that send nothing, or send too slowly,
+ * and the caps on connections and concurrent requests. Each is a key in {@link ServerConfig#KEYS}; the table of
+ * limits, and what a client sees past each, is in docs/service.md ("Limits").
+ *
+ * @param idleTimeoutMs          a connection with no bytes in either direction this long is closed
+ * @param headerTimeoutMs        a request's line and headers must arrive within this of its connection opening (or
+ *                               of the previous response ending); else 408 and close
+ * @param bodyTimeoutMs          a request body must arrive within this of its headers; else 408 and close
+ * @param maxConnections         open HTTP and WebSocket connections on the node; past it a request gets 503 and its
+ *                               connection is closed (/health and /ready are still answered)
+ * @param maxConnectionsPerClient open connections from one remote address; past it 429 and close
+ * @param maxWsRequests          concurrent requests on one WebSocket; past it the request gets a 429 error message
+ * @param maxConcurrentPerKey    concurrent requests of one API key on this node; past it 429
+ */
+public record ConnectionLimits(long idleTimeoutMs, long headerTimeoutMs, long bodyTimeoutMs, int maxConnections,
+                               int maxConnectionsPerClient, int maxWsRequests, int maxConcurrentPerKey) {
+
+    static ConnectionLimits from(ServerConfig c) {
+        return new ConnectionLimits(positive(c, "http.idle-timeout-ms"), positive(c, "http.header-timeout-ms"),
+                positive(c, "http.body-timeout-ms"), (int) positive(c, "http.max-connections"),
+                (int) positive(c, "http.max-connections-per-client"), (int) positive(c, "ws.max-requests"),
+                (int) positive(c, "auth.max-concurrent-per-key"));
+    }
+
+    private static long positive(ServerConfig c, String key) {
+        int v = c.getInt(key);
+        if (v <= 0) {
+            throw new IllegalArgumentException(key + " must be > 0, got " + v);
+        }
+        return v;
+    }
+}
