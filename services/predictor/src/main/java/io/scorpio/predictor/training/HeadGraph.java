@@ -76,20 +76,7 @@ public final class HeadGraph {
         g.addInitializer(floats("b", gemmB, seen));
         g.addInitializer(floats("seen_to_bins", oneHot, seen, bins));
 
-        g.addNode(node("Cast", List.of("attention_mask"), "mask", AttributeProto.newBuilder().setName("to")
-                .setType(AttributeProto.AttributeType.INT).setI(FLOAT).build()));
-        g.addNode(node("Unsqueeze", List.of("mask", "axis2"), "mask3"));
-        g.addNode(node("Mul", List.of(hiddenStateName, "mask3"), "masked"));
-        g.addNode(node("ReduceSum", List.of("masked", "axis1"), "summed", keepdims(0)));
-        g.addNode(node("ReduceSum", List.of("mask", "axis1"), "count", keepdims(1)));
-        g.addNode(node("Max", List.of("count", "eps_count"), "count_safe"));
-        g.addNode(node("Div", List.of("summed", "count_safe"), "mean_pooled"));
-        g.addNode(node("ReduceL2", List.of("mean_pooled"), "norm", keepdims(1), AttributeProto.newBuilder()
-                .setName("axes").setType(AttributeProto.AttributeType.INTS).addInts(1).build()));
-        g.addNode(node("Max", List.of("norm", "eps_norm"), "norm_safe"));
-        g.addNode(node("Div", List.of("mean_pooled", "norm_safe"), "embedding"));
-        g.addNode(node("Add", List.of("prompt_tokens", "one"), "tokens_plus_one"));
-        g.addNode(node("Log", List.of("tokens_plus_one"), "log_tokens"));
+        addPooledEmbedding(g, hiddenStateName);
         g.addNode(node("Concat", List.of("embedding", "log_tokens"), "features", AttributeProto.newBuilder()
                 .setName("axis").setType(AttributeProto.AttributeType.INT).setI(1).build()));
         g.addNode(node("Sub", List.of("features", "feature_mean"), "centred"));
@@ -109,6 +96,28 @@ public final class HeadGraph {
                 .setGraph(g)
                 .build()
                 .toByteArray();
+    }
+
+    /**
+     * The encoder side of every head: mean pooling of the hidden states over the attention mask, L2 normalisation
+     * ({@code embedding}), and {@code log_tokens} = log(1 + prompt tokens). Needs the initializers {@code axis1},
+     * {@code axis2}, {@code eps_count}, {@code eps_norm} and {@code one}.
+     */
+    static void addPooledEmbedding(OnnxMl.GraphProto.Builder g, String hiddenStateName) {
+        g.addNode(node("Cast", List.of("attention_mask"), "mask", AttributeProto.newBuilder().setName("to")
+                .setType(AttributeProto.AttributeType.INT).setI(FLOAT).build()));
+        g.addNode(node("Unsqueeze", List.of("mask", "axis2"), "mask3"));
+        g.addNode(node("Mul", List.of(hiddenStateName, "mask3"), "masked"));
+        g.addNode(node("ReduceSum", List.of("masked", "axis1"), "summed", keepdims(0)));
+        g.addNode(node("ReduceSum", List.of("mask", "axis1"), "count", keepdims(1)));
+        g.addNode(node("Max", List.of("count", "eps_count"), "count_safe"));
+        g.addNode(node("Div", List.of("summed", "count_safe"), "mean_pooled"));
+        g.addNode(node("ReduceL2", List.of("mean_pooled"), "norm", keepdims(1), AttributeProto.newBuilder()
+                .setName("axes").setType(AttributeProto.AttributeType.INTS).addInts(1).build()));
+        g.addNode(node("Max", List.of("norm", "eps_norm"), "norm_safe"));
+        g.addNode(node("Div", List.of("mean_pooled", "norm_safe"), "embedding"));
+        g.addNode(node("Add", List.of("prompt_tokens", "one"), "tokens_plus_one"));
+        g.addNode(node("Log", List.of("tokens_plus_one"), "log_tokens"));
     }
 
     static AttributeProto keepdims(int keep) {

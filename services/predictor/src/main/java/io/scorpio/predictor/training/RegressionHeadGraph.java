@@ -7,8 +7,8 @@ import java.util.List;
 
 import static io.scorpio.predictor.training.HeadGraph.FLOAT;
 import static io.scorpio.predictor.training.HeadGraph.INT64;
+import static io.scorpio.predictor.training.HeadGraph.addPooledEmbedding;
 import static io.scorpio.predictor.training.HeadGraph.floats;
-import static io.scorpio.predictor.training.HeadGraph.keepdims;
 import static io.scorpio.predictor.training.HeadGraph.longs;
 import static io.scorpio.predictor.training.HeadGraph.node;
 import static io.scorpio.predictor.training.HeadGraph.value;
@@ -52,20 +52,7 @@ public final class RegressionHeadGraph {
         g.addInitializer(floats("min_length", new float[]{1f}));
         g.addInitializer(floats("max_length", new float[]{head.maxLength() - 1f}));
 
-        g.addNode(node("Cast", List.of("attention_mask"), "mask", AttributeProto.newBuilder().setName("to")
-                .setType(AttributeProto.AttributeType.INT).setI(FLOAT).build()));
-        g.addNode(node("Unsqueeze", List.of("mask", "axis2"), "mask3"));
-        g.addNode(node("Mul", List.of(hiddenStateName, "mask3"), "masked"));
-        g.addNode(node("ReduceSum", List.of("masked", "axis1"), "summed", keepdims(0)));
-        g.addNode(node("ReduceSum", List.of("mask", "axis1"), "count", keepdims(1)));
-        g.addNode(node("Max", List.of("count", "eps_count"), "count_safe"));
-        g.addNode(node("Div", List.of("summed", "count_safe"), "mean_pooled"));
-        g.addNode(node("ReduceL2", List.of("mean_pooled"), "norm", keepdims(1), AttributeProto.newBuilder()
-                .setName("axes").setType(AttributeProto.AttributeType.INTS).addInts(1).build()));
-        g.addNode(node("Max", List.of("norm", "eps_norm"), "norm_safe"));
-        g.addNode(node("Div", List.of("mean_pooled", "norm_safe"), "embedding"));
-        g.addNode(node("Add", List.of("prompt_tokens", "one"), "tokens_plus_one"));
-        g.addNode(node("Log", List.of("tokens_plus_one"), "log_tokens"));
+        addPooledEmbedding(g, hiddenStateName);
         g.addNode(node("Mul", List.of("log_tokens", "log_tokens"), "log_tokens_squared"));
         g.addNode(node("Concat", List.of("embedding", "log_tokens", "log_tokens_squared"), "features",
                 AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(1).build()));
