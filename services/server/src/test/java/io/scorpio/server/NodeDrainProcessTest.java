@@ -3,7 +3,6 @@ package io.scorpio.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -81,8 +80,9 @@ class NodeDrainProcessTest {
         node = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         String base = "http://127.0.0.1:" + port;
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (status(base + "/ready") != 200) {
-            assertTrue(node.isAlive() && System.nanoTime() < deadline, () -> "node not ready; log:\n" + read(log));
+        while (NodeJvm.status(http, base + "/ready") != 200) {
+            assertTrue(node.isAlive() && System.nanoTime() < deadline,
+                    () -> "node not ready; log:\n" + NodeJvm.read(log));
             Thread.sleep(200);
         }
 
@@ -119,7 +119,7 @@ class NodeDrainProcessTest {
         assertTrue(node.waitFor(GRACE_MS + 20_000, TimeUnit.MILLISECONDS), "the node exits after its drain");
         System.out.println("drain under " + RATE_PER_S + " requests/s, grace " + GRACE_MS + " ms: " + outcomes.size()
                 + " requests: " + counts + "; exit code " + node.exitValue());
-        String text = read(log);
+        String text = NodeJvm.read(log);
         assertTrue(text.contains("io.scorpio.server.Launcher: drained in"), text);
         long bare = counts.entrySet().stream().filter(e -> e.getKey().startsWith("BARE")).mapToLong(Map.Entry::getValue).sum();
         assertEquals(0, bare, "requests cut without a final frame: " + counts);
@@ -127,25 +127,5 @@ class NodeDrainProcessTest {
                 "some long streams outlived the grace period (the test exercises the error frame): " + counts);
         assertTrue(counts.getOrDefault("503 server_shutting_down (refused, nothing started)", 0) > 0,
                 "requests after SIGTERM were refused: " + counts);
-    }
-
-    private int status(String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(log unreadable: " + e + ")";
-        }
     }
 }

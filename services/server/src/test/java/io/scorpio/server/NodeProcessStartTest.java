@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -72,10 +71,10 @@ class NodeProcessStartTest {
 
         String base = "http://127.0.0.1:" + port;
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (status(base + "/ready") != 200) {
+        while (NodeJvm.status(http, base + "/ready") != 200) {
             assertTrue(node.isAlive(), () -> "the node died with exit code " + node.exitValue() + "; its log:\n"
-                    + read(log));
-            assertTrue(System.nanoTime() < deadline, () -> "not ready within 90 s; its log:\n" + read(log));
+                    + NodeJvm.read(log));
+            assertTrue(System.nanoTime() < deadline, () -> "not ready within 90 s; its log:\n" + NodeJvm.read(log));
             Thread.sleep(200);
         }
 
@@ -99,26 +98,7 @@ class NodeProcessStartTest {
             assertTrue(LOG_LINE.matcher(line).matches() || line.startsWith("\t") || line.startsWith("Caused by"),
                     "not a log line: " + line);
         }
-        assertTrue(lines.stream().anyMatch(l -> l.contains("io.scorpio.server.Launcher: Scorpio node")), read(log));
-    }
-
-    private int status(String url) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(log unreadable: " + e + ")";
-        }
+        assertTrue(lines.stream().anyMatch(l -> l.contains("io.scorpio.server.Launcher: Scorpio node")),
+                NodeJvm.read(log));
     }
 }
