@@ -434,13 +434,15 @@ class ServiceEndToEndTest {
         ws.writeTextMessage(new JsonObject().put("type", "request").put("id", "bad").put("model", MODEL)
                 .put("prompt", "x").put("max_tokens", -1).encode());
         ws.writeTextMessage("{not json");
+        ws.writeTextMessage(new JsonObject().put("type", "request").put("id", "huge").put("model", MODEL)
+                .put("prompt", "word ".repeat(1500)).put("max_tokens", 3).encode()); // about 1,500 tokens in under 8 KB
         ws.writeTextMessage(new JsonObject().put("type", "request").put("id", "c").put("model", MODEL).put("max_tokens", 2)
                 .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "chat over ws")))
                 .encode());
 
         eventually("a, c done; r rejected; bad and the malformed one answered", () ->
                 has(received, "done", "a") && has(received, "done", "c") && has(received, "rejected", "r")
-                        && has(received, "error", "bad") && received.stream().anyMatch(m -> "error".equals(m.getString("type"))
+                        && has(received, "rejected", "huge") && has(received, "error", "bad") && received.stream().anyMatch(m -> "error".equals(m.getString("type"))
                         && m.getValue("id") == null));
 
         List<JsonObject> a = received.stream().filter(m -> "a".equals(m.getString("id"))).toList();
@@ -453,6 +455,9 @@ class ServiceEndToEndTest {
         assertEquals(503, rejected.getInteger("status"));
         assertEquals("slo_unattainable_ttft", rejected.getJsonObject("error").getString("type"));
         assertFalse(received.stream().anyMatch(m -> "r".equals(m.getString("id")) && "token".equals(m.getString("type"))));
+        // A prompt the guard would refuse is refused at the ingress, before tokenizing it all, but answered alike.
+        assertEquals(400, one(received, "rejected", "huge").getInteger("status"));
+        assertEquals("prompt_too_long", one(received, "rejected", "huge").getJsonObject("error").getString("code"));
         assertEquals(400, one(received, "error", "bad").getInteger("status"));
         assertEquals("max_tokens", one(received, "error", "bad").getJsonObject("error").getString("param"));
 

@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
  * An error the client sees, in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}}.
  * Thrown by validation, turned into a response by the ingress; never a stack trace on the wire.
  */
-public final class ApiError extends RuntimeException {
+public class ApiError extends RuntimeException {
 
     public static final String INVALID_REQUEST = "invalid_request_error";
 
@@ -21,6 +21,11 @@ public final class ApiError extends RuntimeException {
         this.type = type;
         this.param = param;
         this.code = code;
+    }
+
+    /** The same error, for a subclass that adds what it knows. */
+    protected ApiError(ApiError e) {
+        this(e.status, e.type, e.param, e.code, e.getMessage());
     }
 
     /** 400 for a bad field. */

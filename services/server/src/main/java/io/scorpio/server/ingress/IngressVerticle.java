@@ -247,7 +247,10 @@ public final class IngressVerticle extends VerticleBase {
         double arrival = clock.nowMs();
         parse(ctx.body().asString(), null, ctx, chat).onComplete(parsed -> {
             if (parsed.failed()) {
-                if (parsed.cause() instanceof ApiError e) {
+                if (parsed.cause() instanceof PromptRefused r) {
+                    r.count(metrics);
+                    apiError(ctx.response(), r);
+                } else if (parsed.cause() instanceof ApiError e) {
                     metrics.badRequest(e.status(), e.type());
                     apiError(ctx.response(), e);
                 } else {
@@ -320,7 +323,9 @@ public final class IngressVerticle extends VerticleBase {
                 return parse(text, msg, ctx, chat).compose(parsed -> access.admit(ctx, parsed, true))
                         .compose(admitted -> draining ? Future.failedFuture(SHUTTING_DOWN) : Future.succeededFuture(admitted))
                         .onFailure(err -> {
-                    if (err instanceof ApiError e) {
+                    if (err instanceof PromptRefused r) {
+                        r.count(metrics);
+                    } else if (err instanceof ApiError e) {
                         metrics.badRequest(e.status(), e.type());
                     }
                 }).map(request -> new Inflight(vertx.eventBus(), clock, metrics, clusterRouter, streams, settings.predictorTimeoutMs(),
@@ -439,7 +444,7 @@ public final class IngressVerticle extends VerticleBase {
             return;
         }
         response.setStatusCode(e.status()).putHeader("content-type", "application/json");
-        if (e.status() == 400 && (e.code().equals("prompt_too_long") || e.code().equals("kv_capacity_exceeded"))) {
+        if (e.status() == 400 && PromptRefused.isRefusal(e.code())) {
             response.putHeader("x-should-retry", "false"); // as the guard's own refusal of the same request
         }
         response.end(e.body().encode());

@@ -59,7 +59,7 @@ public final class RequestParser {
         int limit = limits.maxPromptTokens(maxTokens);
         int promptTokens = tokenizer.countUpTo(prompt, limit);
         if (promptTokens > limit) {
-            throw limits.refusal(maxTokens);
+            throw new PromptRefused(limits.refusal(maxTokens), slo(body, headers).slo());
         }
         if (promptTokens <= 0) {
             throw ApiError.badField(chat ? "messages" : "prompt", "invalid_value", "the prompt has no tokens");

@@ -103,6 +103,10 @@ final class WebSocketSession {
                 if (ar.succeeded()) {
                     live.put(id, ar.result());
                     ar.result().start();
+                } else if (ar.cause() instanceof PromptRefused r) {
+                    // As the guard's refusal of the same request would be answered.
+                    send(new JsonObject().put("type", "rejected").put("id", id).put("status", r.status())
+                            .put("error", r.body().getJsonObject("error")));
                 } else if (ar.cause() instanceof ApiError e) {
                     sendError(id, e);
                 } else {
