@@ -98,7 +98,12 @@ public final class GatewayBench {
                 Map.entry("model.prefill.theta", "4096"), Map.entry("model.prefill.c", Double.toString(stepMs)),
                 Map.entry("scheduler.max-num-seqs", Integer.toString(Math.max(256, maxStreams))),
                 Map.entry("scheduler.max-num-batched-tokens", Integer.toString(Math.max(1024, maxStreams))),
-                Map.entry("scheduler.kv-blocks", "400000")), List.of());
+                Map.entry("scheduler.kv-blocks", "400000"),
+                // Every stream comes from one client address, and over WebSocket 100 streams share a socket: the
+                // node's caps against hostile clients would turn most of them away (this measures the gateway's cost).
+                Map.entry("http.max-connections-per-client", Integer.toString(Math.max(256, 2 * maxStreams))),
+                Map.entry("http.max-connections", Integer.toString(Math.max(4096, 2 * maxStreams))),
+                Map.entry("ws.max-requests", Integer.toString(Math.max(64, maxStreams)))), List.of());
         try (ScorpioNode node = ScorpioNode.start(config)) {
             DirectServer direct = DirectServer.deploy(directVertx, stepMs);
             Loopback gatewayTarget = new Loopback("127.0.0.1", node.port());
@@ -116,6 +121,11 @@ public final class GatewayBench {
                     }
                     Point d = Point.median(ds);
                     Point g = Point.median(gs);
+                    if (d.completed() < n || g.completed() < n) {
+                        // Streams that never completed (refused, cut) make tokens/s meaningless: say so, loudly.
+                        throw new IllegalStateException(transport + " " + n + ": only " + d.completed() + " direct and "
+                                + g.completed() + " gateway streams of " + n + " completed; see the node's log");
+                    }
                     table.add(transport.name().toLowerCase(), n, d.tokensPerSecond(), g.tokensPerSecond(),
                             g.tokensPerSecond() / d.tokensPerSecond(), d.gapP50(), g.gapP50(), g.gapP50() - d.gapP50(),
                             d.gapP99(), g.gapP99(), g.gapP99() - d.gapP99(), g.gapP50() / d.gapP50(),
