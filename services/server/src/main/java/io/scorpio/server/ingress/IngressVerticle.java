@@ -74,7 +74,7 @@ public final class IngressVerticle extends VerticleBase {
         this.clock = clock;
         this.metrics = metrics;
         this.registry = registry;
-        this.parser = new RequestParser(settings, new PromptTokenizer());
+        this.parser = new RequestParser(settings, new TokenCounter());
         this.busOptions = Addresses.local(settings.busTimeoutMs());
         this.access = AccessControl.from(settings.access(), settings.sloClasses(), limits, metrics);
         this.streams = new Streams(metrics.openStreams());

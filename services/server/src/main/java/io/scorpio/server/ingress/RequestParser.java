@@ -20,10 +20,10 @@ public final class RequestParser {
     private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool", "developer");
 
     private final NodeSettings settings;
-    private final PromptTokenizer tokenizer;
+    private final TokenCounter tokenizer;
     private final PromptLimits limits;
 
-    public RequestParser(NodeSettings settings, PromptTokenizer tokenizer) {
+    public RequestParser(NodeSettings settings, TokenCounter tokenizer) {
         this.settings = settings;
         this.tokenizer = tokenizer;
         this.limits = PromptLimits.of(settings);

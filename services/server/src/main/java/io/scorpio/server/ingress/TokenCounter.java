@@ -7,9 +7,10 @@ import com.knuddels.jtokkit.api.EncodingType;
 
 /**
  * Counts prompt tokens with cl100k (jtokkit, offline). Its counts match Llama-3's tokenizer to about 0.1% on
- * English text (see STACK.md), close enough for scheduling and for the usage the service reports.
+ * English text, close enough for scheduling and for the usage the service reports. (The predictor's
+ * {@code PromptTokenizer} is another thing: it turns a prompt into the model's input ids.)
  */
-public final class PromptTokenizer {
+public final class TokenCounter {
 
     private final Encoding encoding = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
 
