@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fine-tune OPT-125M as the Scorpio output-length classifier and export it as a Scorpio model folder.
 
-This is the paper's predictor (SCORPIO-SPEC.md 2.1): OPT-125M with a linear head (no bias) on the hidden state of the
+This is the paper's predictor (the Scorpio paper, arXiv 2505.23022: its output-length predictor): OPT-125M with a linear head (no bias) on the hidden state of the
 last non-pad token, 100 equal-width bins over [0, 8192) (w = 82), input truncated to 2,048 tokens; Adam, lr 2e-5
 constant, weight decay 0.01, batch 64, 8 epochs, cross-entropy; the best epoch by validation length RMSE; a 6:2:2 split.
 

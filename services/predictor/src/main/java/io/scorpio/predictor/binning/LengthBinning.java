@@ -1,7 +1,7 @@
 package io.scorpio.predictor.binning;
 
 /**
- * How output lengths map to the classifier's bins and back (SCORPIO-SPEC.md 2.1).
+ * How output lengths map to the classifier's bins and back (the Scorpio paper, arXiv 2505.23022: its output-length predictor).
  * Lengths are in tokens over [0, {@link #MAX_LENGTH}); longer lengths fall in the last bin.
  */
 public sealed interface LengthBinning permits EqualWidthBinning, EqualFrequencyBinning {
