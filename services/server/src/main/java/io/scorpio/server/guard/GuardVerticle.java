@@ -50,6 +50,8 @@ import java.util.Map;
  */
 public final class GuardVerticle extends VerticleBase {
 
+    private static final System.Logger LOG = System.getLogger(GuardVerticle.class.getName());
+
     /**
      * What the guard knows of a live request beyond the scheduler's view. {@code origin} is the node whose
      * ingress holds the client; when it leaves the cluster, the request has nobody to stream to and is dropped.
@@ -320,7 +322,28 @@ public final class GuardVerticle extends VerticleBase {
             schedule();
         }
 
+        /**
+         * A bug in one turn must not stop the engine for good: it is logged, and the loop starts again after a pause
+         * (the old engine loop did the same when the guard did not answer).
+         */
+        private void guarded(Runnable turn) {
+            try {
+                turn.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "engine " + engine + ": a loop turn failed; retrying", e);
+                running = false;
+                idleTimer = vertx.setTimer(Math.max(settings.idlePollMs(), 100), t -> {
+                    idleTimer = -1;
+                    kick();
+                });
+            }
+        }
+
         private void schedule() {
+            guarded(this::scheduleTurn);
+        }
+
+        private void scheduleTurn() {
             Iteration it = scheduler.schedule(clock.nowMs());
             deliverRejections(engine, it);
             if (it.step() instanceof StepPlan.Idle) {
@@ -362,7 +385,7 @@ public final class GuardVerticle extends VerticleBase {
                         plan.batch().forEach(r -> lost.put(r.id(), "engine " + engine + " did not answer: " + err.getMessage()));
                         return Future.succeededFuture(new EngineWorker.Step(StepResult.of(0), Map.of(), Map.of(), lost));
                     })
-                    .onSuccess(this::update);
+                    .onSuccess(done -> guarded(() -> update(done)));
         }
 
         private void update(EngineWorker.Step done) {
