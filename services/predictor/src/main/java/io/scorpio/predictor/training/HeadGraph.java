@@ -60,23 +60,15 @@ public final class HeadGraph {
         }
 
         var g = OnnxMl.GraphProto.newBuilder().setName("length-head");
-        g.addInput(value(hiddenStateName, FLOAT, "batch", "tokens", MiniLmEncoder.HIDDEN));
-        g.addInput(value("attention_mask", INT64, "batch", "tokens"));
-        g.addInput(value("prompt_tokens", FLOAT, "batch", 1));
+        addPooledEmbedding(g, hiddenStateName);
         g.addOutput(value(OUTPUT, FLOAT, "batch", bins));
 
-        g.addInitializer(longs("axis1", new long[]{1}, 1));
-        g.addInitializer(longs("axis2", new long[]{2}, 1));
-        g.addInitializer(floats("eps_count", new float[]{1e-9f}));
-        g.addInitializer(floats("eps_norm", new float[]{1e-12f}));
-        g.addInitializer(floats("one", new float[]{1f}));
         g.addInitializer(floats("feature_mean", head.standardisation().mean(), features));
         g.addInitializer(floats("feature_std", head.standardisation().std(), features));
         g.addInitializer(floats("W", gemmW, features, seen));
         g.addInitializer(floats("b", gemmB, seen));
         g.addInitializer(floats("seen_to_bins", oneHot, seen, bins));
 
-        addPooledEmbedding(g, hiddenStateName);
         g.addNode(node("Concat", List.of("embedding", "log_tokens"), "features", AttributeProto.newBuilder()
                 .setName("axis").setType(AttributeProto.AttributeType.INT).setI(1).build()));
         g.addNode(node("Sub", List.of("features", "feature_mean"), "centred"));
@@ -99,11 +91,20 @@ public final class HeadGraph {
     }
 
     /**
-     * The encoder side of every head: mean pooling of the hidden states over the attention mask, L2 normalisation
-     * ({@code embedding}), and {@code log_tokens} = log(1 + prompt tokens). Needs the initializers {@code axis1},
-     * {@code axis2}, {@code eps_count}, {@code eps_norm} and {@code one}.
+     * The encoder side of every head: the three inputs, mean pooling of the hidden states over the attention mask, L2
+     * normalisation ({@code embedding}), and {@code log_tokens} = log(1 + prompt tokens), with the constants they use.
+     * Called first, so each repeated field of the graph (inputs, initializers, nodes) starts with these in both heads;
+     * protobuf writes fields in field-number order, so the bytes are what adding them inline gave.
      */
     static void addPooledEmbedding(OnnxMl.GraphProto.Builder g, String hiddenStateName) {
+        g.addInput(value(hiddenStateName, FLOAT, "batch", "tokens", MiniLmEncoder.HIDDEN));
+        g.addInput(value("attention_mask", INT64, "batch", "tokens"));
+        g.addInput(value("prompt_tokens", FLOAT, "batch", 1));
+        g.addInitializer(longs("axis1", new long[]{1}, 1));
+        g.addInitializer(longs("axis2", new long[]{2}, 1));
+        g.addInitializer(floats("eps_count", new float[]{1e-9f}));
+        g.addInitializer(floats("eps_norm", new float[]{1e-12f}));
+        g.addInitializer(floats("one", new float[]{1f}));
         g.addNode(node("Cast", List.of("attention_mask"), "mask", AttributeProto.newBuilder().setName("to")
                 .setType(AttributeProto.AttributeType.INT).setI(FLOAT).build()));
         g.addNode(node("Unsqueeze", List.of("mask", "axis2"), "mask3"));

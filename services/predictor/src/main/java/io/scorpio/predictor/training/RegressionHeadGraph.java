@@ -6,10 +6,8 @@ import ai.onnx.proto.OnnxMl.AttributeProto;
 import java.util.List;
 
 import static io.scorpio.predictor.training.HeadGraph.FLOAT;
-import static io.scorpio.predictor.training.HeadGraph.INT64;
 import static io.scorpio.predictor.training.HeadGraph.addPooledEmbedding;
 import static io.scorpio.predictor.training.HeadGraph.floats;
-import static io.scorpio.predictor.training.HeadGraph.longs;
 import static io.scorpio.predictor.training.HeadGraph.node;
 import static io.scorpio.predictor.training.HeadGraph.value;
 
@@ -34,16 +32,9 @@ public final class RegressionHeadGraph {
     public static byte[] build(LinearHead head, String hiddenStateName) {
         int features = head.weights().length;
         var g = OnnxMl.GraphProto.newBuilder().setName("length-regression-head");
-        g.addInput(value(hiddenStateName, FLOAT, "batch", "tokens", MiniLmEncoder.HIDDEN));
-        g.addInput(value("attention_mask", INT64, "batch", "tokens"));
-        g.addInput(value("prompt_tokens", FLOAT, "batch", 1));
+        addPooledEmbedding(g, hiddenStateName);
         g.addOutput(value(OUTPUT, FLOAT, "batch", 1));
 
-        g.addInitializer(longs("axis1", new long[]{1}, 1));
-        g.addInitializer(longs("axis2", new long[]{2}, 1));
-        g.addInitializer(floats("eps_count", new float[]{1e-9f}));
-        g.addInitializer(floats("eps_norm", new float[]{1e-12f}));
-        g.addInitializer(floats("one", new float[]{1f}));
         g.addInitializer(floats("feature_mean", head.standardisation().mean(), features));
         g.addInitializer(floats("feature_std", head.standardisation().std(), features));
         g.addInitializer(floats("w", head.weights(), features, 1));
@@ -52,7 +43,6 @@ public final class RegressionHeadGraph {
         g.addInitializer(floats("min_length", new float[]{1f}));
         g.addInitializer(floats("max_length", new float[]{head.maxLength() - 1f}));
 
-        addPooledEmbedding(g, hiddenStateName);
         g.addNode(node("Mul", List.of("log_tokens", "log_tokens"), "log_tokens_squared"));
         g.addNode(node("Concat", List.of("embedding", "log_tokens", "log_tokens_squared"), "features",
                 AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(1).build()));
