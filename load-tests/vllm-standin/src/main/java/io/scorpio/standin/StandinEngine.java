@@ -121,12 +121,11 @@ final class StandinEngine {
         });
         metrics.preempted(it.preempted().size());
         StepPlan plan = it.step();
+        metrics.counts(scheduler);
         if (plan instanceof StepPlan.Idle) {
             running = false;
-            metrics.counts(scheduler);
             return;
         }
-        metrics.counts(scheduler);
         StepResult result = worker.run(plan);
         long waitMs = Math.max(1, Math.round(result.durationMs() * timeScale));
         vertx.setTimer(waitMs, t -> complete(result));
@@ -151,13 +150,5 @@ final class StandinEngine {
             sink.token(index, finish);
         }
         step(now);
-    }
-
-    int running() {
-        return scheduler.admittedCount();
-    }
-
-    int waiting() {
-        return scheduler.waitingCount();
     }
 }

@@ -33,10 +33,6 @@ public record StandinOptions(String host, int port, String model, int maxModelLe
         }
     }
 
-    public static StandinOptions defaults() {
-        return parse(Map.of());
-    }
-
     /** From {@code --key=value} pairs (without the dashes); an unknown key is an error. */
     public static StandinOptions parse(Map<String, String> o) {
         for (String key : o.keySet()) {
@@ -55,10 +51,5 @@ public record StandinOptions(String host, int port, String model, int maxModelLe
                 Integer.parseInt(o.getOrDefault("max-num-batched-tokens", "2048")),
                 Integer.parseInt(o.getOrDefault("kv-blocks", "20000")), scheduling.equals("priority"),
                 Double.parseDouble(o.getOrDefault("time-scale", "1.0")), Long.parseLong(o.getOrDefault("seed", "42")));
-    }
-
-    public StandinOptions withPort(int value) {
-        return new StandinOptions(host, value, model, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvBlocks, priority,
-                timeScale, seed);
     }
 }

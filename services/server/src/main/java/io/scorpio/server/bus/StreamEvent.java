@@ -13,10 +13,6 @@ public sealed interface StreamEvent {
     /** The submission id the event is about (the request id, or {@code id-rN} after a re-placement). */
     String sid();
 
-    default boolean terminal() {
-        return !(this instanceof Token);
-    }
-
     /** Token number {@code index} (1-based) of the request; {@code finishReason} is set on its last one. */
     record Token(String sid, int index, String text, String finishReason) implements StreamEvent {
     }

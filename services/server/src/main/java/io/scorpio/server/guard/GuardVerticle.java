@@ -416,8 +416,7 @@ public final class GuardVerticle extends VerticleBase {
             publish(engine);
             outbox.flush();
             if (done.workerFailed()) {
-                healthy[engine] = false; // the engine's own message says so too; placement avoids it from now
-                onHealth(engine, false);
+                onHealth(engine, false); // the engine's own message says so too; placement avoids it from now
             }
             if (healthy[engine]) {
                 schedule();
