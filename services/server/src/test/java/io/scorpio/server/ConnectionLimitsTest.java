@@ -209,22 +209,9 @@ class ConnectionLimitsTest {
 
     @Test
     void aWebSocketRunsAtMostItsCapOfRequestsAtOnce() throws Exception {
-        java.util.concurrent.LinkedBlockingQueue<JsonObject> received = new java.util.concurrent.LinkedBlockingQueue<>();
-        java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(java.net.URI.create("ws://127.0.0.1:" + port + "/v1/ws"), new java.net.http.WebSocket.Listener() {
-                    private final StringBuilder text = new StringBuilder();
-
-                    @Override
-                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
-                        text.append(data);
-                        if (last) {
-                            received.add(new JsonObject(text.toString()));
-                            text.setLength(0);
-                        }
-                        w.request(1);
-                        return null;
-                    }
-                }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        JsonWebSocket socket = JsonWebSocket.open(port, Map.of());
+        java.net.http.WebSocket ws = socket.ws();
+        java.util.concurrent.BlockingQueue<JsonObject> received = socket.received();
         try {
             for (String id : List.of("a", "b", "c")) {
                 ws.sendText(new JsonObject().put("type", "request").put("id", id).put("model", "llama-3.1-8b")
