@@ -78,13 +78,18 @@ public final class HeadGraph {
                 .setName("axis").setType(AttributeProto.AttributeType.INT).setI(1).build()));
         g.addNode(node("MatMul", List.of("seen_probabilities", "seen_to_bins"), OUTPUT));
 
+        return model(g, "Length classification head over " + bins + " bins; trained with Tribuo, see card.json");
+    }
+
+    /** A head's graph as an ONNX model file (IR 8, opset 13), as both heads are written. */
+    static byte[] model(OnnxMl.GraphProto.Builder g, String docString) {
         return OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(8)
                 .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
                 .setProducerName("scorpio-predictor")
                 .setDomain("io.scorpio")
                 .setModelVersion(1)
-                .setDocString("Length classification head over " + bins + " bins; trained with Tribuo, see card.json")
+                .setDocString(docString)
                 .setGraph(g)
                 .build()
                 .toByteArray();

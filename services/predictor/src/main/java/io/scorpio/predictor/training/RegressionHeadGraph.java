@@ -8,6 +8,7 @@ import java.util.List;
 import static io.scorpio.predictor.training.HeadGraph.FLOAT;
 import static io.scorpio.predictor.training.HeadGraph.addPooledEmbedding;
 import static io.scorpio.predictor.training.HeadGraph.floats;
+import static io.scorpio.predictor.training.HeadGraph.model;
 import static io.scorpio.predictor.training.HeadGraph.node;
 import static io.scorpio.predictor.training.HeadGraph.value;
 
@@ -58,16 +59,7 @@ public final class RegressionHeadGraph {
         g.addNode(node("Mul", List.of(unscaled, "scale"), "length"));
         g.addNode(node("Clip", List.of("length", "min_length", "max_length"), OUTPUT));
 
-        return OnnxMl.ModelProto.newBuilder()
-                .setIrVersion(8)
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
-                .setProducerName("scorpio-predictor")
-                .setDomain("io.scorpio")
-                .setModelVersion(1)
-                .setDocString("Output-length regression head (" + (head.logTarget() ? "log length" : "length")
-                        + "); see card.json")
-                .setGraph(g)
-                .build()
-                .toByteArray();
+        return model(g, "Output-length regression head (" + (head.logTarget() ? "log length" : "length")
+                        + "); see card.json");
     }
 }
