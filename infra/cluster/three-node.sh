@@ -72,18 +72,6 @@ else
     JAVA=java
 fi
 
-# Hazelcast on Java 17+ wants these (the root pom's hazelcast.jvm.opens); needed when running from a class
-# path, harmless with the jar, whose manifest carries most of them.
-HAZELCAST_JVM_FLAGS=(
-    --add-modules java.se
-    --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
-    --add-opens java.base/java.lang=ALL-UNNAMED
-    --add-opens java.base/sun.nio.ch=ALL-UNNAMED
-    --add-opens java.management/sun.management=ALL-UNNAMED
-    --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED
-    -Dhazelcast.phone.home.enabled=false
-)
-
 say() {
     echo "three-node: $*" || true
 }
@@ -110,6 +98,10 @@ else
     (cd $REPO_ROOT && mvn -B -q package -DskipTests -pl services/server -am)
 or set SCORPIO_JAR / SCORPIO_CLASSPATH"
 fi
+# The JVM flags Hazelcast wants on Java 17+: the root pom's one list, which the server prints. The jar's manifest carries
+# them too; from a class path they must be given.
+mapfile -t HAZELCAST_JVM_FLAGS < <("$JAVA" "${LAUNCH[@]}" --jvm-flags) || true
+[[ ${#HAZELCAST_JVM_FLAGS[@]} -gt 0 ]] || fail "could not read the JVM flags from the server ($JAVA ${LAUNCH[*]} --jvm-flags)"
 
 # A port someone already listens on would make a node fail to bind (HTTP, event bus) or, worse, silently
 # move to the next port (Hazelcast auto-increments) and drop out of the member list: refuse up front.

@@ -55,7 +55,8 @@ import java.util.Map;
  *                             whole and per minute ({@link TraceExperiment#USAGE})
  * </pre>
  *
- * Options: {@code --out DIR} (default docs/results), {@code --seed N} (42), {@code --requests N} (512).
+ * Options: {@code --out DIR} (default docs/results), {@code --seed N} (42), {@code --requests N} (512),
+ * {@code --predictor-model DIR} (the ONNX length predictor the sensitivity experiment runs; default the shipped one).
  * Every run is deterministic for a seed. Results go to CSV, JSON, Markdown and PNG under the output folder.
  */
 public final class Experiments {
@@ -67,6 +68,7 @@ public final class Experiments {
     private final int requests;
     private final DataFiles data;
     private final GpuProfile gpu;
+    private Path predictorModel; // null: the shipped default, found when first needed
     private FittedModels models;
     private ModelFit<MixedStepModel> mixedModel;
 
@@ -83,12 +85,14 @@ public final class Experiments {
         Path out = Path.of("docs/results");
         long seed = 42;
         int requests = WorkloadGenerator.PAPER_REQUESTS;
+        Path predictorModel = null;
         List<String> positional = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--requests" -> requests = Integer.parseInt(args[++i]);
+                case "--predictor-model" -> predictorModel = Path.of(args[++i]);
                 case "-h", "--help" -> {
                     usage();
                     return;
@@ -101,6 +105,7 @@ public final class Experiments {
             System.exit(2);
         }
         Experiments e = new Experiments(out, seed, requests);
+        e.predictorModel = predictorModel;
         String command = positional.get(0);
         switch (command) {
             case "calibrate" -> e.calibrate();
@@ -135,7 +140,7 @@ public final class Experiments {
     }
 
     private static void usage() {
-        System.err.println("usage: experiments [--out DIR] [--seed N] [--requests N] "
+        System.err.println("usage: experiments [--out DIR] [--seed N] [--requests N] [--predictor-model DIR] "
                 + "calibrate | sweep [sharegpt|arena-hard|azure-conv|azure-code] | azure | ablation | overhead "
                 + "| sensitivity | beyond | scale | chunked [workload...] | all | replay FILE [options]");
         System.err.println(TraceExperiment.USAGE);
@@ -470,7 +475,8 @@ public final class Experiments {
         ProgressBar bar = new ProgressBar("sensitivity", qpss.length * (sources.size() + 8));
         sensitivityOn(Workloads.SHAREGPT, sources, qpss, table, bar);
         // Arena-Hard and CASTILLO's test chat prompts have prompt text, so the shipped predictor can run on them too.
-        try (LengthPredictor onnx = LengthPredictor.open(ModelCatalog.defaultModelDir())) {
+        try (LengthPredictor onnx = LengthPredictor.open(predictorModel != null ? predictorModel
+                : ModelCatalog.defaultModelDir())) {
             for (Workloads workload : List.of(Workloads.ARENA_HARD, Workloads.CASTILLO_CHAT)) {
                 sensitivityOn(workload, List.of(PredictionSource.oracle(), PredictionSource.paperNoisy(seed),
                         new PredictionSource.Onnx(onnx), PredictionSource.none()), qpss, table, bar);

@@ -238,8 +238,8 @@ public final class ClusterScale {
     static Simulation.Setup simSetup(String policy, DataFiles data, long seed) throws Exception {
         NodeSettings s = NodeSettings.from(ServerConfig.layered(Map.of(), Map.of("predictor", "none", "policy", policy),
                 List.of()));
-        return new Simulation.Setup(s.effectivePolicy(), s.scheduler(), s.stepModel(), s.prefillModel(),
-                GpuProfile.load(s.worker(), data), seed);
+        return new Simulation.Setup(s.guard().policy(), s.guard().scheduler(), s.guard().stepModel(), s.guard().prefillModel(),
+                GpuProfile.load(s.worker().kind(), data), seed);
     }
 
     /** Light requests to every node, so that JIT compilation and first connections are behind us; then idle. */

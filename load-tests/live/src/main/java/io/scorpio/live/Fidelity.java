@@ -59,15 +59,15 @@ public final class Fidelity {
                 "hazelcast.mode", "none", "policy", policy), List.of());
         try (ScorpioNode node = ScorpioNode.start(config)) {
             NodeSettings s = node.settings();
-            Simulation.Setup setup = new Simulation.Setup(s.effectivePolicy(), s.scheduler(), s.stepModel(),
-                    s.prefillModel(), GpuProfile.load(s.worker(), data), seed);
+            Simulation.Setup setup = new Simulation.Setup(s.guard().policy(), s.guard().scheduler(), s.guard().stepModel(),
+                    s.guard().prefillModel(), GpuProfile.load(s.worker().kind(), data), seed);
             Loopback target = new Loopback("127.0.0.1", node.port());
             for (double qps : qpss) {
                 List<WorkloadRequest> wl = LiveWorkloads.build(workload, data, qps, requests, seed);
                 RunSummary sim = Simulation.run(wl, setup).summary();
                 for (LiveClient.Transport transport : transports) {
                     LiveClient.Run run;
-                    try (LiveClient client = new LiveClient(new LiveClient.Options(target, transport, s.modelName(),
+                    try (LiveClient client = new LiveClient(new LiveClient.Options(target, transport, s.requests().modelName(),
                             maxSeconds, 4, true))) {
                         run = client.run(wl);
                     }

@@ -36,15 +36,15 @@ public final class SimulationSpread {
         DataFiles data = DataFiles.resolve();
         NodeSettings s = NodeSettings.from(ServerConfig.layered(Map.of(), Map.of("predictor", "none", "policy",
                 o.getOrDefault("policy", "scorpio")), List.of()));
-        GpuProfile gpu = GpuProfile.load(s.worker(), data);
+        GpuProfile gpu = GpuProfile.load(s.worker().kind(), data);
         ResultTable table = new ResultTable(List.of("qps", "noise_seed", "goodput", "adherence", "rejections",
                 "ttft_violations", "tpot_violations"));
         for (String q : o.getOrDefault("qps", "8,14").split(",")) {
             double qps = Double.parseDouble(q.trim());
             List<WorkloadRequest> wl = LiveWorkloads.build(Workloads.SHAREGPT, data, qps, requests, seed);
             for (int i = 0; i < seeds; i++) {
-                RunSummary r = Simulation.run(wl, new Simulation.Setup(s.effectivePolicy(), s.scheduler(),
-                        s.stepModel(), s.prefillModel(), gpu, seed + 1000L * i)).summary();
+                RunSummary r = Simulation.run(wl, new Simulation.Setup(s.guard().policy(), s.guard().scheduler(),
+                        s.guard().stepModel(), s.guard().prefillModel(), gpu, seed + 1000L * i)).summary();
                 table.add(qps, seed + 1000L * i, r.goodput(), r.adherence(), r.all().rejected(),
                         r.all().ttftViolations(), r.all().tpotViolations());
             }

@@ -40,13 +40,13 @@ class ClusterScaleTest {
         TimeDilation d = new TimeDilation(2);
         NodeSettings base = NodeSettings.from(ServerConfig.defaults());
         NodeSettings slow = NodeSettings.from(ServerConfig.fromProcess(d.nodeFlags().toArray(String[]::new)));
-        assertEquals(2.0, slow.workerTimeScale());
-        assertEquals(2 * base.stepModel().d(), slow.stepModel().d(), 1e-9);
-        assertEquals(2 * base.stepModel().a(), slow.stepModel().a(), 1e-12);
-        assertEquals(2 * base.prefillModel().alpha(), slow.prefillModel().alpha(), 1e-12);
-        assertEquals(base.prefillModel().theta(), slow.prefillModel().theta()); // tokens, not time
-        assertEquals(2 * base.scheduler().rejectionMarginMs(), slow.scheduler().rejectionMarginMs(), 1e-9);
-        assertEquals(2 * base.idlePollMs(), slow.idlePollMs());
+        assertEquals(2.0, slow.worker().timeScale());
+        assertEquals(2 * base.guard().stepModel().d(), slow.guard().stepModel().d(), 1e-9);
+        assertEquals(2 * base.guard().stepModel().a(), slow.guard().stepModel().a(), 1e-12);
+        assertEquals(2 * base.guard().prefillModel().alpha(), slow.guard().prefillModel().alpha(), 1e-12);
+        assertEquals(base.guard().prefillModel().theta(), slow.guard().prefillModel().theta()); // tokens, not time
+        assertEquals(2 * base.guard().scheduler().rejectionMarginMs(), slow.guard().scheduler().rejectionMarginMs(), 1e-9);
+        assertEquals(2 * base.guard().idlePollMs(), slow.guard().idlePollMs());
         assertEquals(List.of("--worker.time-scale=1.0"), TimeDilation.NONE.nodeFlags());
         assertThrows(IllegalArgumentException.class, () -> new TimeDilation(0.5));
     }

@@ -8,26 +8,29 @@ import java.util.EnumSet;
 import java.util.Locale;
 
 /**
- * Where ONNX Runtime runs the model. {@code -Dscorpio.predictor.device=auto} (the default) tries the CUDA execution
- * provider when ONNX Runtime's GPU build is on the classpath (Maven profile {@code cuda}) and falls back to CPU when
+ * Where ONNX Runtime runs the model ({@link LengthPredictor.Options#device()}). {@code auto} (the default) tries the CUDA
+ * execution provider when ONNX Runtime's GPU build is on the classpath (Maven profile {@code cuda}) and falls back to CPU when
  * no GPU answers; {@code cpu} forces CPU; {@code cuda} fails when CUDA cannot be used.
  */
 public enum ExecutionDevice {
     CPU, CUDA;
 
-    public static final String PROPERTY = "scorpio.predictor.device";
-
     private static final System.Logger LOG = System.getLogger(ExecutionDevice.class.getName());
 
-    /** Adds the chosen provider to the options and says which one it is. */
-    static ExecutionDevice configure(OrtSession.SessionOptions options) {
-        String requested = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
-        if (requested.equals("cpu")) {
-            LOG.log(System.Logger.Level.INFO, "length predictor runs on CPU (-D" + PROPERTY + "=cpu)");
-            return CPU;
+    /** A requested device, normalised: {@code auto}, {@code cpu} or {@code cuda}; anything else fails. */
+    static String checkRequest(String requested) {
+        String r = requested == null ? "auto" : requested.trim().toLowerCase(Locale.ROOT);
+        if (!r.equals("auto") && !r.equals("cpu") && !r.equals("cuda")) {
+            throw new IllegalArgumentException("the predictor's device must be auto, cpu or cuda, got '" + requested + "'");
         }
-        if (!requested.equals("auto") && !requested.equals("cuda")) {
-            throw new IllegalArgumentException("-D" + PROPERTY + " must be auto, cpu or cuda, got " + requested);
+        return r;
+    }
+
+    /** Adds the chosen provider to the options and says which one it is. */
+    static ExecutionDevice configure(OrtSession.SessionOptions options, String requested) {
+        if (requested.equals("cpu")) {
+            LOG.log(System.Logger.Level.INFO, "length predictor runs on CPU (device cpu requested)");
+            return CPU;
         }
         EnumSet<OrtProvider> compiledIn = ai.onnxruntime.OrtEnvironment.getAvailableProviders();
         if (compiledIn.contains(OrtProvider.CUDA)) {

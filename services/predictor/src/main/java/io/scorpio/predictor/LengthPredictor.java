@@ -35,15 +35,30 @@ public final class LengthPredictor implements AutoCloseable {
     /** A group's padded size (batch x longest prompt) may exceed its real token count by at most this factor. */
     public static final double PADDING_SLACK = 1.25;
     /**
-     * -Dscorpio.predictor.threads: ONNX Runtime intra-op threads (default: 1 for a model that runs prompts one at a
-     * time, else 0, which lets ONNX Runtime choose).
+     * How ONNX Runtime runs the model. The service sets these from its configuration keys ({@code predictor.threads},
+     * {@code predictor.spin}, {@code predictor.device}); nothing is read from system properties.
+     *
+     * @param threads intra-op threads; 0 lets ONNX Runtime choose; {@link #MODEL_CHOICE} takes the model's choice: 1 for
+     *                a model that runs prompts one at a time (for one short prompt, splitting each operator over more
+     *                threads costs more in hand-offs than it saves, and callers run in parallel instead), else 0
+     * @param spin    whether ONNX Runtime's worker threads busy-wait between runs. Off by default: the predictor shares
+     *                its cores with the service, which spinning would starve
+     * @param device  where it runs: {@code auto} (CUDA when the GPU build has it and a GPU answers, else CPU), {@code cpu}
+     *                or {@code cuda} (fails when CUDA cannot be used)
      */
-    public static final String THREADS_PROPERTY = "scorpio.predictor.threads";
-    /**
-     * -Dscorpio.predictor.spin=true lets ONNX Runtime's worker threads busy-wait between runs. Off by default: the
-     * predictor shares its cores with the service (and the batching front's callers), which spinning would starve.
-     */
-    public static final String SPIN_PROPERTY = "scorpio.predictor.spin";
+    public record Options(int threads, boolean spin, String device) {
+
+        public static final int MODEL_CHOICE = -1;
+        public static final Options DEFAULTS = new Options(MODEL_CHOICE, false, "auto");
+
+        public Options {
+            if (threads < MODEL_CHOICE) {
+                throw new IllegalArgumentException("threads must be >= 0, or " + MODEL_CHOICE + " for the model's choice, got "
+                        + threads);
+            }
+            device = ExecutionDevice.checkRequest(device);
+        }
+    }
 
     private final ModelFolder folder;
     private final OrtEnvironment env;
@@ -60,24 +75,27 @@ public final class LengthPredictor implements AutoCloseable {
         this.device = device;
     }
 
-    /** Opens a model folder, or throws a {@link ModelContractException} saying why it does not honour the contract. */
+    /** {@link #open(Path, Options)} with {@link Options#DEFAULTS}. */
     public static LengthPredictor open(Path modelDir) {
+        return open(modelDir, Options.DEFAULTS);
+    }
+
+    /** Opens a model folder, or throws a {@link ModelContractException} saying why it does not honour the contract. */
+    public static LengthPredictor open(Path modelDir, Options runtime) {
         ModelFolder folder = ModelFolder.open(modelDir);
         OrtEnvironment env = OrtRuntime.environment();
         List<OrtSession> sessions = new ArrayList<>();
         PromptTokenizer tokenizer = null;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            // A prompt-at-a-time model runs on the caller's thread alone: for one short prompt, splitting each
-            // operator over more threads costs more in hand-offs than it saves (and callers run in parallel instead).
-            int threads = Integer.getInteger(THREADS_PROPERTY, folder.card().mayBatchPrompts() ? 0 : 1);
+            int threads = runtime.threads() == Options.MODEL_CHOICE ? (folder.card().mayBatchPrompts() ? 0 : 1) : runtime.threads();
             if (threads > 0) {
                 options.setIntraOpNumThreads(threads);
             }
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            String spin = Boolean.getBoolean(SPIN_PROPERTY) ? "1" : "0";
+            String spin = runtime.spin() ? "1" : "0";
             options.addConfigEntry("session.intra_op.allow_spinning", spin);
             options.addConfigEntry("session.inter_op.allow_spinning", spin);
-            ExecutionDevice device = ExecutionDevice.configure(options);
+            ExecutionDevice device = ExecutionDevice.configure(options, runtime.device());
             for (int i = 0; i < folder.stageModels().size(); i++) {
                 try {
                     sessions.add(env.createSession(folder.stageModels().get(i), options));

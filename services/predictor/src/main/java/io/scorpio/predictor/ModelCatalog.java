@@ -4,12 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the shipped models are: {@code -Dscorpio.predictor.model.dir} when set, else
- * {@code onnx-models/minilm-l6q-rank-length} in the working directory or the nearest parent that has it.
+ * Where the shipped models are: {@code onnx-models/} in the working directory or the nearest parent that has it, and in
+ * it the default model. Another folder is chosen by whoever opens the predictor (the service's {@code predictor.model-dir}
+ * key, the experiments' {@code --predictor-model}).
  */
 public final class ModelCatalog {
 
-    public static final String PROPERTY = "scorpio.predictor.model.dir";
     public static final String MODELS_FOLDER = "onnx-models";
     public static final String DEFAULT_MODEL = "minilm-l6q-rank-length";
 
@@ -17,10 +17,6 @@ public final class ModelCatalog {
     }
 
     public static Path defaultModelDir() {
-        String configured = System.getProperty(PROPERTY);
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured).toAbsolutePath().normalize();
-        }
         return modelsRoot().resolve(DEFAULT_MODEL);
     }
 
@@ -33,6 +29,6 @@ public final class ModelCatalog {
                 return candidate;
             }
         }
-        throw new IllegalStateException("no " + MODELS_FOLDER + " folder in " + cwd + " or its parents; set -D" + PROPERTY);
+        throw new IllegalStateException("no " + MODELS_FOLDER + " folder in " + cwd + " or its parents; name the model folder explicitly (predictor.model-dir)");
     }
 }

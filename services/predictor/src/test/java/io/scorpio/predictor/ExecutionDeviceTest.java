@@ -1,6 +1,5 @@
 package io.scorpio.predictor;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,16 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Device choice with the CPU build of ONNX Runtime (the default classpath). */
 class ExecutionDeviceTest {
 
-    @AfterEach
-    void reset() {
-        System.clearProperty(ExecutionDevice.PROPERTY);
-    }
-
     @Test
     void autoAndCpuRunOnCpu() {
-        for (String setting : new String[]{"auto", "cpu"}) {
-            System.setProperty(ExecutionDevice.PROPERTY, setting);
-            try (LengthPredictor p = LengthPredictor.open(ModelCatalog.defaultModelDir())) {
+        for (String setting : new String[]{"auto", "cpu", " CPU "}) {
+            try (LengthPredictor p = LengthPredictor.open(ModelCatalog.defaultModelDir(),
+                    new LengthPredictor.Options(LengthPredictor.Options.MODEL_CHOICE, false, setting))) {
                 assertEquals(ExecutionDevice.CPU, p.device(), setting);
             }
         }
@@ -27,9 +21,16 @@ class ExecutionDeviceTest {
 
     @Test
     void askingForCudaWithoutTheGpuBuildFailsClearly() {
-        System.setProperty(ExecutionDevice.PROPERTY, "cuda");
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> LengthPredictor.open(ModelCatalog.defaultModelDir()).close());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> LengthPredictor.open(
+                ModelCatalog.defaultModelDir(), new LengthPredictor.Options(1, false, "cuda")).close());
         assertTrue(e.getMessage().contains("-Pcuda"), e.getMessage());
+    }
+
+    @Test
+    void anUnknownDeviceOrThreadCountIsRefusedBeforeAnythingOpens() {
+        IllegalArgumentException device = assertThrows(IllegalArgumentException.class,
+                () -> new LengthPredictor.Options(0, false, "tpu"));
+        assertTrue(device.getMessage().contains("auto, cpu or cuda"), device.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new LengthPredictor.Options(-2, false, "cpu"));
     }
 }

@@ -4,8 +4,13 @@ import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.config.ServerConfig;
 import io.scorpio.server.logging.LogSetup;
 import java.lang.System.Logger.Level;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -17,16 +22,11 @@ public final class Launcher {
     private static final System.Logger LOG = System.getLogger(Launcher.class.getName());
 
     /**
-     * The JVM flags a node started from a class path needs: Hazelcast's on Java 17 (the same list as the root pom's
-     * {@code hazelcast.jvm.opens}, which the jar's manifest and the tests' argLine carry), for programs that start
-     * nodes as processes of their own.
+     * The JVM flags a node started from a class path needs: Hazelcast's on Java 17+, from the root pom's one list
+     * ({@code jvm.add-opens}, {@code jvm.add-exports}; the jar's manifest and the tests' argLine carry the same), for
+     * programs that start nodes as processes of their own. {@code --jvm-flags} prints them, one per line, for scripts.
      */
-    public static final List<String> HAZELCAST_JVM_FLAGS = List.of("--add-modules", "java.se",
-            "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-            "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
-            "-Dhazelcast.phone.home.enabled=false");
+    public static final List<String> HAZELCAST_JVM_FLAGS = hazelcastJvmFlags();
 
     private Launcher() {
     }
@@ -34,6 +34,10 @@ public final class Launcher {
     public static void main(String[] args) throws Exception {
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
             System.out.print(ServerConfig.usage());
+            return;
+        }
+        if (Arrays.asList(args).equals(List.of("--jvm-flags"))) {
+            HAZELCAST_JVM_FLAGS.forEach(System.out::println);
             return;
         }
         ServerConfig config;
@@ -49,10 +53,10 @@ public final class Launcher {
         }
         ScorpioNode node = ScorpioNode.start(config);
         NodeSettings started = node.settings(); // the node's own view (a random node.id is drawn once, there)
-        LOG.log(Level.INFO, () -> "Scorpio node " + started.nodeId() + " serving " + started.modelName() + " on http://"
-                + started.httpHost() + ":" + node.port() + " (policy " + started.effectivePolicy().name()
-                + (started.effectivePolicy().credits() ? ", credits on" : ", credits off") + ", worker " + started.worker()
-                + " x" + started.engines() + ", predictor " + started.predictor() + ", hazelcast " + started.hazelcastMode() + ")");
+        LOG.log(Level.INFO, () -> "Scorpio node " + started.nodeId() + " serving " + started.requests().modelName() + " on http://"
+                + started.http().host() + ":" + node.port() + " (policy " + started.guard().policy().name()
+                + (started.guard().policy().credits() ? ", credits on" : ", credits off") + ", worker " + started.worker().kind()
+                + " x" + started.guard().engines() + ", predictor " + started.predictor().kind() + ", hazelcast " + started.hazelcast().mode() + ")");
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM (docs/service.md, "Shutdown"): drain, then close. The drain's lines go to stderr directly, because
         // java.util.logging's LogManager resets its handlers in a shutdown hook of its own, racing this one.
@@ -75,5 +79,26 @@ public final class Launcher {
             }
         }, "scorpio-shutdown"));
         stopped.await();
+    }
+
+    private static List<String> hazelcastJvmFlags() {
+        Properties p = new Properties();
+        try (InputStream in = Launcher.class.getResourceAsStream("hazelcast-jvm.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("hazelcast-jvm.properties is missing from the server's class path");
+            }
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> flags = new ArrayList<>(List.of("--add-modules", "java.se"));
+        for (String pair : p.getProperty("add-exports").trim().split("\\s+")) {
+            flags.addAll(List.of("--add-exports", pair + "=ALL-UNNAMED"));
+        }
+        for (String pair : p.getProperty("add-opens").trim().split("\\s+")) {
+            flags.addAll(List.of("--add-opens", pair + "=ALL-UNNAMED"));
+        }
+        flags.add("-Dhazelcast.phone.home.enabled=false");
+        return List.copyOf(flags);
     }
 }

@@ -9,6 +9,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.scorpio.server.bus.Addresses;
 import io.scorpio.server.bus.LocalMessage;
 import io.scorpio.server.bus.Messages;
+import io.scorpio.server.config.HazelcastSettings;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.cluster.ClusterView;
 import io.scorpio.server.config.ServerConfig;
@@ -73,15 +74,15 @@ public final class ScorpioNode implements AutoCloseable {
     /** Starts a node and blocks until its HTTP port is open (or fails with the reason). */
     public static ScorpioNode start(ServerConfig config) throws Exception {
         NodeSettings settings = NodeSettings.from(config);
-        WorkerFactory workers = WorkerFactories.named(settings.worker());
-        OutputLengthPredictor predictor = Predictors.named(settings);
+        WorkerFactory workers = WorkerFactories.named(settings.worker().kind());
+        OutputLengthPredictor predictor = Predictors.named(settings.predictor());
         Vertx vertx;
         HazelcastInstance hz = null;
-        if (settings.clustered()) {
-            HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(settings));
+        if (settings.hazelcast().clustered()) {
+            HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(settings.nodeId(), settings.hazelcast()));
             // The node-to-node bus binds the same single interface as Hazelcast.
             VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
-                    .setHost(settings.hazelcastInterface()).setPort(settings.busPort()));
+                    .setHost(settings.hazelcast().iface()).setPort(settings.hazelcast().busPort()));
             vertx = await(Vertx.builder().with(options).withClusterManager(manager).buildClustered());
             hz = manager.getHazelcastInstance();
         } else {
@@ -95,14 +96,15 @@ public final class ScorpioNode implements AutoCloseable {
             ServerMetrics metrics = new ServerMetrics();
             predictor.instrument(metrics);
             NodeClock clock = new NodeClock();
-            await(vertx.deployVerticle(new PredictorVerticle(predictor, settings.stepModel(), settings.prefillModel())));
-            await(vertx.deployVerticle(new GuardVerticle(settings, clock, metrics, registry, cluster)));
-            for (int e = 0; e < settings.engines(); e++) {
+            await(vertx.deployVerticle(new PredictorVerticle(predictor, settings.guard().stepModel(), settings.guard().prefillModel())));
+            await(vertx.deployVerticle(new GuardVerticle(settings.nodeId(), settings.guard(), settings.stepTimeoutMs(), clock, metrics,
+                    registry, cluster)));
+            for (int e = 0; e < settings.guard().engines(); e++) {
                 int engine = e;
-                EngineWorker worker = workers.create(new WorkerContext(vertx, settings, e, metrics,
+                EngineWorker worker = workers.create(new WorkerContext(vertx, settings.worker(), settings.guard(), e, metrics,
                         model -> vertx.eventBus().send(Addresses.guardModels(engine), new Messages.ModelUpdate(engine, model), Addresses.LOCAL)));
                 await(vertx.deployVerticle(new EngineVerticle(e, worker, metrics,
-                        new Backoff(settings.retryInitialMs(), settings.retryMaxMs()))));
+                        new Backoff(settings.worker().retryInitialMs(), settings.worker().retryMaxMs()))));
             }
             // A key's rate holds for the whole cluster: its token bucket is shared when there is a cluster.
             RateLimits limits = hz == null ? new RateLimiter()
@@ -123,11 +125,11 @@ public final class ScorpioNode implements AutoCloseable {
      * multicast, auto-detection and phone-home off. The {@code __vertx.*} structures are those of vertx-hazelcast's
      * default-cluster.xml, which the cluster manager needs.
      */
-    static Config hazelcastConfig(NodeSettings settings) {
+    static Config hazelcastConfig(String nodeId, HazelcastSettings settings) {
         Config cfg = new Config();
-        cfg.setClusterName(settings.hazelcastClusterName());
-        cfg.setInstanceName("scorpio-" + settings.nodeId());
-        cfg.getMemberAttributeConfig().setAttribute(ClusterView.NODE_ATTRIBUTE, settings.nodeId());
+        cfg.setClusterName(settings.clusterName());
+        cfg.setInstanceName("scorpio-" + nodeId);
+        cfg.getMemberAttributeConfig().setAttribute(ClusterView.NODE_ATTRIBUTE, nodeId);
         cfg.setProperty("hazelcast.phone.home.enabled", "false");
         cfg.setProperty("hazelcast.logging.type", "jdk");
         cfg.setProperty("hazelcast.shutdownhook.enabled", "false");
@@ -144,15 +146,15 @@ public final class ScorpioNode implements AutoCloseable {
         cfg.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
         cfg.addMapConfig(new MapConfig(ClusterRateLimiter.MAP).setBackupCount(1).setMaxIdleSeconds(3600));
         NetworkConfig net = cfg.getNetworkConfig();
-        net.setPort(settings.hazelcastPort()).setPortAutoIncrement(true);
-        net.getInterfaces().setEnabled(true).addInterface(settings.hazelcastInterface());
+        net.setPort(settings.port()).setPortAutoIncrement(true);
+        net.getInterfaces().setEnabled(true).addInterface(settings.iface());
         JoinConfig join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
-        if (settings.hazelcastJoin().equals("kubernetes")) {
+        if (settings.join().equals("kubernetes")) {
             join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", settings.kubernetesServiceDns());
         } else {
-            join.getTcpIpConfig().setEnabled(true).setMembers(settings.hazelcastMembers());
+            join.getTcpIpConfig().setEnabled(true).setMembers(settings.members());
         }
         return cfg;
     }

@@ -59,7 +59,7 @@ public final class PredictorBenchmark {
                         + "Warm-up %.0f s, then %.0f s measured per point. ONNX Runtime threads: %s.%n%n",
                 cpuModel(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 io.scorpio.predictor.OrtRuntime.environment().getVersion(), prompts.size(), median, chat.size(), lo, hi,
-                warmupSeconds, measureSeconds, System.getProperty(LengthPredictor.THREADS_PROPERTY, "default (0: ONNX Runtime chooses)")));
+                warmupSeconds, measureSeconds, "the model's choice (LengthPredictor.Options.DEFAULTS)"));
         String loadBefore = loadAverage();
         try (LengthPredictor predictor = LengthPredictor.open(modelDir)) {
             md.append("Model: ").append(predictor.card().name()).append(" (prompts ")

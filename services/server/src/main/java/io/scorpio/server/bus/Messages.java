@@ -1,6 +1,7 @@
 package io.scorpio.server.bus;
 
 import io.scorpio.core.model.StepTimeModel;
+import io.scorpio.core.scheduler.RequestSpec;
 import io.scorpio.core.scheduler.StepPlan;
 import io.scorpio.model.RejectReason;
 import io.scorpio.model.Slo;
@@ -18,6 +19,18 @@ public final class Messages {
      */
     public record Submit(String id, double arrivalMs, int promptTokens, int maxTokens, Slo slo, int predictedTokens,
                          String prompt) implements LocalMessage {
+
+        /**
+         * The scheduler's view of the request, arrived at {@code arrivalMs} on the guard's clock. Its output length O is
+         * the prediction clamped to {@code max_tokens}: a request never produces more, and the scheduler prices admission
+         * with I + O/2 decode steps, so an over-prediction past what it can ever generate would only block other
+         * admissions. With no prediction ({@code predictor=none}, or a predictor that failed or timed out) the spec says
+         * so and the scheduler uses {@code max_tokens} itself as O.
+         */
+        public RequestSpec spec(double arrivalMs) {
+            int predicted = predictedTokens >= 0 ? Math.min(predictedTokens, maxTokens) : RequestSpec.NO_PREDICTION;
+            return new RequestSpec(id, arrivalMs, promptTokens, maxTokens, slo, predicted);
+        }
     }
 
     /** Guard to ingress: what became of a {@link Submit}. */
@@ -47,11 +60,10 @@ public final class Messages {
     public record ModelUpdate(int engine, StepTimeModel stepModel) implements LocalMessage {
     }
 
-    /** Ingress to predictor. */
+    /**
+     * Ingress to predictor. The reply is an {@code Integer}: the predicted output length in tokens, or
+     * {@link io.scorpio.server.predictor.OutputLengthPredictor#NO_PREDICTION}.
+     */
     public record Predict(String prompt, int promptTokens) implements LocalMessage {
-    }
-
-    /** Predictor to ingress: -1 when there is no prediction. */
-    public record Prediction(int outputTokens) implements LocalMessage {
     }
 }

@@ -5,7 +5,6 @@ import io.scorpio.model.RejectReason;
 import io.scorpio.model.Slo;
 import io.scorpio.server.bus.Messages;
 import io.scorpio.server.bus.StreamEvent;
-import io.scorpio.server.guard.PredictedOutput;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -32,12 +31,14 @@ public final class WireFormat {
         return withPrompt ? o.put("prompt", s.prompt()) : o;
     }
 
-    /** The request of a quote or submission, with its arrival put on the receiving node's clock. */
-    public static RequestSpec spec(JsonObject o, double nowMs) {
-        int maxTokens = o.getInteger("max_tokens");
-        return new RequestSpec(o.getString("sid"), nowMs - o.getDouble("age_ms"), o.getInteger("prompt_tokens"),
-                maxTokens, new Slo(o.getDouble("ttft_ms"), o.getDouble("tpot_ms")),
-                PredictedOutput.forSpec(o.getInteger("predicted", -1), maxTokens));
+    /**
+     * The request of a quote or submission, with its arrival put on the receiving node's clock (the prompt is empty in
+     * a quote).
+     */
+    public static Messages.Submit submit(JsonObject o, double nowMs) {
+        return new Messages.Submit(o.getString("sid"), nowMs - o.getDouble("age_ms"), o.getInteger("prompt_tokens"),
+                o.getInteger("max_tokens"), new Slo(o.getDouble("ttft_ms"), o.getDouble("tpot_ms")),
+                o.getInteger("predicted", -1), o.getString("prompt", ""));
     }
 
     /**

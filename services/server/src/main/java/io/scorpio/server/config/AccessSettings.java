@@ -29,21 +29,15 @@ public record AccessSettings(Optional<Path> keysFile, long keysReloadMs, long ra
     }
 
     public static AccessSettings from(ServerConfig c) {
-        String file = c.getOrDefault("auth.keys-file", "").trim();
-        String origins = c.getOrDefault("auth.allowed-origins", "").trim();
-        String port = c.getOrDefault("metrics.port", "").trim();
-        OptionalInt metricsPort = OptionalInt.empty();
-        if (!port.isEmpty()) {
-            int p = c.getInt("metrics.port");
-            if (p < 0 || p > 65535) {
-                throw new IllegalArgumentException("metrics.port must be in [0, 65535], got " + p);
-            }
-            metricsPort = OptionalInt.of(p);
-        }
+        String file = Keys.optional(c, "auth.keys-file");
+        String origins = Keys.optional(c, "auth.allowed-origins");
+        OptionalInt metricsPort = Keys.optional(c, "metrics.port").isEmpty() ? OptionalInt.empty()
+                : OptionalInt.of(Keys.port(c, "metrics.port"));
+        String metricsHost = Keys.optional(c, "metrics.host");
         return new AccessSettings(file.isEmpty() ? Optional.empty() : Optional.of(Path.of(file)), c.getInt("auth.keys-reload-ms"),
                 c.getInt("auth.rate-limit-timeout-ms"),
                 origins.isEmpty() ? List.of() : Arrays.stream(origins.split(",")).map(String::trim).filter(o -> !o.isEmpty()).toList(),
-                c.getOrDefault("metrics.host", c.getOrDefault("http.host", "127.0.0.1")).trim(),
+                metricsHost.isEmpty() ? c.get("http.host").trim() : metricsHost,
                 metricsPort);
     }
 }

@@ -19,17 +19,9 @@ public record ConnectionLimits(long idleTimeoutMs, long headerTimeoutMs, long bo
                                int maxConnectionsPerClient, int maxWsRequests, int maxConcurrentPerKey) {
 
     static ConnectionLimits from(ServerConfig c) {
-        return new ConnectionLimits(positive(c, "http.idle-timeout-ms"), positive(c, "http.header-timeout-ms"),
-                positive(c, "http.body-timeout-ms"), (int) positive(c, "http.max-connections"),
-                (int) positive(c, "http.max-connections-per-client"), (int) positive(c, "ws.max-requests"),
-                (int) positive(c, "auth.max-concurrent-per-key"));
-    }
-
-    private static long positive(ServerConfig c, String key) {
-        int v = c.getInt(key);
-        if (v <= 0) {
-            throw new IllegalArgumentException(key + " must be > 0, got " + v);
-        }
-        return v;
+        return new ConnectionLimits(Keys.positive(c, "http.idle-timeout-ms"), Keys.positive(c, "http.header-timeout-ms"),
+                Keys.positive(c, "http.body-timeout-ms"), (int) Keys.positive(c, "http.max-connections"),
+                (int) Keys.positive(c, "http.max-connections-per-client"), (int) Keys.positive(c, "ws.max-requests"),
+                (int) Keys.positive(c, "auth.max-concurrent-per-key"));
     }
 }

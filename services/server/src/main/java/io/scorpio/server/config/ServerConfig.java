@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The node's configuration: flat dotted keys with string values, layered as
@@ -20,7 +21,8 @@ import java.util.Objects;
  *
  * <p>Every key is declared in {@link #KEYS} with its default and meaning; an unknown key in any layer is an
  * error, because a mistyped key silently falling back to its default is the worst kind of configuration bug.
- * The typed view the verticles use is {@link NodeSettings}.
+ * The typed view the verticles use is {@link NodeSettings}, one record per component; this table is the one place a
+ * default is written.
  */
 public final class ServerConfig {
 
@@ -31,8 +33,6 @@ public final class ServerConfig {
             return "SCORPIO_" + name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
         }
     }
-
-    public static final String DEFAULT_SLO_CLASSES = "1=500/30,2=2000/30,3=3000/30,4=500/50,5=1000/50,6=7500/50";
 
     /** Every key, in the order the docs list them. */
     public static final List<Key> KEYS = List.of(
@@ -65,12 +65,23 @@ public final class ServerConfig {
             new Key("engines", "1", "number of engines (workers), each with its own scheduler"),
             new Key("worker", "llama-3.1-8b-a100", "worker kind: a simulated GPU profile name, or 'vllm'"),
             new Key("worker.time-scale", "1.0", "simulated workers only: multiplies step durations (1 = real time)"),
+            new Key("data.dir", null, "simulated workers only: a folder whose files replace the bundled data files (the GPU "
+                    + "profiles) by their relative path; unset = the bundled data"),
             new Key("vllm.url", "http://127.0.0.1:8000", "base URL of the vLLM OpenAI-compatible server"),
             new Key("vllm.model", null, "model name sent to vLLM (default: model.name)"),
             new Key("vllm.token-timeout-ms", "60000", "a vLLM stream silent this long fails its request"),
             new Key("vllm.refit-every", "64", "refit the step-time model after this many new inter-token samples"),
             new Key("vllm.metrics-interval-ms", "5000", "how often vLLM's /metrics is scraped (0 = never)"),
-            new Key("predictor", "onnx", "output-length predictor: 'onnx' (the shipped length predictor in onnx-models/, or -Dscorpio.predictor.model.dir; clamped to max_tokens) or 'none' (max_tokens stands in)"),
+            new Key("predictor", "onnx", "output-length predictor: 'onnx' (an ONNX length predictor, clamped to max_tokens) or "
+                    + "'none' (max_tokens stands in)"),
+            new Key("predictor.model-dir", null, "the ONNX predictor's model folder (default: onnx-models/minilm-l6q-rank-length, "
+                    + "onnx-models/ found from the working directory upwards)"),
+            new Key("predictor.threads", "auto", "ONNX Runtime intra-op threads: 'auto' (1 for a model that runs prompts one at "
+                    + "a time, else ONNX Runtime's choice), 0 (ONNX Runtime's choice) or a count"),
+            new Key("predictor.spin", "false", "let ONNX Runtime's threads busy-wait between runs (off: they share cores with "
+                    + "the service)"),
+            new Key("predictor.device", "auto", "where the predictor runs: 'auto' (CUDA when the GPU build has it and a GPU "
+                    + "answers, else CPU), 'cpu' or 'cuda' (fails when CUDA cannot be used)"),
             new Key("predictor.timeout-ms", "1000", "a prediction slower than this is skipped (no prediction), and taken out "
                     + "of the predictor's queue unrun"),
             new Key("predictor.queue-capacity", "256", "predictions that may wait for the predictor's thread; past it a request "
@@ -79,7 +90,7 @@ public final class ServerConfig {
             new Key("max-tokens.limit", "8192", "largest max_tokens accepted; larger gets 400"),
             new Key("slo.default.ttft-ms", "2000", "TTFT SLO of a request that names none"),
             new Key("slo.default.tpot-ms", "50", "TPOT SLO of a request that names none"),
-            new Key("slo.classes", DEFAULT_SLO_CLASSES, "named SLO classes, name=ttft_ms/tpot_ms, comma separated "
+            new Key("slo.classes", RequestDefaults.paperClasses(), "named SLO classes, name=ttft_ms/tpot_ms, comma separated "
                     + "(default: the paper's six Llama-3.1-8B classes)"),
             new Key("scheduler.gamma", "1.3", "inefficiency coefficient of VBS admission"),
             new Key("scheduler.max-num-batched-tokens", "1024", "prompt tokens one prefill step may hold"),
@@ -151,9 +162,20 @@ public final class ServerConfig {
     }
 
     private final Map<String, String> values;
+    private final Consumer<String> reads;
 
     private ServerConfig(Map<String, String> values) {
+        this(values, name -> { });
+    }
+
+    private ServerConfig(Map<String, String> values, Consumer<String> reads) {
         this.values = Collections.unmodifiableMap(values);
+        this.reads = reads;
+    }
+
+    /** The same values, telling {@code reads} the name of every key read (tests: a key nothing reads does nothing). */
+    public ServerConfig observed(Consumer<String> reads) {
+        return new ServerConfig(values, reads);
     }
 
     public static ServerConfig defaults() {
@@ -273,12 +295,8 @@ public final class ServerConfig {
 
     public String get(String name) {
         requireKnown(name, "key");
+        reads.accept(name);
         return values.get(name);
-    }
-
-    public String getOrDefault(String name, String fallback) {
-        String v = get(name);
-        return v == null || v.isBlank() ? fallback : v;
     }
 
     public int getInt(String name) {

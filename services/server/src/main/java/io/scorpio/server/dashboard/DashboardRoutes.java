@@ -35,7 +35,7 @@ public final class DashboardRoutes {
 
     /** Mounts the dashboard's routes on the ingress router. */
     public static void mount(Router router, Vertx vertx, NodeSettings settings, ServerMetrics metrics) {
-        metrics.sloClasses().configure(settings.sloClasses(), settings.defaultSlo());
+        metrics.sloClasses().configure(settings.requests().sloClasses(), settings.requests().defaultSlo());
         DashboardRoutes routes = new DashboardRoutes(vertx, settings, metrics);
         router.get("/dashboard").handler(ctx -> ctx.reroute("/dashboard/index.html"));
         router.get("/dashboard/").handler(ctx -> ctx.reroute("/dashboard/index.html"));
@@ -56,7 +56,7 @@ public final class DashboardRoutes {
 
     Future<JsonObject> snapshot() {
         List<Future<Boolean>> checks = new ArrayList<>();
-        for (int e = 0; e < settings.engines(); e++) {
+        for (int e = 0; e < settings.guard().engines(); e++) {
             checks.add(vertx.eventBus().<Boolean>request(Addresses.engineHealth(e), "?",
                     Addresses.local(HEALTH_TIMEOUT_MS)).map(m -> Boolean.TRUE.equals(m.body()))
                     .otherwise(false));
@@ -67,9 +67,9 @@ public final class DashboardRoutes {
                 Future<Boolean> c = checks.get(e);
                 health.add(new DashboardSnapshot.EngineHealth(e, c.succeeded() ? c.result() : null));
             }
-            JsonObject node = new JsonObject().put("id", settings.nodeId()).put("model", settings.modelName())
-                    .put("policy", settings.effectivePolicy().name()).put("credits", settings.effectivePolicy().credits())
-                    .put("worker", settings.worker()).put("engines", settings.engines());
+            JsonObject node = new JsonObject().put("id", settings.nodeId()).put("model", settings.requests().modelName())
+                    .put("policy", settings.guard().policy().name()).put("credits", settings.guard().policy().credits())
+                    .put("worker", settings.worker().kind()).put("engines", settings.guard().engines());
             return Future.succeededFuture(DashboardSnapshot.build(metrics, node, health, nodes()));
         });
     }
@@ -77,10 +77,10 @@ public final class DashboardRoutes {
     /** The Hazelcast cluster's members (this node alone when Hazelcast is off). */
     private List<DashboardSnapshot.Node> nodes() {
         List<DashboardSnapshot.Node> out = new ArrayList<>();
-        HazelcastInstance hz = settings.hazelcastMode().equals("embedded")
+        HazelcastInstance hz = settings.hazelcast().clustered()
                 ? Hazelcast.getHazelcastInstanceByName("scorpio-" + settings.nodeId()) : null;
         if (hz == null || !hz.getLifecycleService().isRunning()) {
-            out.add(new DashboardSnapshot.Node(settings.nodeId(), settings.httpHost() + ":" + settings.httpPort(), true));
+            out.add(new DashboardSnapshot.Node(settings.nodeId(), settings.http().host() + ":" + settings.http().port(), true));
             return out;
         }
         Member local = hz.getCluster().getLocalMember();

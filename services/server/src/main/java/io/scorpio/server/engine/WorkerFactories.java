@@ -4,7 +4,6 @@ import io.scorpio.gpusim.GpuProfile;
 import io.scorpio.gpusim.GroundTruthStepTime;
 import io.scorpio.gpusim.SimulatedGpuWorker;
 import io.scorpio.gpusim.StepTimeSampler;
-import io.scorpio.model.DataFiles;
 import io.scorpio.server.engine.vllm.VllmWorker;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -33,12 +32,12 @@ public final class WorkerFactories {
         Map<String, WorkerFactory> out = new LinkedHashMap<>();
         WorkerFactory modelSim = WorkerFactory.ofStepWorker(MODEL_SIM,
                 "model-based simulated worker (stand-in for the llama-3.1-8b-a100 GPU simulator; synthetic tokens)",
-                c -> new ModelStepWorker(c.settings().stepModel(), c.settings().prefillModel()));
+                c -> new ModelStepWorker(c.guard().stepModel(), c.guard().prefillModel()));
         out.put(LLAMA_3_1_8B_A100, WorkerFactory.ofStepWorker(LLAMA_3_1_8B_A100,
                 "llama-3.1-8b-a100 (simulated GPU: Llama-3.1-8B on one A100, calibrated ground truth with noise;"
                         + " synthetic tokens)",
                 c -> SimulatedGpuWorker.untilMaxTokens(new StepTimeSampler(
-                        new GroundTruthStepTime(GpuProfile.load(LLAMA_3_1_8B_A100, DataFiles.resolve())),
+                        new GroundTruthStepTime(GpuProfile.load(LLAMA_3_1_8B_A100, c.settings().data())),
                         SIMULATOR_SEED + c.engine()))));
         out.put(MODEL_SIM, modelSim);
         out.put("vllm", new WorkerFactory() {

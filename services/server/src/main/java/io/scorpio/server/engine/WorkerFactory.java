@@ -28,7 +28,7 @@ public interface WorkerFactory {
 
             @Override
             public EngineWorker create(WorkerContext c) {
-                return new TimedStepWorker(c.vertx(), build.apply(c), c.settings().workerTimeScale(), description);
+                return new TimedStepWorker(c.vertx(), build.apply(c), c.settings().timeScale(), description);
             }
         };
     }

@@ -19,7 +19,7 @@ import io.scorpio.server.bus.StreamEvent;
 import io.scorpio.server.cluster.ClusterView;
 import io.scorpio.server.cluster.NodeConsumers;
 import io.scorpio.server.cluster.WireFormat;
-import io.scorpio.server.config.NodeSettings;
+import io.scorpio.server.config.GuardSettings;
 import io.scorpio.server.engine.EngineWorker;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.scorpio.server.registry.RequestRegistry;
@@ -65,7 +65,8 @@ public final class GuardVerticle extends VerticleBase {
         static final Snapshot EMPTY = new Snapshot(0, 0, 0, 0, 0, 1);
     }
 
-    private final NodeSettings settings;
+    private final String nodeId;
+    private final GuardSettings settings;
     private final NodeClock clock;
     private final ServerMetrics metrics;
     private final RequestRegistry registry;
@@ -90,18 +91,20 @@ public final class GuardVerticle extends VerticleBase {
     private EventBus bus;
     private Outbox outbox;
 
-    public GuardVerticle(NodeSettings settings, NodeClock clock, ServerMetrics metrics, RequestRegistry registry,
-                         ClusterView cluster) {
+    /** @param stepTimeoutMs how long one step may take before its requests are given up (see {@code stepOptions}) */
+    public GuardVerticle(String nodeId, GuardSettings settings, long stepTimeoutMs, NodeClock clock, ServerMetrics metrics,
+                         RequestRegistry registry, ClusterView cluster) {
+        this.nodeId = nodeId;
         this.settings = settings;
         this.cluster = cluster;
         this.clock = clock;
         this.metrics = metrics;
         this.registry = registry;
-        Policy policy = settings.effectivePolicy();
+        Policy policy = settings.policy();
         this.schedulers = new Scheduler[settings.engines()];
         this.snapshots = new Snapshot[settings.engines()];
         for (int e = 0; e < schedulers.length; e++) {
-            schedulers[e] = new Scheduler(policy, settings.scheduler(), settings.guardOptions(), settings.stepModel(),
+            schedulers[e] = new Scheduler(policy, settings.scheduler(), settings.options(), settings.stepModel(),
                     settings.prefillModel());
             snapshots[e] = Snapshot.EMPTY;
             registerGauges(e, policy);
@@ -111,7 +114,7 @@ public final class GuardVerticle extends VerticleBase {
         this.healthy = new boolean[schedulers.length];
         this.sweeps = new long[schedulers.length];
         this.loops = new EngineLoop[schedulers.length];
-        this.stepOptions = Addresses.local(2 * Math.max(settings.busTimeoutMs(), settings.vllmTokenTimeoutMs()));
+        this.stepOptions = Addresses.local(stepTimeoutMs);
         Arrays.fill(healthy, true);
         Arrays.fill(sweeps, -1);
     }
@@ -133,7 +136,7 @@ public final class GuardVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         bus = vertx.eventBus();
-        outbox = new Outbox(bus, settings.nodeId());
+        outbox = new Outbox(bus, nodeId);
         for (int e = 0; e < loops.length; e++) {
             loops[e] = new EngineLoop(e);
         }
@@ -143,7 +146,7 @@ public final class GuardVerticle extends VerticleBase {
         registered.add(bus.localConsumer(Addresses.GUARD_STATE, m -> m.reply(state())).completion());
         registered.add(bus.<String>localConsumer(Addresses.NODE_LEFT, m -> onNodeLeft(m.body())).completion());
         // The node's face to the rest of the cluster: quotes, submissions and aborts from other ingresses.
-        String self = settings.nodeId();
+        String self = nodeId;
         registered.add(new NodeConsumers(vertx)
                 .<JsonObject>add(Addresses.nodeQuote(self), this::onQuote)
                 .<JsonObject>add(Addresses.nodeSubmit(self), this::onRemoteSubmit)
@@ -162,22 +165,22 @@ public final class GuardVerticle extends VerticleBase {
 
     private void onSubmit(Message<Messages.Submit> m) {
         Messages.Submit s = m.body();
-        RequestSpec spec = new RequestSpec(s.id(), s.arrivalMs(), s.promptTokens(), s.maxTokens(), s.slo(),
-                PredictedOutput.forSpec(s.predictedTokens(), s.maxTokens()));
-        m.reply(accept(spec, s.prompt(), settings.nodeId()));
+        m.reply(accept(s.spec(s.arrivalMs()), s.prompt(), nodeId));
     }
 
     /** A request that entered another node: its tokens go back to that node's stream demultiplexer. */
     private void onRemoteSubmit(Message<JsonObject> m) {
         JsonObject o = m.body();
         String origin = o.getString("origin");
-        m.reply(WireFormat.reply(accept(WireFormat.spec(o, clock.nowMs()), o.getString("prompt", ""), origin)));
+        Messages.Submit s = WireFormat.submit(o, clock.nowMs());
+        m.reply(WireFormat.reply(accept(s.spec(s.arrivalMs()), s.prompt(), origin)));
     }
 
     /** The headroom the request would have on this node's best engine: what cluster placement compares. */
     private void onQuote(Message<JsonObject> m) {
         double now = clock.nowMs();
-        RequestSpec spec = WireFormat.spec(m.body(), now);
+        Messages.Submit s = WireFormat.submit(m.body(), now);
+        RequestSpec spec = s.spec(s.arrivalMs());
         // Engines out of service are left out; a node with none in service quotes far below any other.
         double best = NO_ENGINE_IN_SERVICE;
         double room = NO_ENGINE_IN_SERVICE;
@@ -187,7 +190,7 @@ public final class GuardVerticle extends VerticleBase {
                 room = Math.max(room, Placement.ttftRoomMs(spec, schedulers[e], now));
             }
         }
-        m.reply(WireFormat.quote(settings.nodeId(), best, room));
+        m.reply(WireFormat.quote(nodeId, best, room));
     }
 
     private Messages.SubmitReply accept(RequestSpec spec, String prompt, String origin) {
@@ -200,7 +203,7 @@ public final class GuardVerticle extends VerticleBase {
         }
         long arrivalEpoch = System.currentTimeMillis();
         meta.put(spec.id(), new Meta(prompt, engine, arrivalEpoch, origin, false));
-        registry.put(spec.id(), new RequestRegistry.Entry(settings.nodeId(), engine, "waiting", arrivalEpoch));
+        registry.put(spec.id(), new RequestRegistry.Entry(nodeId, engine, "waiting", arrivalEpoch));
         publish(engine);
         loops[engine].kick();
         return new Messages.Accepted(engine);
@@ -282,7 +285,7 @@ public final class GuardVerticle extends VerticleBase {
             return false;
         }
         meta.put(r.request().id(), new Meta(info.prompt(), target, info.arrivalEpochMs(), info.origin(), true));
-        registry.put(r.request().id(), new RequestRegistry.Entry(settings.nodeId(), target, "waiting", info.arrivalEpochMs()));
+        registry.put(r.request().id(), new RequestRegistry.Entry(nodeId, target, "waiting", info.arrivalEpochMs()));
         metrics.migrated("engine");
         publish(target);
         loops[target].kick();
@@ -369,7 +372,7 @@ public final class GuardVerticle extends VerticleBase {
                     Meta info = meta.get(r.id());
                     prompts.put(r.id(), info == null ? "" : info.prompt());
                     if (!r.hasFirstToken() && info != null) {
-                        registry.put(r.id(), new RequestRegistry.Entry(settings.nodeId(), engine, "running",
+                        registry.put(r.id(), new RequestRegistry.Entry(nodeId, engine, "running",
                                 info.arrivalEpochMs()));
                     }
                 }
@@ -482,7 +485,7 @@ public final class GuardVerticle extends VerticleBase {
         }
         Meta info = meta.get(id);
         if (info != null) {
-            registry.put(id, new RequestRegistry.Entry(settings.nodeId(), engine, "waiting", info.arrivalEpochMs()));
+            registry.put(id, new RequestRegistry.Entry(nodeId, engine, "waiting", info.arrivalEpochMs()));
         }
         return true;
     }
@@ -514,14 +517,14 @@ public final class GuardVerticle extends VerticleBase {
                             .put("c", s.stepModel().c()).put("d", s.stepModel().d())));
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("node", settings.nodeId());
+        out.put("node", nodeId);
         out.put("cluster_nodes", new JsonArray(new ArrayList<>(cluster.nodes())));
         out.put("tracked", meta.size());
         out.put("placement", settings.placement());
-        out.put("guard_options", new JsonObject().put("low_load_fallback", settings.guardOptions().lowLoadFallback())
-                .put("best_effort", settings.guardOptions().bestEffort())
-                .put("prefill_aware_credits", settings.guardOptions().prefillAwareCredits())
-                .put("prefill_aware_admission", settings.guardOptions().prefillAwareAdmission())
+        out.put("guard_options", new JsonObject().put("low_load_fallback", settings.options().lowLoadFallback())
+                .put("best_effort", settings.options().bestEffort())
+                .put("prefill_aware_credits", settings.options().prefillAwareCredits())
+                .put("prefill_aware_admission", settings.options().prefillAwareAdmission())
                 .put("migration", settings.migration()));
         out.put("engines", engines);
         return new JsonObject(out);

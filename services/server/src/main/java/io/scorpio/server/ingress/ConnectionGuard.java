@@ -1,5 +1,6 @@
 package io.scorpio.server.ingress;
 
+import io.scorpio.server.api.ApiError;
 import io.scorpio.server.config.ConnectionLimits;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.vertx.core.Vertx;

@@ -1,5 +1,6 @@
 package io.scorpio.server.ingress;
 
+import io.scorpio.server.api.ApiError;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 

@@ -168,9 +168,9 @@ final class Inflight {
     /** The predictor's estimate; a slow or failed predictor means no prediction (-1), never a failed request. */
     private Future<Integer> predict() {
         long t0 = System.nanoTime();
-        return bus.<Messages.Prediction>request(Addresses.PREDICTOR_PREDICT,
+        return bus.<Integer>request(Addresses.PREDICTOR_PREDICT,
                         new Messages.Predict(request.prompt(), request.promptTokens()), Addresses.local(predictorTimeoutMs))
-                .map(m -> m.body().outputTokens())
+                .map(m -> m.body())
                 .onSuccess(n -> metrics.predictorLatency(System.nanoTime() - t0, n >= 0 ? "ok" : "none"))
                 .recover(err -> {
                     metrics.predictorLatency(System.nanoTime() - t0, "timeout");

@@ -1,5 +1,6 @@
 package io.scorpio.server.ingress;
 
+import io.scorpio.server.api.ApiError;
 import io.scorpio.server.NodeClock;
 import io.scorpio.server.bus.Addresses;
 import io.scorpio.server.bus.StreamEvent;
@@ -76,7 +77,7 @@ public final class IngressVerticle extends VerticleBase {
         this.registry = registry;
         this.parser = new RequestParser(settings, new TokenCounter());
         this.busOptions = Addresses.local(settings.busTimeoutMs());
-        this.access = AccessControl.from(settings.access(), settings.sloClasses(), limits, metrics);
+        this.access = AccessControl.from(settings.access(), settings.requests().sloClasses(), limits, metrics);
         this.streams = new Streams(metrics.openStreams());
         this.keySlots = new KeySlots(settings.limits().maxConcurrentPerKey());
     }
@@ -94,7 +95,7 @@ public final class IngressVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         this.clusterRouter = new ClusterRouter(vertx, cluster, clock, metrics, settings.busTimeoutMs(), settings.placementTimeoutMs(),
-                settings.migration());
+                settings.guard().migration());
         // Stream events of requests that entered here: from this node's guard by reference, from other nodes' as JSON.
         Future<Void> local = vertx.eventBus().<StreamEvent.Batch>localConsumer(Addresses.INGRESS_STREAMS,
                 m -> streams.dispatch(m.body().events())).completion();
@@ -120,7 +121,7 @@ public final class IngressVerticle extends VerticleBase {
         router.route().handler(this::refuseWhileDraining);
         access.mount(router); // API keys, SLO-class rights, rate limits, WebSocket Origin: all of security.*
         router.route("/v1/ws").handler(this::webSocket);
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.http().maxBodyBytes());
         router.post("/v1/completions").handler(body).handler(ctx -> completion(ctx, false));
         router.post("/v1/chat/completions").handler(body).handler(ctx -> completion(ctx, true));
         router.get("/v1/models").handler(this::models);
@@ -142,7 +143,7 @@ public final class IngressVerticle extends VerticleBase {
         router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed", ctx.request().method()
                 + " is not allowed on " + ctx.request().path()));
         router.errorHandler(413, ctx -> error(ctx, 413, "request_too_large", "the request body exceeds "
-                + settings.maxBodyBytes() + " bytes"));
+                + settings.http().maxBodyBytes() + " bytes"));
         router.errorHandler(400, ctx -> error(ctx, 400, "invalid_request", "bad request"));
         router.errorHandler(500, ctx -> {
             if (ctx.failure() instanceof ApiError e) {
@@ -153,11 +154,11 @@ public final class IngressVerticle extends VerticleBase {
             error(ctx, 500, "internal_error", "internal error");
         });
 
-        HttpServerOptions options = new HttpServerOptions().setHost(settings.httpHost()).setPort(settings.httpPort())
+        HttpServerOptions options = new HttpServerOptions().setHost(settings.http().host()).setPort(settings.http().port())
                 // The transport's own limits are set well above ours so that WebSocketMessages sees what is over ours and
                 // answers it (close 1009, or an error naming the request); past the transport's the connection just closes.
-                .setMaxWebSocketMessageSize(2 * Math.max(settings.maxBodyBytes(), WS_MAX_FRAME_BYTES))
-                .setMaxWebSocketFrameSize(2 * Math.max(settings.maxBodyBytes(), WS_MAX_FRAME_BYTES))
+                .setMaxWebSocketMessageSize(2 * Math.max(settings.http().maxBodyBytes(), WS_MAX_FRAME_BYTES))
+                .setMaxWebSocketFrameSize(2 * Math.max(settings.http().maxBodyBytes(), WS_MAX_FRAME_BYTES))
                 // HTTP/1.1 only: with cleartext HTTP/2 on, a connection is set up only once its first bytes show which
                 // protocol it speaks, so one that sends nothing would never reach the connection handler's timers and caps.
                 .setHttp2ClearTextEnabled(false)
@@ -171,7 +172,7 @@ public final class IngressVerticle extends VerticleBase {
         return opsStarted.compose(v -> vertx.createHttpServer(options).connectionHandler(connections::connected)
                 .requestHandler(router).listen()).onSuccess(s -> {
             server = s;
-            LOG.log(Level.INFO, () -> "ingress listening on " + settings.httpHost() + ":" + s.actualPort()
+            LOG.log(Level.INFO, () -> "ingress listening on " + settings.http().host() + ":" + s.actualPort()
                     + (access.keysOn() ? " (API keys on)" : ""));
         });
     }
@@ -263,7 +264,7 @@ public final class IngressVerticle extends VerticleBase {
     }
 
     private void admit(RoutingContext ctx, CompletionRequest parsed, boolean chat, double arrival) {
-        access.admit(ctx, parsed, false).onComplete(admitted -> {
+        access.admit(ctx, parsed.requestedSlo(), false).map(parsed::withSlo).onComplete(admitted -> {
             if (admitted.failed()) {
                 if (admitted.cause() instanceof ApiError e) {
                     metrics.badRequest(e.status(), e.type());
@@ -291,7 +292,7 @@ public final class IngressVerticle extends VerticleBase {
             }
             String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
             HttpSink sink = new HttpSink(ctx.response(), request, id, System.currentTimeMillis() / 1000);
-            Inflight inflight = new Inflight(vertx.eventBus(), clock, metrics, clusterRouter, streams, settings.predictorTimeoutMs(), id,
+            Inflight inflight = new Inflight(vertx.eventBus(), clock, metrics, clusterRouter, streams, settings.predictor().timeoutMs(), id,
                     request, arrival, sink).onEnd(slot);
             // A closed connection before the response ends is a client abort (SSE clients cancel by disconnecting).
             ctx.response().closeHandler(v -> {
@@ -320,7 +321,7 @@ public final class IngressVerticle extends VerticleBase {
                 if (draining) {
                     return Future.failedFuture(SHUTTING_DOWN);
                 }
-                return parse(text, msg, ctx, chat).compose(parsed -> access.admit(ctx, parsed, true))
+                return parse(text, msg, ctx, chat).compose(parsed -> access.admit(ctx, parsed.requestedSlo(), true).map(parsed::withSlo))
                         .compose(admitted -> draining ? Future.failedFuture(SHUTTING_DOWN) : Future.succeededFuture(admitted))
                         .onFailure(err -> {
                     if (err instanceof PromptRefused r) {
@@ -328,18 +329,18 @@ public final class IngressVerticle extends VerticleBase {
                     } else if (err instanceof ApiError e) {
                         metrics.badRequest(e.status(), e.type());
                     }
-                }).map(request -> new Inflight(vertx.eventBus(), clock, metrics, clusterRouter, streams, settings.predictorTimeoutMs(),
+                }).map(request -> new Inflight(vertx.eventBus(), clock, metrics, clusterRouter, streams, settings.predictor().timeoutMs(),
                         "ws-" + UUID.randomUUID().toString().replace("-", ""), request, arrival, session.sink(clientId))
                         .onEnd(takeKeySlot(ctx)));
             });
             Runnable onBinary = () -> ws.writeTextMessage(new JsonObject().put("type", "error").put("status", 400)
                     .put("error", ApiError.body("binary messages are not supported; send JSON text", ApiError.INVALID_REQUEST,
                             null, "invalid_type").getJsonObject("error")).encode());
-            WebSocketMessages messages = new WebSocketMessages(ws, settings.maxBodyBytes(), WS_MAX_FRAME_BYTES, onText, onBinary,
+            WebSocketMessages messages = new WebSocketMessages(ws, settings.http().maxBodyBytes(), WS_MAX_FRAME_BYTES, onText, onBinary,
                     id -> {
                         metrics.badRequest(413, "request_too_large");
                         session.refuse(id, new ApiError(413, ApiError.INVALID_REQUEST, null, "request_too_large",
-                                "the message exceeds " + settings.maxBodyBytes() + " bytes (http.max-body-bytes)"));
+                                "the message exceeds " + settings.http().maxBodyBytes() + " bytes (http.max-body-bytes)"));
                     });
             ws.frameHandler(messages::frame);
         }).onFailure(err -> {
@@ -360,7 +361,7 @@ public final class IngressVerticle extends VerticleBase {
     }
 
     private void model(RoutingContext ctx) {
-        if (!settings.modelName().equals(ctx.pathParam("id"))) {
+        if (!settings.requests().modelName().equals(ctx.pathParam("id"))) {
             error(ctx, 404, "model_not_found", "The model `" + ctx.pathParam("id") + "` does not exist.");
             return;
         }
@@ -368,12 +369,12 @@ public final class IngressVerticle extends VerticleBase {
     }
 
     private JsonObject modelCard() {
-        return new JsonObject().put("id", settings.modelName()).put("object", "model").put("created", 0)
-                .put("owned_by", "scorpio").put("root", settings.modelName())
-                .put("scorpio", new JsonObject().put("policy", settings.effectivePolicy().name())
-                        .put("credits", settings.effectivePolicy().credits()).put("worker", settings.worker())
-                        .put("engines", settings.engines()).put("slo_classes", new JsonArray(
-                                new ArrayList<>(settings.sloClasses().keySet()))));
+        return new JsonObject().put("id", settings.requests().modelName()).put("object", "model").put("created", 0)
+                .put("owned_by", "scorpio").put("root", settings.requests().modelName())
+                .put("scorpio", new JsonObject().put("policy", settings.guard().policy().name())
+                        .put("credits", settings.guard().policy().credits()).put("worker", settings.worker().kind())
+                        .put("engines", settings.guard().engines()).put("slo_classes", new JsonArray(
+                                new ArrayList<>(settings.requests().sloClasses().keySet()))));
     }
 
     /** Ready when every engine's worker says it can take requests (for vLLM: its /health answers 200). */
@@ -383,7 +384,7 @@ public final class IngressVerticle extends VerticleBase {
             return;
         }
         List<Future<Boolean>> checks = new ArrayList<>();
-        for (int e = 0; e < settings.engines(); e++) {
+        for (int e = 0; e < settings.guard().engines(); e++) {
             checks.add(vertx.eventBus().<Boolean>request(Addresses.engineHealth(e), "?",
                     Addresses.local(3000)).map(m -> m.body()).otherwise(false));
         }

@@ -1,5 +1,6 @@
 package io.scorpio.server.ingress;
 
+import io.scorpio.server.api.ApiError;
 import java.util.HashMap;
 import java.util.Map;
 

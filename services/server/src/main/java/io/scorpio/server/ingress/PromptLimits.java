@@ -1,5 +1,6 @@
 package io.scorpio.server.ingress;
 
+import io.scorpio.server.api.ApiError;
 import io.scorpio.core.policy.SchedulerConfig;
 import io.scorpio.model.RejectReason;
 import io.scorpio.server.config.NodeSettings;
@@ -13,7 +14,7 @@ import io.scorpio.server.config.NodeSettings;
 record PromptLimits(boolean chunked, int prefillBudget, long kvTokens) {
 
     static PromptLimits of(NodeSettings settings) {
-        SchedulerConfig c = settings.effectivePolicy().engineConfig(settings.scheduler());
+        SchedulerConfig c = settings.guard().policy().engineConfig(settings.guard().scheduler());
         return new PromptLimits(c.chunkedPrefill(), c.maxNumBatchedTokens(),
                 (long) (c.kvBlocks() - c.watermarkBlocks()) * c.blockSize());
     }

@@ -1,5 +1,6 @@
 package io.scorpio.server.ingress;
 
+import io.scorpio.server.api.ApiError;
 import io.scorpio.model.RejectReason;
 import io.scorpio.model.RequestOutcome;
 import io.scorpio.model.Slo;

@@ -1,5 +1,7 @@
 package io.scorpio.server.ingress;
 
+import io.scorpio.server.api.ApiError;
+import io.scorpio.server.api.RequestedSlo;
 import io.scorpio.model.Slo;
 import io.scorpio.server.config.NodeSettings;
 import io.vertx.core.MultiMap;
@@ -48,9 +50,9 @@ public final class RequestParser {
 
     public CompletionRequest parse(JsonObject body, MultiMap headers, boolean chat) {
         String model = requiredString(body, "model");
-        if (!model.equals(settings.modelName())) {
+        if (!model.equals(settings.requests().modelName())) {
             throw new ApiError(404, ApiError.INVALID_REQUEST, "model", "model_not_found",
-                    "The model `" + model + "` does not exist. This node serves `" + settings.modelName() + "`.");
+                    "The model `" + model + "` does not exist. This node serves `" + settings.requests().modelName() + "`.");
         }
         String prompt = chat ? chatPrompt(body) : completionPrompt(body);
         int maxTokens = maxTokens(body, chat);
@@ -80,7 +82,7 @@ public final class RequestParser {
             }
             includeUsage = optionalBoolean(opts, "include_usage", false);
         }
-        CompletionRequest.NamedSlo slo = slo(body, headers);
+        RequestedSlo slo = slo(body, headers);
         return new CompletionRequest(chat, model, prompt, promptTokens, maxTokens, stream, includeUsage, slo.slo(),
                 slo.sloClass());
     }
@@ -171,7 +173,7 @@ public final class RequestParser {
             v = body.getValue(name);
         }
         if (v == null) {
-            return settings.defaultMaxTokens();
+            return settings.requests().defaultMaxTokens();
         }
         if (!(v instanceof Number num) || !isInteger(num)) {
             throw ApiError.badField(name, "invalid_type", name + " must be an integer");
@@ -181,26 +183,26 @@ public final class RequestParser {
         if (n <= 0) {
             throw ApiError.badField(name, "invalid_value", name + " must be at least 1, got " + n);
         }
-        if (n > settings.maxTokensLimit()) {
-            throw ApiError.badField(name, "invalid_value", name + " must be at most " + settings.maxTokensLimit() + ", got " + n);
+        if (n > settings.requests().maxTokensLimit()) {
+            throw ApiError.badField(name, "invalid_value", name + " must be at most " + settings.requests().maxTokensLimit() + ", got " + n);
         }
         return (int) n;
     }
 
-    private CompletionRequest.NamedSlo slo(JsonObject body, MultiMap headers) {
-        double ttft = settings.defaultSlo().ttftMs();
-        double tpot = settings.defaultSlo().tpotMs();
+    private RequestedSlo slo(JsonObject body, MultiMap headers) {
+        double ttft = settings.requests().defaultSlo().ttftMs();
+        double tpot = settings.requests().defaultSlo().tpotMs();
         // "default" until the client names any SLO figure; the access check and the per-class metrics need to know.
-        String label = CompletionRequest.DEFAULT_SLO;
+        String label = RequestedSlo.DEFAULT;
         String h = headers == null ? null : headers.get(HEADER_TTFT);
         if (h != null) {
             ttft = sloValue(parseHeader(h, HEADER_TTFT), HEADER_TTFT);
-            label = CompletionRequest.CUSTOM_SLO;
+            label = RequestedSlo.CUSTOM;
         }
         h = headers == null ? null : headers.get(HEADER_TPOT);
         if (h != null) {
             tpot = sloValue(parseHeader(h, HEADER_TPOT), HEADER_TPOT);
-            label = CompletionRequest.CUSTOM_SLO;
+            label = RequestedSlo.CUSTOM;
         }
         Object slo = body.getValue("slo");
         Object cls = body.getValue("slo_class");
@@ -211,12 +213,12 @@ public final class RequestParser {
             if (!(cls instanceof String name)) {
                 throw ApiError.badField("slo_class", "invalid_type", "slo_class must be a string");
             }
-            Slo named = settings.sloClasses().get(name);
+            Slo named = settings.requests().sloClasses().get(name);
             if (named == null) {
                 throw ApiError.badField("slo_class", "invalid_value", "unknown SLO class '" + name + "'; configured classes: "
-                        + settings.sloClasses().keySet());
+                        + settings.requests().sloClasses().keySet());
             }
-            return new CompletionRequest.NamedSlo(name, named);
+            return new RequestedSlo(name, named);
         }
         if (slo != null) {
             if (!(slo instanceof JsonObject o)) {
@@ -231,9 +233,9 @@ public final class RequestParser {
             if (o.getValue("tpot_ms") != null) {
                 tpot = sloValue(o.getValue("tpot_ms"), "slo.tpot_ms");
             }
-            label = CompletionRequest.CUSTOM_SLO;
+            label = RequestedSlo.CUSTOM;
         }
-        return new CompletionRequest.NamedSlo(label, new Slo(ttft, tpot));
+        return new RequestedSlo(label, new Slo(ttft, tpot));
     }
 
     private static Object parseHeader(String value, String name) {

@@ -7,6 +7,7 @@ import io.scorpio.predictor.Prediction;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.scorpio.server.config.PredictorSettings;
 import io.scorpio.server.metrics.ServerMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,10 +35,11 @@ final class OnnxLengthPredictor implements OutputLengthPredictor {
                 queueCapacity);
     }
 
-    /** Opens the model folder named by {@code scorpio.predictor.model.dir}, else the shipped default. */
-    static OnnxLengthPredictor openDefault(long timeoutMs, int queueCapacity) {
-        Path dir = ModelCatalog.defaultModelDir();
-        return new OnnxLengthPredictor(dir, LengthPredictor.open(dir), timeoutMs, queueCapacity);
+    /** Opens the model folder named by {@code predictor.model-dir}, else the shipped default. */
+    static OnnxLengthPredictor open(PredictorSettings settings) {
+        Path dir = settings.modelDir().orElseGet(ModelCatalog::defaultModelDir);
+        return new OnnxLengthPredictor(dir, LengthPredictor.open(dir, settings.runtime()), settings.timeoutMs(),
+                settings.queueCapacity());
     }
 
     @Override

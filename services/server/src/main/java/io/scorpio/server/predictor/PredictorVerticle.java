@@ -30,7 +30,7 @@ public final class PredictorVerticle extends VerticleBase {
         Future<Void> predict = vertx.eventBus().<Messages.Predict>localConsumer(Addresses.PREDICTOR_PREDICT, m -> {
             Messages.Predict p = m.body();
             predictor.predict(p.prompt(), p.promptTokens()).whenComplete((n, err) -> m.reply(
-                    new Messages.Prediction(err == null && n != null && n >= 0 ? n : OutputLengthPredictor.NO_PREDICTION)));
+                    err == null && n != null && n >= 0 ? n : OutputLengthPredictor.NO_PREDICTION));
         }).completion();
         Future<Void> models = vertx.eventBus().localConsumer(Addresses.PREDICTOR_MODELS, m -> m.reply(new JsonObject()
                 .put("predictor", predictor.describe())

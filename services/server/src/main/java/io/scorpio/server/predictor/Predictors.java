@@ -1,5 +1,6 @@
 package io.scorpio.server.predictor;
 
+import io.scorpio.server.config.PredictorSettings;
 import java.util.concurrent.CompletableFuture;
 
 /** The predictors a node can run, by the {@code predictor} configuration key. */
@@ -21,13 +22,13 @@ public final class Predictors {
         }
     };
 
-    public static OutputLengthPredictor named(io.scorpio.server.config.NodeSettings settings) {
-        String name = settings.predictor();
+    public static OutputLengthPredictor named(PredictorSettings settings) {
+        String name = settings.kind();
         if ("none".equals(name)) {
             return NONE;
         }
         if ("onnx".equals(name)) {
-            return OnnxLengthPredictor.openDefault(settings.predictorTimeoutMs(), settings.predictorQueueCapacity());
+            return OnnxLengthPredictor.open(settings);
         }
         throw new IllegalArgumentException("unknown predictor '" + name + "'; known predictors: [onnx, none]");
     }

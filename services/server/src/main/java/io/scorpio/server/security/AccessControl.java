@@ -2,8 +2,8 @@ package io.scorpio.server.security;
 
 import io.scorpio.model.Slo;
 import io.scorpio.server.config.AccessSettings;
-import io.scorpio.server.ingress.ApiError;
-import io.scorpio.server.ingress.CompletionRequest;
+import io.scorpio.server.api.ApiError;
+import io.scorpio.server.api.RequestedSlo;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
@@ -182,14 +182,14 @@ public final class AccessControl {
      * Per generation request: the class check, then the rate. Keys restricted to classes may only name one of
      * them with {@code slo_class}; explicit figures ({@code slo} or {@code x-slo-*}) are refused, since they could
      * ask for anything; a request naming no SLO is held to the key's first class (in the order of
-     * {@code slo.classes}) instead of the node's default. Completes with the request to run, or fails with the
+     * {@code slo.classes}) instead of the node's default. Completes with the SLO to hold the request to, or fails with the
      * refusal, an {@link ApiError} (for HTTP, a 429 also sets {@code retry-after} on {@code response}). Asynchronous
      * because in a cluster the key's token bucket is shared ({@link ClusterRateLimiter}).
      */
-    public Future<CompletionRequest> admit(RoutingContext ctx, CompletionRequest request, boolean webSocket) {
+    public Future<RequestedSlo> admit(RoutingContext ctx, RequestedSlo asked, boolean webSocket) {
         ApiKey granted = ctx.get(KEY);
         if (granted == null) {
-            return Future.succeededFuture(request);
+            return Future.succeededFuture(asked);
         }
         // The key as it is now: a WebSocket outlives reloads of the keys file, and each request on it is checked
         // against the keys in force when it arrives.
@@ -198,19 +198,19 @@ public final class AccessControl {
             return Future.failedFuture(thrown(refused(401, ApiError.INVALID_REQUEST, "invalid_api_key", "API key '"
                     + granted.id() + "' was revoked."), ctx, webSocket));
         }
-        CompletionRequest allowed = request;
+        RequestedSlo allowed = asked;
         if (!key.anyClass()) {
-            String cls = request.sloClass();
-            if (cls.equals(CompletionRequest.DEFAULT_SLO)) {
+            String cls = asked.sloClass();
+            if (cls.equals(RequestedSlo.DEFAULT)) {
                 String first = classes.keySet().stream().filter(key.classes()::contains).findFirst().orElseThrow();
-                allowed = request.withSlo(first, classes.get(first));
+                allowed = new RequestedSlo(first, classes.get(first));
             } else if (!key.classes().contains(cls)) {
-                String what = cls.equals(CompletionRequest.CUSTOM_SLO) ? "explicit SLO figures" : "SLO class '" + cls + "'";
+                String what = cls.equals(RequestedSlo.CUSTOM) ? "explicit SLO figures" : "SLO class '" + cls + "'";
                 return Future.failedFuture(thrown(refused(403, "permission_error", "slo_class_not_allowed", "API key '"
                         + key.id() + "' may not use " + what + "; it may use slo_class " + key.classes()), ctx, webSocket));
             }
         }
-        CompletionRequest admitted = allowed;
+        RequestedSlo admitted = allowed;
         return limiter.take(key).compose(waitNanos -> {
             if (waitNanos <= 0) {
                 return Future.succeededFuture(admitted);

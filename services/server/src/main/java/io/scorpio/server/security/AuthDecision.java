@@ -1,6 +1,6 @@
 package io.scorpio.server.security;
 
-import io.scorpio.server.ingress.ApiError;
+import io.scorpio.server.api.ApiError;
 
 /** What access control says about a request: go on (with the key, if keys are on) or refuse with an error. */
 public sealed interface AuthDecision {

@@ -66,8 +66,8 @@ class EngineVerticleTest {
     /** A real prefill plan of one request, from a real scheduler. */
     private static StepPlan prefillOf(String id) {
         NodeSettings s = NodeSettings.from(ServerConfig.layered(Map.of(), Map.of("policy", "vllm"), List.of()));
-        Scheduler scheduler = new Scheduler(s.effectivePolicy(), s.scheduler(), s.guardOptions(), s.stepModel(),
-                s.prefillModel());
+        Scheduler scheduler = new Scheduler(s.guard().policy(), s.guard().scheduler(), s.guard().options(),
+                s.guard().stepModel(), s.guard().prefillModel());
         scheduler.submit(new RequestSpec(id, 0, 16, 4, new Slo(60_000, 1_000), RequestSpec.NO_PREDICTION), 0);
         return scheduler.schedule(0).step();
     }

@@ -70,7 +70,7 @@ class GuardVerticleTest {
                 test.completeNow();
             }
         });
-        vertx.deployVerticle(new GuardVerticle(settings, new NodeClock(), new ServerMetrics(), new LocalRequestRegistry(),
+        vertx.deployVerticle(new GuardVerticle(settings.nodeId(), settings.guard(), settings.stepTimeoutMs(), new NodeClock(), new ServerMetrics(), new LocalRequestRegistry(),
                 ClusterView.single("node-t"))).onComplete(test.succeeding(id -> {
                     for (String r : List.of("a", "b")) {
                         vertx.eventBus().<Messages.SubmitReply>request(Addresses.GUARD_SUBMIT,

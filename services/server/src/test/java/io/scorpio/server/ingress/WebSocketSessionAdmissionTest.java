@@ -1,5 +1,6 @@
 package io.scorpio.server.ingress;
 
+import io.scorpio.server.api.ApiError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -140,12 +140,12 @@ public final class VllmWorker implements EngineWorker {
     public VllmWorker(WorkerContext context) {
         this.context = context;
         this.vertx = context.vertx();
-        this.baseUrl = context.settings().vllmUrl();
-        this.model = context.settings().vllmModel();
-        this.tokenTimeoutMs = context.settings().vllmTokenTimeoutMs();
-        this.refitEvery = Math.max(8, context.settings().vllmRefitEvery());
+        this.baseUrl = context.settings().vllm().url();
+        this.model = context.settings().vllm().model();
+        this.tokenTimeoutMs = context.settings().vllm().tokenTimeoutMs();
+        this.refitEvery = Math.max(8, context.settings().vllm().refitEvery());
         this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-                new PoolOptions().setHttp1MaxSize(context.settings().scheduler().maxNumSeqs() + 8));
+                new PoolOptions().setHttp1MaxSize(context.guard().scheduler().maxNumSeqs() + 8));
         Tags tags = Tags.of("engine", Integer.toString(context.engine()));
         context.metrics().gauge("scorpio_step_model_refits", "online refits of the step-time model from vLLM's inter-token times",
                 tags, refits::get);
@@ -153,7 +153,7 @@ public final class VllmWorker implements EngineWorker {
                 tags, () -> upstreamRunning);
         context.metrics().gauge("scorpio_vllm_requests_waiting", "vllm:num_requests_waiting at the last scrape of its /metrics",
                 tags, () -> upstreamWaiting);
-        long every = context.settings().vllmMetricsIntervalMs();
+        long every = context.settings().vllm().metricsIntervalMs();
         if (every > 0) {
             metricsTimer = vertx.setPeriodic(every, t -> scrapeMetrics());
         }

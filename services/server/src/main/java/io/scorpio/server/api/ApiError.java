@@ -1,4 +1,4 @@
-package io.scorpio.server.ingress;
+package io.scorpio.server.api;
 
 import io.vertx.core.json.JsonObject;
 
