@@ -3,6 +3,7 @@ package io.scorpio.experiments.workload;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scorpio.model.DataFiles;
+import io.scorpio.model.LengthSample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -1,10 +1,12 @@
 package io.scorpio.experiments.workload;
 
+import io.scorpio.model.LengthSample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorpio.model.DataFiles;
+import io.scorpio.predictor.data.ArenaHardDataset;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -31,7 +33,7 @@ class DatasetLoadersTest {
 
     @Test
     void arenaHardJoinsPromptTextWithLlama3CountsAndFlagsCappedAnswers() {
-        List<LengthSample> all = ArenaHard.load(data);
+        List<LengthSample> all = ArenaHardDataset.load(data);
         assertEquals(499, all.size(), "500 questions, one without a Llama-3.1-8B answer");
         LengthSample first = all.get(0);
         assertEquals("328c149ed45a41c0b9d6f14659e63599", first.sourceId());
