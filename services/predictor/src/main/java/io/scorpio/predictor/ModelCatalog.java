@@ -5,13 +5,13 @@ import java.nio.file.Path;
 
 /**
  * Where the shipped models are: {@code -Dscorpio.predictor.model.dir} when set, else
- * {@code onnx-models/minilm-l6q-rank-length} in the working directory or the nearest parent that has it.
+ * {@code onnx-models/minilm-l6q-mlp-rank-length} in the working directory or the nearest parent that has it.
  */
 public final class ModelCatalog {
 
     public static final String PROPERTY = "scorpio.predictor.model.dir";
     public static final String MODELS_FOLDER = "onnx-models";
-    public static final String DEFAULT_MODEL = "minilm-l6q-rank-length";
+    public static final String DEFAULT_MODEL = "minilm-l6q-mlp-rank-length";
 
     private ModelCatalog() {
     }
