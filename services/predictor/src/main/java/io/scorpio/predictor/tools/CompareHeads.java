@@ -73,7 +73,7 @@ public final class CompareHeads {
             System.out.printf("%s %s: %.1f s%n", recipe.name(), recipe.settings(), (System.nanoTime() - t1) / 1e9);
             candidates.add(new Candidate(recipe.name(), recipe.settings(), r -> (int) Math.round(head.predictLength(x[r]))));
         }
-        System.out.printf("linear heads fitted in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        System.out.printf("ridge and ranking heads fitted in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         t0 = System.nanoTime();
         candidates.add(classifier(rows, x, medianRows, select));
         System.out.printf("classifier fitted in %.1f s%n", (System.nanoTime() - t0) / 1e9);

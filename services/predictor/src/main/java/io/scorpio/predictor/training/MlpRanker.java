@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * A one-hidden-layer scorer (ReLU) trained with the pairwise ranking loss of {@link PairwiseRanker} (RankNet, as
@@ -79,7 +80,7 @@ public final class MlpRanker {
             }
             for (int f = 0; f < folds; f++) {
                 final int held = f;
-                int[] trainRows = java.util.stream.IntStream.range(0, n).filter(i -> fold[i] != held).toArray();
+                int[] trainRows = IntStream.range(0, n).filter(i -> fold[i] != held).toArray();
                 Scorer s = train(z, trainRows, lengths, censored, hidden, pairsPerRow, rate, l2, new Random(seed + 1 + f));
                 scorers.add(s);
                 for (int i = 0; i < n; i++) {
@@ -136,7 +137,7 @@ public final class MlpRanker {
     }
 
     private static int[] range(int n) {
-        return java.util.stream.IntStream.range(0, n).toArray();
+        return IntStream.range(0, n).toArray();
     }
 
     /** Pairwise SGD of one scorer on the rows {@code rows}. */
