@@ -11,7 +11,7 @@ import java.nio.file.Path;
 public final class ModelCatalog {
 
     public static final String MODELS_FOLDER = "onnx-models";
-    public static final String DEFAULT_MODEL = "minilm-l6q-rank-length";
+    public static final String DEFAULT_MODEL = "minilm-l6q-mlp-rank-length";
 
     private ModelCatalog() {
     }

@@ -5,7 +5,7 @@ import io.scorpio.predictor.binning.LengthBinning;
 import io.scorpio.predictor.data.ArenaHardDataset;
 import io.scorpio.predictor.data.DatasetSplit;
 import io.scorpio.predictor.data.LengthCorpus;
-import io.scorpio.predictor.data.LengthSample;
+import io.scorpio.model.LengthSample;
 import io.scorpio.predictor.metrics.BinMetrics;
 import io.scorpio.predictor.metrics.LengthMetrics;
 import io.scorpio.predictor.tools.Table5;
@@ -124,7 +124,7 @@ class LengthPredictorTest {
     static List<String> prompts(List<LengthSample> samples, int n) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(samples.get(i % samples.size()).prompt());
+            out.add(samples.get(i % samples.size()).promptText());
         }
         return out;
     }

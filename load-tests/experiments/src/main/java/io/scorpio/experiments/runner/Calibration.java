@@ -2,11 +2,11 @@ package io.scorpio.experiments.runner;
 
 import io.scorpio.core.policy.Policy;
 import io.scorpio.experiments.metrics.RunSummary;
-import io.scorpio.experiments.workload.LengthSample;
 import io.scorpio.experiments.workload.PredictionSource;
 import io.scorpio.experiments.workload.WorkloadGenerator;
 import io.scorpio.experiments.workload.WorkloadRequest;
 import io.scorpio.gpusim.GpuProfile;
+import io.scorpio.model.LengthSample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;

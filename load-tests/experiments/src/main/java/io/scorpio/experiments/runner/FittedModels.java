@@ -9,9 +9,9 @@ import io.scorpio.core.model.PrefillTimeModel;
 import io.scorpio.core.model.StepTimeModel;
 import io.scorpio.core.policy.Policy;
 import io.scorpio.core.policy.SchedulerConfig;
-import io.scorpio.experiments.workload.LengthSample;
 import io.scorpio.experiments.workload.WorkloadGenerator;
 import io.scorpio.gpusim.GpuProfile;
+import io.scorpio.model.LengthSample;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,17 +1,17 @@
 package io.scorpio.experiments.runner;
 
+import io.scorpio.predictor.data.CastilloDataset;
 import io.scorpio.experiments.trace.TraceOptions;
 import io.scorpio.experiments.trace.TraceReader;
 import io.scorpio.experiments.trace.TraceReplay;
-import io.scorpio.experiments.workload.ArenaHard;
+import io.scorpio.model.LengthSample;
 import io.scorpio.experiments.workload.AzureTrace;
-import io.scorpio.experiments.workload.Castillo;
 import io.scorpio.experiments.workload.LengthFilter;
-import io.scorpio.experiments.workload.LengthSample;
 import io.scorpio.experiments.workload.ShareGptLengths;
 import io.scorpio.experiments.workload.WorkloadGenerator;
 import io.scorpio.experiments.workload.WorkloadRequest;
 import io.scorpio.model.DataFiles;
+import io.scorpio.predictor.data.ArenaHardDataset;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -52,10 +52,10 @@ public enum Workloads {
     public List<LengthSample> pool(DataFiles data) {
         return switch (this) {
             case SHAREGPT -> ShareGptLengths.loadPaperFiltered(data);
-            case ARENA_HARD -> LengthFilter.PAPER.apply(ArenaHard.load(data));
+            case ARENA_HARD -> LengthFilter.PAPER.apply(ArenaHardDataset.load(data));
             case AZURE_CONV -> azurePool(data, AzureTrace.Service.CONVERSATION);
             case AZURE_CODE -> azurePool(data, AzureTrace.Service.CODE);
-            case CASTILLO_CHAT -> LengthFilter.PAPER.apply(Castillo.chatTest(data));
+            case CASTILLO_CHAT -> LengthFilter.PAPER.apply(CastilloDataset.chatTestRequests(data));
         };
     }
 

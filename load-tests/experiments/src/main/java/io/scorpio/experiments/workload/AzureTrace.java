@@ -2,6 +2,7 @@ package io.scorpio.experiments.workload;
 
 import io.scorpio.experiments.trace.TraceReader;
 import io.scorpio.model.DataFiles;
+import io.scorpio.model.LengthSample;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;

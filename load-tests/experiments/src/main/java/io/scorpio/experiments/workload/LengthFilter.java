@@ -1,5 +1,6 @@
 package io.scorpio.experiments.workload;
 
+import io.scorpio.model.LengthSample;
 import java.util.List;
 import java.util.function.Predicate;
 

@@ -1,6 +1,7 @@
 package io.scorpio.experiments.workload;
 
 import io.scorpio.model.DataFiles;
+import io.scorpio.model.LengthSample;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.scorpio.experiments.workload;
 
+import io.scorpio.model.LengthSample;
 import io.scorpio.model.SloClass;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,8 @@
 package io.scorpio.experiments.workload;
 
+import io.scorpio.model.LengthSample;
 import io.scorpio.model.DataFiles;
+import io.scorpio.predictor.data.ArenaHardDataset;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +23,7 @@ public final class WorkloadReport {
         System.out.println("| dataset | rows | kept by the paper's filter | mean prompt (kept) | mean output (kept) |");
         System.out.println("|---|---|---|---|---|");
         row("ShareGPT lengths", ShareGptLengths.load(data));
-        List<LengthSample> arena = ArenaHard.load(data);
+        List<LengthSample> arena = ArenaHardDataset.load(data);
         row("Arena-Hard, Llama-3.1-8B answers", arena);
         System.out.printf(Locale.ROOT, "%nArena-Hard censored answers (4,096 cap): %d%n%n",
                 arena.stream().filter(LengthSample::censored).count());

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorpio.core.policy.Policy;
 import io.scorpio.experiments.metrics.RequestResult;
-import io.scorpio.experiments.workload.LengthSample;
 import io.scorpio.experiments.workload.PredictionSource;
 import io.scorpio.experiments.workload.WorkloadGenerator;
 import io.scorpio.experiments.workload.WorkloadRequest;
 import io.scorpio.gpusim.GpuProfile;
 import io.scorpio.model.DataFiles;
+import io.scorpio.model.LengthSample;
 import io.scorpio.model.RequestOutcome;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,10 +1,13 @@
 package io.scorpio.experiments.workload;
 
+import io.scorpio.predictor.data.CastilloDataset;
+import io.scorpio.model.LengthSample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorpio.model.DataFiles;
+import io.scorpio.predictor.data.ArenaHardDataset;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -31,7 +34,7 @@ class DatasetLoadersTest {
 
     @Test
     void arenaHardJoinsPromptTextWithLlama3CountsAndFlagsCappedAnswers() {
-        List<LengthSample> all = ArenaHard.load(data);
+        List<LengthSample> all = ArenaHardDataset.load(data);
         assertEquals(499, all.size(), "500 questions, one without a Llama-3.1-8B answer");
         LengthSample first = all.get(0);
         assertEquals("328c149ed45a41c0b9d6f14659e63599", first.sourceId());
@@ -46,10 +49,15 @@ class DatasetLoadersTest {
 
     @Test
     void castilloChatTestHasTheTestSplitsChatPromptsWithText() {
-        List<LengthSample> all = Castillo.chatTest(DataFiles.resolve());
+        List<LengthSample> all = CastilloDataset.chatTestRequests(DataFiles.resolve());
         assertEquals(598, all.size());
+        // File order, each request the prompt's first sampled answer (figures read from the bundled JSON Lines file).
+        assertEquals(new LengthSample("castillo-f1982d7c7b424be4", 43, 706, all.get(0).promptText(), false), all.get(0));
+        assertEquals("castillo-02e5e6765a71fbf3", all.get(all.size() - 1).sourceId());
+        assertEquals(272_859, all.stream().mapToInt(LengthSample::outputTokens).sum());
+        assertEquals(2, all.stream().filter(LengthSample::censored).count());
         assertTrue(all.stream().allMatch(s -> s.promptText() != null && !s.promptText().isBlank() && s.outputTokens() > 0));
-        assertTrue(all.stream().allMatch(s -> s.censored() == (s.outputTokens() >= Castillo.RUNAWAY)));
+        assertTrue(all.stream().allMatch(s -> s.censored() == (s.outputTokens() >= CastilloDataset.RUNAWAY)));
         assertFalse(LengthFilter.PAPER.apply(all).isEmpty());
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorpio.model.DataFiles;
+import io.scorpio.model.LengthSample;
 import io.scorpio.predictor.binning.EqualWidthBinning;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,13 @@
 package io.scorpio.experiments.workload;
 
+import io.scorpio.model.LengthSample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorpio.model.DataFiles;
 import io.scorpio.model.SloClass;
+import io.scorpio.predictor.data.ArenaHardDataset;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +96,7 @@ class WorkloadGeneratorTest {
 
     @Test
     void arenaHardPromptsKeepTheirText() {
-        var pool = ArenaHard.load(DataFiles.resolve());
+        var pool = ArenaHardDataset.load(DataFiles.resolve());
         var w = gen.poisson(pool, 5, 50, 9);
         assertTrue(w.stream().allMatch(r -> r.text().isPresent()));
         assertTrue(w.stream().allMatch(r -> r.maxTokens() >= r.outputTokens()), "max_tokens raised to long answers");

@@ -3,6 +3,7 @@ package io.scorpio.predictor.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scorpio.model.DataFiles;
+import io.scorpio.model.LengthSample;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +50,25 @@ public final class CastilloDataset {
 
     /** All prompts, sorted by id. */
     public static List<Prompt> load(DataFiles data) {
+        List<Prompt> prompts = new ArrayList<>(inFileOrder(data));
+        prompts.sort(Comparator.comparing(Prompt::id));
+        return prompts;
+    }
+
+    /**
+     * The test-split chat prompts as requests, in file order: the prompts the shipped predictor never trained on. Each
+     * request's output is the prompt's first sampled answer (one real generation, with the sampling spread a server
+     * sees), censored when it ran away; its prompt length is {@code input_size} (Llama-3 tokens with the chat template).
+     */
+    public static List<LengthSample> chatTestRequests(DataFiles data) {
+        return inFileOrder(data).stream().filter(p -> p.split().equals("test") && p.chat())
+                .map(p -> new LengthSample("castillo-" + p.id(), p.inputTokens(), p.outputLengths()[0], p.text(),
+                        p.outputLengths()[0] >= RUNAWAY))
+                .toList();
+    }
+
+    /** All prompts, in the file's order. */
+    public static List<Prompt> inFileOrder(DataFiles data) {
         Path file = data.file(FILE);
         List<Prompt> prompts = new ArrayList<>();
         try {
@@ -68,7 +88,6 @@ public final class CastilloDataset {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
-        prompts.sort(Comparator.comparing(Prompt::id));
-        return prompts;
+        return List.copyOf(prompts);
     }
 }

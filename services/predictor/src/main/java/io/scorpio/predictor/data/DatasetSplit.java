@@ -1,5 +1,7 @@
 package io.scorpio.predictor.data;
 
+import io.scorpio.model.LengthSample;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -16,7 +18,7 @@ public record DatasetSplit(List<LengthSample> train, List<LengthSample> validati
 
     public static DatasetSplit of(List<LengthSample> samples, long seed) {
         List<LengthSample> shuffled = new ArrayList<>(samples);
-        shuffled.sort(Comparator.comparing(LengthSample::id));
+        shuffled.sort(Comparator.comparing(LengthSample::sourceId));
         Collections.shuffle(shuffled, new Random(seed));
         int n = shuffled.size();
         int trainEnd = (int) Math.round(n * 0.6);

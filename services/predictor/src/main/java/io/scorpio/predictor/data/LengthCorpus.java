@@ -1,8 +1,10 @@
 package io.scorpio.predictor.data;
 
 import io.scorpio.model.DataFiles;
+import io.scorpio.model.LengthSample;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -41,11 +43,12 @@ public final class LengthCorpus {
             rows.add(new Row("castillo/" + p.id(), "castillo/" + p.source(), p.chat() ? Group.CHAT : Group.CODE,
                     p.split(), p.text(), p.label(), p.outputLengths()));
         }
-        List<LengthSample> arena = ArenaHardDataset.load(data);
+        List<LengthSample> arena = new ArrayList<>(ArenaHardDataset.load(data));
+        arena.sort(Comparator.comparing(LengthSample::sourceId));
         DatasetSplit split = DatasetSplit.of(arena, DatasetSplit.DEFAULT_SEED);
         for (LengthSample s : arena) {
             String which = split.train().contains(s) ? TRAIN : split.validation().contains(s) ? VALIDATE : TEST;
-            rows.add(new Row("arena/" + s.id(), "arena-hard", Group.ARENA, which, s.prompt(),
+            rows.add(new Row("arena/" + s.sourceId(), "arena-hard", Group.ARENA, which, s.promptText(),
                     new LengthLabel(s.outputTokens(), s.censored()), new int[]{s.outputTokens()}));
         }
         return rows;

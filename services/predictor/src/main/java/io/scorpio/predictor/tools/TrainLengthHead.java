@@ -13,7 +13,7 @@ import io.scorpio.predictor.metrics.LengthMetrics;
 import io.scorpio.predictor.training.FeatureCache;
 import io.scorpio.predictor.training.HeadRecipe;
 import io.scorpio.predictor.training.LabelChoice;
-import io.scorpio.predictor.training.LinearHead;
+import io.scorpio.predictor.training.LengthHead;
 import io.scorpio.predictor.training.MiniLmEncoder;
 import io.scorpio.predictor.training.RegressionFeatures;
 import io.scorpio.predictor.training.RegressionHeadGraph;
@@ -27,7 +27,7 @@ import java.util.stream.IntStream;
 
 /**
  * Trains the shipped model ({@link ModelCatalog#DEFAULT_MODEL}): the frozen all-MiniLM-L6-v2 encoder ({@link EncodeCorpus#VARIANT}, from its
- * Maven artifact) and a linear length head fitted with {@link #RECIPE} on every train + validate row (CASTILLO and
+ * Maven artifact) and a length head fitted with {@link #RECIPE} on every train + validate row (CASTILLO and
  * Arena-Hard), written as head.onnx and card.json. Then it opens the written folder with {@link LengthPredictor}, runs
  * the test split from text through ONNX Runtime, checks that it agrees with the Java head, and puts the test metrics
  * in the card. Run it with {@code mvn -B -q -pl services/predictor -am -Ptrain process-classes}.
@@ -36,7 +36,7 @@ public final class TrainLengthHead {
 
     public static final String COMMAND = "mvn -B -q -pl services/predictor -am -Ptrain process-classes";
     /** Chosen by {@link CompareHeads} on train + validate (docs/predictor-selection.md). */
-    public static final HeadRecipe RECIPE = HeadRecipe.ranking(LabelChoice.MEDIAN, 0.01, 0.1, 300, true);
+    public static final HeadRecipe RECIPE = HeadRecipe.mlpRanking(LabelChoice.MEDIAN, 32, 0.01, 0.03, 300, true, 4);
 
     public static void main(String[] args) throws Exception {
         Path out = args.length > 0 ? Path.of(args[0]) : ModelCatalog.modelsRoot().resolve(ModelCatalog.DEFAULT_MODEL);
@@ -51,7 +51,7 @@ public final class TrainLengthHead {
         int[] development = IntStream.range(0, rows.size()).filter(i -> !rows.get(i).isTest()).toArray();
         int[] test = IntStream.range(0, rows.size()).filter(i -> rows.get(i).isTest()).toArray();
         t0 = System.nanoTime();
-        LinearHead head = RECIPE.fit(rows, development, x);
+        LengthHead head = RECIPE.fit(rows, development, x);
         double fitSeconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("%s (%s) fitted on %d rows in %.1f s%n", RECIPE.name(), RECIPE.settings(), development.length, fitSeconds);
 
@@ -139,8 +139,11 @@ public final class TrainLengthHead {
                         + "leaves them out. No cap bin or cap class exists",
                 "frozen encoder; features: the sentence embedding (masked mean of the last hidden states, L2-normalised) "
                         + "and t, t^2 with t = ln(1 + MiniLM prompt tokens), standardised; head: " + RECIPE.name() + " ("
-                        + RECIPE.settings() + "), a linear score trained with SGD on random pairs, mapped to a length by least "
-                        + "squares of ln(length) on the score, times the mean of exp(residual) (smearing, so the mean prediction estimates the mean length); predicted length clipped to [1, 8191]; "
+                        + RECIPE.settings() + "), " + scorerText() + " trained with SGD on random pairs, mapped to a "
+                        + "length by least squares of ln(length) on the score" + (RECIPE.folds() >= 2 ? " (fitted on each "
+                        + "row's score from the fold scorer that did not train on it; the head averages the "
+                        + RECIPE.folds() + " fold scorers)" : "") + ", times the mean of exp(residual) (smearing, so "
+                        + "the mean prediction estimates the mean length); predicted length clipped to [1, 8191]; "
                         + timing,
                 COMMAND,
                 "Metrics: the test split, scored per group (model-chat, model-code, model-arena) with 100 equal-width bins "
@@ -150,7 +153,8 @@ public final class TrainLengthHead {
         return new ModelCard(ModelCard.CONTRACT, ModelCatalog.DEFAULT_MODEL,
                 "Output-length regressor: all-MiniLM-L6-v2 sentence encoder (" + (EncodeCorpus.VARIANT == MiniLmEncoder.Variant.INT8
                         ? "int8-quantized ONNX, run one prompt at a time" : "fp32 ONNX") + ", frozen, input truncated to "
-                        + MiniLmEncoder.MAX_INPUT_TOKENS + " tokens) and a linear head trained with a pairwise ranking loss "
+                        + MiniLmEncoder.MAX_INPUT_TOKENS + " tokens) and " + (RECIPE.kind() == HeadRecipe.Kind.MLP_RANKING
+                        ? "a head with one hidden layer (ReLU)" : "a linear head") + " trained with a pairwise ranking loss "
                         + "and calibrated to tokens, both run by ONNX Runtime; predicts the median answer length of "
                         + "Llama-3.1-8B-Instruct.",
                 tokenizerRef, MiniLmEncoder.MAX_INPUT_TOKENS, MiniLmEncoder.PAD_TOKEN_ID,
@@ -158,5 +162,13 @@ public final class TrainLengthHead {
                         new ModelCard.Stage("head", ModelCard.FileRef.inFolder("head.onnx", headSha))),
                 RegressionHeadGraph.OUTPUT, ModelCard.OUTPUT_LENGTH, EncodeCorpus.VARIANT.batchPrompts ? null : Boolean.FALSE,
                 ModelCard.Binning.of(Table5.BINNING), training, metrics);
+    }
+
+    /** What the recipe's scorer is, in the card's words. */
+    private static String scorerText() {
+        return RECIPE.kind() == HeadRecipe.Kind.MLP_RANKING
+                ? "a scorer with one hidden layer of " + RECIPE.hidden() + " ReLU units" + (RECIPE.folds() >= 2
+                ? " per fold, cross-fitted over " + RECIPE.folds() + " folds of train + validate," : "")
+                : "a linear score";
     }
 }

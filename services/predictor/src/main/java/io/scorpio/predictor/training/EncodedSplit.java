@@ -1,6 +1,6 @@
 package io.scorpio.predictor.training;
 
-import io.scorpio.predictor.data.LengthSample;
+import io.scorpio.model.LengthSample;
 
 import java.util.List;
 
@@ -10,7 +10,7 @@ public record EncodedSplit(List<LengthSample> samples, float[][] features) {
     public static EncodedSplit of(List<LengthSample> samples, MiniLmEncoder encoder) {
         float[][] features = new float[samples.size()][];
         for (int i = 0; i < samples.size(); i++) {
-            features[i] = HeadFeatures.of(encoder.encode(samples.get(i).prompt()));
+            features[i] = HeadFeatures.of(encoder.encode(samples.get(i).promptText()));
         }
         return new EncodedSplit(samples, features);
     }
@@ -24,7 +24,7 @@ public record EncodedSplit(List<LengthSample> samples, float[][] features) {
     }
 
     public List<String> prompts() {
-        return samples.stream().map(LengthSample::prompt).toList();
+        return samples.stream().map(LengthSample::promptText).toList();
     }
 
     public int[] predictBins(HeadTrainer.TrainedHead head) {

@@ -13,7 +13,7 @@ package io.scorpio.predictor.training;
  * @param maxLength       the binning's maximum length (8192)
  */
 public record LinearHead(HeadFeatures.Standardisation standardisation, float[] weights, float bias, boolean logTarget,
-                         float scale, int maxLength) {
+                         float scale, int maxLength) implements LengthHead {
 
     /** The raw linear score, computed in float in the order the ONNX graph computes it. */
     public float score(float[] rawFeatures) {
@@ -25,6 +25,7 @@ public record LinearHead(HeadFeatures.Standardisation standardisation, float[] w
         return s + bias;
     }
 
+    @Override
     public double predictLength(float[] rawFeatures) {
         float s = score(rawFeatures);
         float length = (logTarget ? (float) Math.exp(s) : s) * scale;

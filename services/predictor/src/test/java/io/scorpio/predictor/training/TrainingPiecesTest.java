@@ -53,6 +53,53 @@ class TrainingPiecesTest {
     }
 
     @Test
+    void theHiddenLayerRanksWhatNoLinearScoreCan() {
+        // length = exp(4 + 0.8 |x0|): long at both ends of x0, so no linear score orders it; x1 is noise
+        Random random = new Random(2);
+        int n = 600;
+        float[][] x = new float[n][2];
+        int[] lengths = new int[n];
+        for (int i = 0; i < n; i++) {
+            x[i][0] = (float) random.nextGaussian();
+            x[i][1] = (float) random.nextGaussian();
+            lengths[i] = (int) Math.round(Math.exp(4 + 0.8 * Math.abs(x[i][0])));
+        }
+        float[][] fresh = new float[200][];
+        int[] freshLengths = new int[fresh.length];
+        for (int i = 0; i < fresh.length; i++) {
+            fresh[i] = new float[]{(float) random.nextGaussian(), (float) random.nextGaussian()};
+            freshLengths[i] = (int) Math.round(Math.exp(4 + 0.8 * Math.abs(fresh[i][0])));
+        }
+        LinearHead linear = PairwiseRanker.fit(x, lengths, new boolean[n], 100, 0.05, 1e-4, false, 3L, 8192);
+        assertTrue(concordance(linear, fresh, freshLengths) < 0.65, "a linear score cannot order |x0|");
+        for (int folds : new int[]{0, 3}) {
+            MlpHead head = MlpRanker.fit(x, lengths, new boolean[n], 8, 100, 0.05, 1e-4, false, 3L, 8192, folds);
+            assertEquals(folds < 2 ? 8 : 8 * folds, head.hidden(), "cross-fitting keeps every fold's units");
+            assertTrue(concordance(head, fresh, freshLengths) > 0.9, "folds " + folds);
+            assertEquals(Math.exp(4 + 0.8 * 1.5), head.predictLength(new float[]{-1.5f, 0}), 0.25 * Math.exp(5.2),
+                    "folds " + folds + ": calibrated to tokens");
+        }
+    }
+
+    /** The share of pairs with different lengths that the head orders as the lengths are. */
+    private static double concordance(LengthHead head, float[][] x, int[] lengths) {
+        int agree = 0;
+        int pairs = 0;
+        for (int a = 0; a < x.length; a++) {
+            for (int b = a + 1; b < x.length; b++) {
+                if (lengths[a] == lengths[b]) {
+                    continue;
+                }
+                pairs++;
+                if ((head.predictLength(x[a]) - head.predictLength(x[b])) * (lengths[a] - lengths[b]) > 0) {
+                    agree++;
+                }
+            }
+        }
+        return (double) agree / pairs;
+    }
+
+    @Test
     void ridgeRecoversALinearLawAndTreatsCensoredLabelsAsLowerBounds() {
         int n = 200;
         float[][] x = new float[n][1];

@@ -1,5 +1,6 @@
 package io.scorpio.server.config;
 
+import io.scorpio.predictor.ModelCatalog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -74,7 +75,7 @@ public final class ServerConfig {
             new Key("vllm.metrics-interval-ms", "5000", "how often vLLM's /metrics is scraped (0 = never)"),
             new Key("predictor", "onnx", "output-length predictor: 'onnx' (an ONNX length predictor, clamped to max_tokens) or "
                     + "'none' (max_tokens stands in)"),
-            new Key("predictor.model-dir", null, "the ONNX predictor's model folder (default: onnx-models/minilm-l6q-rank-length, "
+            new Key("predictor.model-dir", null, "the ONNX predictor's model folder (default: onnx-models/" + ModelCatalog.DEFAULT_MODEL + ", "
                     + "onnx-models/ found from the working directory upwards)"),
             new Key("predictor.threads", "auto", "ONNX Runtime intra-op threads: 'auto' (1 for a model that runs prompts one at "
                     + "a time, else ONNX Runtime's choice), 0 (ONNX Runtime's choice) or a count"),

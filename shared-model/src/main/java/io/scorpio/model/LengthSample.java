@@ -1,16 +1,18 @@
-package io.scorpio.experiments.workload;
+package io.scorpio.model;
 
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One (prompt, response) length pair from a dataset, before it becomes a timed request.
+ * One (prompt, answer length) pair from a dataset: what the predictor learns from and what the experiments turn into
+ * a timed request.
  *
  * @param sourceId     where it came from in its dataset (row number or question id)
  * @param promptTokens prompt length in tokens
- * @param outputTokens the response length in tokens; the simulated worker is forced to produce exactly this many
- * @param promptText   the prompt's text where the dataset has it (Arena-Hard), else null, so a real predictor can run
- * @param censored     true when the response hit the generation cap, so the true length is only a lower bound
+ * @param outputTokens the answer's length in tokens; a simulated worker is forced to produce exactly this many
+ * @param promptText   the prompt's text where the dataset has it (Arena-Hard, CASTILLO), else null
+ * @param censored     true when the answer hit the generator's cap, so its true length is only known to be at least
+ *                     this long
  */
 public record LengthSample(String sourceId, int promptTokens, int outputTokens, String promptText, boolean censored) {
 
