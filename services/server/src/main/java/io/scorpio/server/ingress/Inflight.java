@@ -22,7 +22,8 @@ import java.util.List;
  * <p>In a cluster the {@link ClusterRouter} picks the node that serves it. If that node leaves the cluster
  * before the first token, the request is placed again elsewhere under a new submission id (so nothing the
  * old node still sends can reach this client: a request is never served twice); after the first token it
- * ends with an error.
+ * ends with an error. A node that shuts down gracefully hands back the requests still waiting there (rejected with
+ * {@code node_draining}), and they are placed again the same way.
  *
  * <p>Lives on the ingress's event loop: every method runs there.
  */
@@ -179,6 +180,13 @@ final class Inflight {
     }
 
     private void onSubmitted(Messages.SubmitReply reply) {
+        if (reply instanceof Messages.Declined declined) {
+            // Every node left to try declined it (all draining): the cluster is going away under it.
+            if (end(RequestOutcome.REJECTED, declined.reason())) {
+                sink.rejected(503, declined.reason(), null, declined.message() + "; retry later");
+            }
+            return;
+        }
         if (reply instanceof Messages.Refused refused) {
             RejectReason reason = refused.reason();
             if (end(RequestOutcome.REJECTED, reason.errorType())) {
@@ -217,6 +225,13 @@ final class Inflight {
                 sink.done(d.finishReason(), d.promptTokens(), completion);
             }
         } else if (event instanceof StreamEvent.Rejected r) {
+            if (Messages.Declined.NODE_DRAINING.equals(r.reason()) && tokens == 0) {
+                // Its node is shutting down and handed it back before its first token: place it elsewhere.
+                excluded.add(servingNode);
+                metrics.replaced("node_draining");
+                placeAgain(null);
+                return;
+            }
             if (router.migration() && !migrated && !r.migrated() && tokens == 0
                     && RejectReason.TTFT_UNATTAINABLE.errorType().equals(r.reason())) {
                 // Migration: its node cannot meet its TTFT any more; another node may. Tried once.

@@ -5,6 +5,8 @@ import io.scorpio.server.bus.Addresses;
 import io.scorpio.server.bus.StreamEvent;
 import io.scorpio.server.cluster.ClusterRouter;
 import io.scorpio.server.cluster.ClusterView;
+import io.scorpio.server.cluster.EngineSnapshots;
+import io.scorpio.server.config.ClusterSettings;
 import io.scorpio.server.cluster.NodeConsumers;
 import io.scorpio.server.cluster.WireFormat;
 import io.scorpio.server.config.NodeSettings;
@@ -67,8 +69,19 @@ public final class IngressVerticle extends VerticleBase {
     private HttpServer server;
     private HttpServer opsServer;
 
+    private final EngineSnapshots snapshots;
+    private final ClusterSettings clusterSettings;
+
     public IngressVerticle(NodeSettings settings, NodeClock clock, ServerMetrics metrics, RequestRegistry registry,
                            ClusterView cluster, RateLimits limits) {
+        this(settings, clock, metrics, registry, cluster, limits, EngineSnapshots.single(settings.nodeId()),
+                ClusterSettings.defaults());
+    }
+
+    public IngressVerticle(NodeSettings settings, NodeClock clock, ServerMetrics metrics, RequestRegistry registry,
+                           ClusterView cluster, RateLimits limits, EngineSnapshots snapshots, ClusterSettings clusterSettings) {
+        this.snapshots = snapshots;
+        this.clusterSettings = clusterSettings;
         this.settings = settings;
         this.cluster = cluster;
         this.clock = clock;
@@ -93,8 +106,8 @@ public final class IngressVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        this.clusterRouter = new ClusterRouter(vertx, cluster, clock, metrics, settings.busTimeoutMs(), settings.placementTimeoutMs(),
-                settings.migration());
+        this.clusterRouter = new ClusterRouter(vertx, cluster, clock, metrics, settings.busTimeoutMs(), clusterSettings,
+                snapshots, settings.migration());
         // Stream events of requests that entered here: from this node's guard by reference, from other nodes' as JSON.
         Future<Void> local = vertx.eventBus().<StreamEvent.Batch>localConsumer(Addresses.INGRESS_STREAMS,
                 m -> streams.dispatch(m.body().events())).completion();
