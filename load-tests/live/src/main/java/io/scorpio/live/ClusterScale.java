@@ -307,6 +307,15 @@ public final class ClusterScale {
                     ServiceState.awaitIdle(n.target(), 30_000);
                 }
                 Map<Map<String, String>, PromHistogram> delta = minus(placement(cluster), before);
+                double declined = 0;
+                double quoteFailures = 0;
+                for (NodeCluster.Node n : cluster.nodes()) {
+                    String text = cluster.metrics(n);
+                    declined += PromHistogram.sumOf(text, "scorpio_placement_declined_total");
+                    quoteFailures += PromHistogram.sumOf(text, QUOTE_FAILURES);
+                }
+                System.err.printf("cluster-scale: probe %s: %.0f submissions declined (stale snapshot or draining), "
+                        + "%.0f quotes failed%n", setup, declined, quoteFailures);
                 RunSummary s = RunSummary.of(run.results());
                 for (PromHistogram h : sorted(delta.values())) {
                     if (h.count() > 0) {

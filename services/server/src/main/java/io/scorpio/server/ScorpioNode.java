@@ -95,7 +95,7 @@ public final class ScorpioNode implements AutoCloseable {
         ClusterView cluster = hz == null ? ClusterView.single(settings.nodeId()) : ClusterView.of(vertx, hz, settings.nodeId());
         ClusterSettings clusterSettings = ClusterSettings.from(config);
         EngineSnapshots snapshots = hz == null ? EngineSnapshots.single(settings.nodeId())
-                : EngineSnapshots.cluster(hz, settings.nodeId());
+                : EngineSnapshots.cluster(hz, settings.nodeId(), clusterSettings.snapshotIntervalMs());
         try {
             LocalMessage.register(vertx.eventBus());
             RequestRegistry registry = hz == null ? new LocalRequestRegistry()

@@ -36,7 +36,7 @@ public final class EngineSnapshots implements AutoCloseable {
 
     public static final String MAP = "scorpio.engines";
     /** Entries not refreshed for this long disappear even if no one saw their node leave. */
-    static final long TTL_MS = 10_000;
+    private final long ttlMs;
 
     /** One engine's snapshot; {@code incarnation} tells runs of the same node id apart (its start time). */
     public record Entry(String node, int engine, long incarnation, EngineSnapshot snapshot) {
@@ -56,8 +56,9 @@ public final class EngineSnapshots implements AutoCloseable {
     /** Per key, the newest JSON not yet written; a write task is queued only when the key had none. */
     private final ConcurrentHashMap<String, String> unwritten = new ConcurrentHashMap<>();
 
-    private EngineSnapshots(String self, ReplicatedMap<String, String> map) {
+    private EngineSnapshots(String self, ReplicatedMap<String, String> map, long ttlMs) {
         this.self = self;
+        this.ttlMs = ttlMs;
         this.map = map;
         if (map == null) {
             this.listener = null;
@@ -77,11 +78,15 @@ public final class EngineSnapshots implements AutoCloseable {
 
     /** A node alone: only its own engines, nothing shared. */
     public static EngineSnapshots single(String self) {
-        return new EngineSnapshots(self, null);
+        return new EngineSnapshots(self, null, 0);
     }
 
-    public static EngineSnapshots cluster(HazelcastInstance hz, String self) {
-        return new EngineSnapshots(self, hz.getReplicatedMap(MAP));
+    /**
+     * @param shareIntervalMs how often the guards share at most ({@code cluster.snapshot-interval-ms}): entries live
+     *                        10 s, or three intervals when that is longer, and the guards refresh them every second
+     */
+    public static EngineSnapshots cluster(HazelcastInstance hz, String self, long shareIntervalMs) {
+        return new EngineSnapshots(self, hz.getReplicatedMap(MAP), Math.max(10_000, 3 * shareIntervalMs + 1_000));
     }
 
     static String key(String node, int engine) {
@@ -106,7 +111,7 @@ public final class EngineSnapshots implements AutoCloseable {
                 String json = unwritten.remove(key);
                 if (json != null) {
                     try {
-                        map.put(key, json, TTL_MS, TimeUnit.MILLISECONDS);
+                        map.put(key, json, ttlMs, TimeUnit.MILLISECONDS);
                     } catch (RuntimeException e) {
                         // The member is shutting down or cut off: the next share or refresh writes again.
                         LOG.log(System.Logger.Level.DEBUG, "snapshot " + key + " not shared: " + e);

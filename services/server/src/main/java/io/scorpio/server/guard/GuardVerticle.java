@@ -194,10 +194,14 @@ public final class GuardVerticle extends VerticleBase {
             publish(e);
             shareNow(e);
         }
-        // A refresh renews the shared entries' time to live and restores them after a split heals.
+        // A refresh renews the shared entries' time to live and restores them after a split heals; it keeps to the
+        // interval too, so a node configured to share rarely stays as stale as configured.
         vertx.setPeriodic(SNAPSHOT_REFRESH_MS, t -> {
+            long now = System.nanoTime();
             for (int e = 0; e < schedulers.length; e++) {
-                shareNow(e);
+                if (now - lastSharedNanos[e] >= clusterSettings.snapshotIntervalMs() * 1_000_000) {
+                    shareNow(e);
+                }
             }
         });
         return Future.all(registered);
