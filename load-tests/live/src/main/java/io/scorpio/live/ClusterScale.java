@@ -309,13 +309,16 @@ public final class ClusterScale {
                 Map<Map<String, String>, PromHistogram> delta = minus(placement(cluster), before);
                 double declined = 0;
                 double quoteFailures = 0;
+                double misses = 0;
                 for (NodeCluster.Node n : cluster.nodes()) {
                     String text = cluster.metrics(n);
                     declined += PromHistogram.sumOf(text, "scorpio_placement_declined_total");
                     quoteFailures += PromHistogram.sumOf(text, QUOTE_FAILURES);
+                    misses += PromHistogram.sumOf(text, "scorpio_placement_snapshot_misses_total");
                 }
-                System.err.printf("cluster-scale: probe %s: %.0f submissions declined (stale snapshot or draining), "
-                        + "%.0f quotes failed%n", setup, declined, quoteFailures);
+                System.err.printf("cluster-scale: probe %s (counts since the node started): %.0f submissions declined "
+                        + "(stale snapshot or draining), %.0f quotes failed, %.0f placements without a node's snapshot%n",
+                        setup, declined, quoteFailures, misses);
                 RunSummary s = RunSummary.of(run.results());
                 for (PromHistogram h : sorted(delta.values())) {
                     if (h.count() > 0) {

@@ -133,6 +133,21 @@ class ServerConfigTest {
     }
 
     @Test
+    void clusterSettingsDefaultToSnapshotsAndRefuseNonsense() {
+        io.scorpio.server.config.ClusterSettings d = io.scorpio.server.config.ClusterSettings.defaults();
+        assertEquals(io.scorpio.server.config.ClusterSettings.Placement.SNAPSHOTS, d.placement());
+        assertEquals(10, d.snapshotIntervalMs());
+        assertEquals(0.25, d.staleTolerance());
+        assertEquals(io.scorpio.server.config.ClusterSettings.Placement.QUOTES, io.scorpio.server.config.ClusterSettings.from(
+                ServerConfig.layered(Map.of("SCORPIO_CLUSTER_PLACEMENT", "quotes"), Map.of(), List.of())).placement());
+        for (String bad : List.of("--cluster.placement=gossip", "--cluster.snapshot-interval-ms=0",
+                "--cluster.stale-tolerance=-1", "--cluster.placement-timeout-ms=0")) {
+            assertThrows(IllegalArgumentException.class, () -> io.scorpio.server.config.ClusterSettings.from(
+                    ServerConfig.layered(Map.of(), Map.of(), List.of(bad))), bad);
+        }
+    }
+
+    @Test
     void usageListsEveryKey() {
         String usage = ServerConfig.usage();
         for (ServerConfig.Key k : ServerConfig.KEYS) {

@@ -143,6 +143,7 @@ public final class ClusterRouter {
             List<EngineSnapshot> engines = snapshots.of(node);
             if (engines.isEmpty()) {
                 unknown.add(node);
+                metrics.snapshotMissing(node);
             } else {
                 known.add(NodeQuote.of(node, spec, engines, now));
             }

@@ -121,6 +121,12 @@ public final class ServerMetrics {
                 .tags("node", node).register(registry).increment();
     }
 
+    /** Placement from snapshots found none of {@code node}'s (it has just joined) and asked it for a quote instead. */
+    public void snapshotMissing(String node) {
+        Counter.builder("scorpio_placement_snapshot_misses").description("placements from snapshots that had none of a "
+                        + "node yet and asked it for a quote, by node").tags("node", node).register(registry).increment();
+    }
+
     /**
      * A guard declined a submission (stale snapshot, or its node draining) and the entry node tried the next best:
      * counted at the entry node, by the node that declined and why.

@@ -86,8 +86,8 @@ class ClusterSnapshotTest {
             //    A's requests go there too).
             List<CompletableFuture<Seen>> viaA = new ArrayList<>();
             List<CompletableFuture<Seen>> viaB = new ArrayList<>();
-            for (int i = 0; i < 18; i++) {
-                Node entry = i % 3 == 2 ? b : a;
+            for (int i = 0; i < 20; i++) {
+                Node entry = i % 5 == 4 ? b : a;
                 (entry == b ? viaB : viaA).add(client.complete(entry.id(), entry.base(), 120));
             }
             NodeProcesses.await("node B running and queueing requests", Duration.ofSeconds(60), () -> {
