@@ -145,7 +145,8 @@ public final class ServerMetrics {
 
     /** A request placed again after the node serving it left the cluster before its first token. */
     public void replaced(String reason) {
-        Counter.builder("scorpio_requests_replaced").description("requests placed again because their node left before the first token")
+        Counter.builder("scorpio_requests_replaced").description("requests placed again before their first token: their node "
+                        + "left the cluster (node_left) or handed them back while shutting down (node_draining)")
                 .tags("reason", reason).register(registry).increment();
     }
 
