@@ -233,7 +233,8 @@ public final class GuardVerticle extends VerticleBase {
     }
 
     /**
-     * Takes a request onto one of this node's engines, or refuses it. A draining node declines everything new; a
+     * Takes a request onto one of this node's engines, or refuses it. A draining node in a cluster declines everything
+     * new; a
      * submission placed from a snapshot ({@code expectedHeadroom} not NaN) that may go elsewhere is declined when this
      * guard's exact state would reject it for TTFT, or leaves it much less headroom than the snapshot promised: the
      * snapshot was stale, and the entry node tries the next best node.
@@ -241,7 +242,8 @@ public final class GuardVerticle extends VerticleBase {
     private Messages.SubmitReply accept(RequestSpec spec, String prompt, String origin, double expectedHeadroom,
                                         boolean mayDecline) {
         double now = clock.nowMs();
-        if (draining) {
+        if (draining && cluster.nodes().size() > 1) {
+            // Another node can take it. Alone, a request the ingress admitted before the drain is still served here.
             return new Messages.Declined(Messages.Declined.NODE_DRAINING, "node " + settings.nodeId() + " is shutting down");
         }
         int engine = place(spec, now);
