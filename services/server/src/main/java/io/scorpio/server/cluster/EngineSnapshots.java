@@ -72,7 +72,7 @@ public final class EngineSnapshots implements AutoCloseable {
         });
         this.listener = map.addEntryListener(new Listener());
         for (Map.Entry<String, String> e : map.entrySet()) {
-            accept(e.getValue());
+            accept(e.getKey(), e.getValue());
         }
     }
 
@@ -151,11 +151,12 @@ public final class EngineSnapshots implements AutoCloseable {
         }
     }
 
-    private void accept(String json) {
-        Entry e = WireFormat.snapshot(new JsonObject(json));
-        if (!e.node().equals(self)) { // this node's own engines are written locally, always newer
-            held.merge(key(e.node(), e.engine()), e, (old, now) -> now.newerThan(old) ? now : old);
+    private void accept(String key, String json) {
+        if (key.startsWith(self + "/")) {
+            return; // this node's own engines are written locally, always newer: not even parsed
         }
+        Entry e = WireFormat.snapshot(new JsonObject(json));
+        held.merge(key(e.node(), e.engine()), e, (old, now) -> now.newerThan(old) ? now : old);
     }
 
     private void dropped(String key) {
@@ -184,12 +185,12 @@ public final class EngineSnapshots implements AutoCloseable {
     private final class Listener implements EntryListener<String, String> {
         @Override
         public void entryAdded(EntryEvent<String, String> event) {
-            accept(event.getValue());
+            accept(event.getKey(), event.getValue());
         }
 
         @Override
         public void entryUpdated(EntryEvent<String, String> event) {
-            accept(event.getValue());
+            accept(event.getKey(), event.getValue());
         }
 
         @Override

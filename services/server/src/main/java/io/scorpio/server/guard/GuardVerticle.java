@@ -191,8 +191,7 @@ public final class GuardVerticle extends VerticleBase {
             }).completion());
         }
         for (int e = 0; e < schedulers.length; e++) {
-            publish(e);
-            shareNow(e);
+            publish(e); // the first share: other nodes can place here from now on
         }
         // A refresh renews the shared entries' time to live and restores them after a split heals; it keeps to the
         // interval too, so a node configured to share rarely stays as stale as configured.
