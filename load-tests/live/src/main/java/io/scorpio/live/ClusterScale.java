@@ -49,7 +49,7 @@ public final class ClusterScale {
     static final String USAGE = """
             usage: ClusterScale [--configs 1/1,2/1,2/2,4/1,4/2,4/3] [--qps-per-worker 6,12] [--requests-per-worker 224]
                                 [--time-scale 2] [--policy scorpio] [--transport sse|ws] [--seed 42] [--estimate-only]
-                                [--warmup-requests 30] [--probe-requests 200] [--out target/cluster-scale]
+                                [--warmup-requests 30] [--probe-requests 200] [--probe-nodes 1,2] [--out target/cluster-scale]
                                 [--logs target/cluster-scale-logs] [--node-jvm "-Xmx512m -XX:+UseSerialGC"]
                                 [--server-classpath PATH]
               --configs: workers/nodes pairs (workers >= nodes; engines split as evenly as possible, e.g. 4/3 = 2+1+1);
@@ -59,6 +59,7 @@ public final class ClusterScale {
                             (workers, scheduler time models, SLOs and arrivals alike); results are in model time.
               --estimate-only: print the virtual-time reference of every run and the expected wall time, start nothing.
               --probe-requests: light sequential requests per probe setup (one node alone, two nodes); 0 skips it.
+              --probe-nodes: the cluster sizes the probe runs, one worker per node (default 1,2; e.g. 1,3).
               --server-classpath: where io.scorpio.server.Launcher is loaded from (default: this JVM's class path,
                             i.e. scorpio-live.jar, which bundles the server; or services/server/target/scorpio-server.jar).""";
 
@@ -92,6 +93,8 @@ public final class ClusterScale {
         long seed = Long.parseLong(o.getOrDefault("seed", "42"));
         int warmup = Integer.parseInt(o.getOrDefault("warmup-requests", "30"));
         int probe = Integer.parseInt(o.getOrDefault("probe-requests", "200"));
+        List<Integer> probeNodes = Arrays.stream(o.getOrDefault("probe-nodes", "1,2").split(","))
+                .map(String::strip).map(Integer::parseInt).toList();
         Path out = Path.of(o.getOrDefault("out", "target/cluster-scale"));
         Path logs = Path.of(o.getOrDefault("logs", "target/cluster-scale-logs"));
         DataFiles data = DataFiles.resolve();
@@ -134,7 +137,7 @@ public final class ClusterScale {
                         config.label(), q, sim.goodput(), sim.adherence(), sim.durationMs() / 1000.0);
             }
         }
-        expectedWallS += probe > 0 ? 2 * (30 + probe * 0.15) : 0;
+        expectedWallS += probe > 0 ? probeNodes.size() * (30 + probe * 0.15) : 0;
         System.err.printf("cluster-scale: expected wall time about %.1f min%n", expectedWallS / 60);
         if (o.containsKey("estimate-only")) {
             return;
@@ -174,7 +177,7 @@ public final class ClusterScale {
             System.out.print(scaleTable(runs).toMarkdown());
         }
         if (probe > 0) {
-            ResultTable probeTable = probe(launch, logs, transport, probe, warmup, policy, current);
+            ResultTable probeTable = probe(launch, logs, transport, probe, probeNodes, warmup, policy, current);
             probeTable.writeAll(out, "placement-probe");
             System.out.print(probeTable.toMarkdown());
         }
@@ -277,14 +280,15 @@ public final class ClusterScale {
      * path's own cost.
      */
     static ResultTable probe(NodeCluster.Launch launch, Path logs, LiveClient.Transport transport, int requests,
-                             int warmup, String policy, AtomicReference<NodeCluster> current) throws Exception {
+                             List<Integer> nodeCounts, int warmup, String policy, AtomicReference<NodeCluster> current)
+            throws Exception {
         ResultTable t = new ResultTable(List.of("setup", "nodes", "scope", "where", "decisions", "mean_ms", "p50_ms",
                 "p99_ms", "client_ttft_p50_ms", "client_ttft_mean_ms", "requests", "completed"));
         List<String> flags = new ArrayList<>(List.of("--predictor=none", "--policy=" + policy));
         flags.addAll(TimeDilation.NONE.nodeFlags());
-        for (int nodes : List.of(1, 2)) {
-            String setup = nodes == 1 ? "one node alone" : "two-node cluster";
-            List<Integer> engines = nodes == 1 ? List.of(1) : List.of(1, 1);
+        for (int nodes : nodeCounts) {
+            String setup = nodes == 1 ? "one node alone" : nodes + "-node cluster";
+            List<Integer> engines = java.util.Collections.nCopies(nodes, 1);
             NodeCluster cluster = NodeCluster.start(launch, clusterName("probe" + nodes), engines, flags,
                     logs.resolve("probe-" + nodes + "n"));
             current.set(cluster);
@@ -303,6 +307,18 @@ public final class ClusterScale {
                     ServiceState.awaitIdle(n.target(), 30_000);
                 }
                 Map<Map<String, String>, PromHistogram> delta = minus(placement(cluster), before);
+                double declined = 0;
+                double quoteFailures = 0;
+                double misses = 0;
+                for (NodeCluster.Node n : cluster.nodes()) {
+                    String text = cluster.metrics(n);
+                    declined += PromHistogram.sumOf(text, "scorpio_placement_declined_total");
+                    quoteFailures += PromHistogram.sumOf(text, QUOTE_FAILURES);
+                    misses += PromHistogram.sumOf(text, "scorpio_placement_snapshot_misses_total");
+                }
+                System.err.printf("cluster-scale: probe %s (counts since the node started): %.0f submissions declined "
+                        + "(stale snapshot or draining), %.0f quotes failed, %.0f placements without a node's snapshot%n",
+                        setup, declined, quoteFailures, misses);
                 RunSummary s = RunSummary.of(run.results());
                 for (PromHistogram h : sorted(delta.values())) {
                     if (h.count() > 0) {

@@ -12,6 +12,7 @@ import io.scorpio.server.bus.Messages;
 import io.scorpio.server.config.HazelcastSettings;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.cluster.ClusterView;
+import io.scorpio.server.cluster.EngineSnapshots;
 import io.scorpio.server.config.ServerConfig;
 import io.scorpio.server.engine.Backoff;
 import io.scorpio.server.engine.EngineVerticle;
@@ -56,8 +57,11 @@ public final class ScorpioNode implements AutoCloseable {
     private final int metricsPort;
     private final IngressVerticle ingress;
 
+    private final EngineSnapshots snapshots;
+
     private ScorpioNode(NodeSettings settings, Vertx vertx, HazelcastInstance hazelcast, RequestRegistry registry,
-                        ServerMetrics metrics, ClusterView cluster, IngressVerticle ingress) {
+                        ServerMetrics metrics, ClusterView cluster, IngressVerticle ingress, EngineSnapshots snapshots) {
+        this.snapshots = snapshots;
         this.ingress = ingress;
         int port = ingress.port();
         int metricsPort = ingress.metricsPort();
@@ -89,6 +93,8 @@ public final class ScorpioNode implements AutoCloseable {
             vertx = Vertx.vertx();
         }
         ClusterView cluster = hz == null ? ClusterView.single(settings.nodeId()) : ClusterView.of(vertx, hz, settings.nodeId());
+        EngineSnapshots snapshots = hz == null ? EngineSnapshots.single(settings.nodeId())
+                : EngineSnapshots.cluster(hz, settings.nodeId(), settings.cluster().snapshotIntervalMs());
         try {
             LocalMessage.register(vertx.eventBus());
             RequestRegistry registry = hz == null ? new LocalRequestRegistry()
@@ -98,7 +104,7 @@ public final class ScorpioNode implements AutoCloseable {
             NodeClock clock = new NodeClock();
             await(vertx.deployVerticle(new PredictorVerticle(predictor, settings.guard().stepModel(), settings.guard().prefillModel())));
             await(vertx.deployVerticle(new GuardVerticle(settings.nodeId(), settings.guard(), settings.stepTimeoutMs(), clock, metrics,
-                    registry, cluster)));
+                    registry, cluster, snapshots, settings.cluster())));
             for (int e = 0; e < settings.guard().engines(); e++) {
                 int engine = e;
                 EngineWorker worker = workers.create(new WorkerContext(vertx, settings.worker(), settings.guard(), e, metrics,
@@ -109,10 +115,11 @@ public final class ScorpioNode implements AutoCloseable {
             // A key's rate holds for the whole cluster: its token bucket is shared when there is a cluster.
             RateLimits limits = hz == null ? new RateLimiter()
                     : new ClusterRateLimiter(vertx, hz, settings.access().rateLimitTimeoutMs(), metrics);
-            IngressVerticle ingress = new IngressVerticle(settings, clock, metrics, registry, cluster, limits);
+            IngressVerticle ingress = new IngressVerticle(settings, clock, metrics, registry, cluster, limits, snapshots);
             await(vertx.deployVerticle(ingress));
-            return new ScorpioNode(settings, vertx, hz, registry, metrics, cluster, ingress);
+            return new ScorpioNode(settings, vertx, hz, registry, metrics, cluster, ingress, snapshots);
         } catch (Exception | Error e) {
+            snapshots.close();
             cluster.close();
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             throw e;
@@ -207,12 +214,19 @@ public final class ScorpioNode implements AutoCloseable {
      * many requests had to be ended that way. {@link #close} is the second half.
      */
     public int drain(long graceMs) throws Exception {
-        return ingress.drain(graceMs).toCompletionStage().toCompletableFuture().get(graceMs + 10_000, TimeUnit.MILLISECONDS);
+        // In a cluster the guard first hands its waiting requests back to their entry nodes, which place them on the
+        // other nodes, and declines new ones; it then waits, like the ingress, for what runs here to finish.
+        Future<Object> guard = vertx.eventBus().request(Addresses.GUARD_DRAIN, graceMs,
+                Addresses.local(graceMs + 5_000)).map(m -> m.body());
+        int cut = ingress.drain(graceMs).toCompletionStage().toCompletableFuture().get(graceMs + 10_000, TimeUnit.MILLISECONDS);
+        guard.toCompletionStage().toCompletableFuture().get(graceMs + 10_000, TimeUnit.MILLISECONDS);
+        return cut;
     }
 
     /** Closing Vert.x also leaves the cluster: the cluster manager owns the Hazelcast member. */
     @Override
     public void close() throws Exception {
+        snapshots.close();
         cluster.close();
         registry.close();
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scorpio.model.SloClass;
 import io.scorpio.predictor.LengthPredictor;
+import io.scorpio.server.config.ClusterSettings;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.config.ServerConfig;
 import java.nio.file.Files;
@@ -132,6 +133,22 @@ class ServerConfigTest {
                 List.of("--cluster.bus-port=70000"))));
         assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(ServerConfig.layered(Map.of(), Map.of(),
                 List.of("--cluster.placement-timeout-ms=0"))));
+    }
+
+    @Test
+    void clusterSettingsDefaultToSnapshotsAndRefuseNonsense() {
+        ClusterSettings d = NodeSettings.from(ServerConfig.defaults()).cluster();
+        assertEquals(d, ClusterSettings.defaults());
+        assertEquals(ClusterSettings.Placement.SNAPSHOTS, d.placement());
+        assertEquals(10, d.snapshotIntervalMs());
+        assertEquals(0.25, d.staleTolerance());
+        assertEquals(ClusterSettings.Placement.QUOTES, NodeSettings.from(
+                ServerConfig.layered(Map.of("SCORPIO_CLUSTER_PLACEMENT", "quotes"), Map.of(), List.of())).cluster().placement());
+        for (String bad : List.of("--cluster.placement=gossip", "--cluster.snapshot-interval-ms=0",
+                "--cluster.stale-tolerance=-1", "--cluster.placement-timeout-ms=0")) {
+            assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(
+                    ServerConfig.layered(Map.of(), Map.of(), List.of(bad))), bad);
+        }
     }
 
     @Test

@@ -48,6 +48,18 @@ public interface Placement {
         return spec.deadlineMs() - nowMs - engine.minimalTtftMs(spec.promptTokens()) - engine.config().rejectionMarginMs();
     }
 
+    /** {@link #headroom(RequestSpec, Scheduler, double)} from another node's snapshot of the engine. */
+    static double headroom(RequestSpec spec, EngineSnapshot engine, double nowMs) {
+        double ttft = (spec.deadlineMs() - nowMs - engine.minimalTtftMs(spec.promptTokens())) / spec.slo().ttftMs();
+        double tpot = (spec.slo().tpotMs() - engine.predictedTpotMs(spec)) / spec.slo().tpotMs();
+        return Math.min(ttft, tpot);
+    }
+
+    /** {@link #ttftRoomMs(RequestSpec, Scheduler, double)} from another node's snapshot of the engine. */
+    static double ttftRoomMs(RequestSpec spec, EngineSnapshot engine, double nowMs) {
+        return spec.deadlineMs() - nowMs - engine.minimalTtftMs(spec.promptTokens()) - engine.rejectionMarginMs();
+    }
+
     /**
      * Migration (the paper's future work): the engine a TTFT rejection from engine {@code from} should move to
      * instead: the other engine with the most TTFT room, if that room is not negative; -1 when there is none,

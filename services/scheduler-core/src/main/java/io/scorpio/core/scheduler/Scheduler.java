@@ -763,6 +763,21 @@ public final class Scheduler {
         return admitted.tMin();
     }
 
+    /** Sum of 1 / TPOT SLO over the admitted set (VBS = T_min times this); what an engine snapshot carries. */
+    public double inverseTpotSum() {
+        return admitted.inverseTpotSum();
+    }
+
+    /** Sum of the admitted requests' current lengths (prompt plus generated tokens). */
+    public long admittedLengthSum() {
+        return admitted.lengthSum();
+    }
+
+    /** Prompt tokens of every waiting request: what a new request's minimal TTFT queues behind. */
+    public long waitingTokens() {
+        return waiting.tokens();
+    }
+
     public int freeKvBlocks() {
         return kv.freeBlocks();
     }

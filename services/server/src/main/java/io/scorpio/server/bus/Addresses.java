@@ -60,6 +60,11 @@ public final class Addresses {
     public static final String GUARD_SUBMIT = "scorpio.guard.submit";
     /** Guard: the client went away (request-reply, answers whether the request was still live). */
     public static final String GUARD_ABORT = "scorpio.guard.abort";
+    /**
+     * Guard: graceful stop (request-reply; the body is the grace period in ms): take nothing new, hand waiting requests
+     * back to their entry nodes, answer with how many requests are still here once they ended or the grace passed.
+     */
+    public static final String GUARD_DRAIN = "scorpio.guard.drain";
     /** Guard: its state as JSON (request-reply). */
     public static final String GUARD_STATE = "scorpio.guard.state";
     /** Predictor: an output-length prediction for a prompt (request-reply). */

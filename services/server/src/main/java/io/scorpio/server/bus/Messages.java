@@ -18,7 +18,21 @@ public final class Messages {
      * back to the ingress of the node it entered, named by {@code id}.
      */
     public record Submit(String id, double arrivalMs, int promptTokens, int maxTokens, Slo slo, int predictedTokens,
-                         String prompt) implements LocalMessage {
+                         String prompt, double expectedHeadroom, boolean mayDecline) implements LocalMessage {
+
+        /** A submission no snapshot chose: the guard takes it (or refuses it) as a node alone does. */
+        public Submit(String id, double arrivalMs, int promptTokens, int maxTokens, Slo slo, int predictedTokens,
+                      String prompt) {
+            this(id, arrivalMs, promptTokens, maxTokens, slo, predictedTokens, prompt, Double.NaN, false);
+        }
+
+        /**
+         * The same submission, chosen from a snapshot that promised {@code expectedHeadroom}; with {@code mayDecline}
+         * (another node is left to try) the guard declines it when its exact state is far worse than promised.
+         */
+        public Submit placed(double expectedHeadroom, boolean mayDecline) {
+            return new Submit(id, arrivalMs, promptTokens, maxTokens, slo, predictedTokens, prompt, expectedHeadroom, mayDecline);
+        }
 
         /**
          * The scheduler's view of the request, arrived at {@code arrivalMs} on the guard's clock. Its output length O is
@@ -43,6 +57,15 @@ public final class Messages {
 
     /** Refused at once: no schedule could ever run it. */
     public record Refused(RejectReason reason, String message) implements SubmitReply {
+    }
+
+    /**
+     * Not taken here, but another node may: the snapshot it was placed from was stale ({@code stale_snapshot}), or the
+     * node is shutting down ({@code node_draining}). The entry node tries the next best node.
+     */
+    public record Declined(String reason, String message) implements SubmitReply {
+        public static final String STALE_SNAPSHOT = "stale_snapshot";
+        public static final String NODE_DRAINING = "node_draining";
     }
 
     /**

@@ -1,8 +1,11 @@
 package io.scorpio.server.cluster;
 
+import io.scorpio.core.cluster.EngineSnapshot;
+import io.scorpio.core.scheduler.RequestSpec;
 import io.scorpio.server.NodeClock;
 import io.scorpio.server.bus.Addresses;
 import io.scorpio.server.bus.Messages;
+import io.scorpio.server.config.ClusterSettings;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,10 +20,11 @@ import java.util.Random;
 
 /**
  * Where a request that entered this node is served. Alone, a node submits to its own guard and asks nobody.
- * In a cluster it asks every node's guard for a quote (the most headroom the request would have on one of that
- * node's engines: {@code Placement.headroom}, the same SLO-aware measure as within a node), then submits to the
- * node with the most; a node that does not answer within {@code cluster.placement-timeout-ms} is passed over, and
- * if the chosen node fails to take the submission the next is tried.
+ * In a cluster it computes what every node offers the request (the most headroom it would have on one of that
+ * node's engines: {@code Placement.headroom}, the same SLO-aware measure as within a node) from the engines' snapshots
+ * this node holds in memory ({@link EngineSnapshots}; with {@code cluster.placement=quotes}, by asking every node's
+ * guard and waiting up to {@code cluster.placement-timeout-ms}), then submits to the node with the most. If the chosen
+ * node fails to take the submission, or declines it (its snapshot was stale, or it is draining), the next is tried.
  *
  * <p>Placement only chooses; each guard still decides. Admission, LDF order and rejection are made by the one
  * guard that owns the engine, on its exact state, so they stay correct however stale a quote was.
@@ -56,6 +60,8 @@ public final class ClusterRouter {
     private final ClusterView cluster;
     private final NodeClock clock;
     private final ServerMetrics metrics;
+    private final EngineSnapshots snapshots;
+    private final ClusterSettings settings;
     private final DeliveryOptions localOptions;
     private final DeliveryOptions remoteOptions;
     private final DeliveryOptions quoteOptions;
@@ -66,15 +72,17 @@ public final class ClusterRouter {
     static final double TIE = 0.005;
 
     public ClusterRouter(Vertx vertx, ClusterView cluster, NodeClock clock, ServerMetrics metrics, long busTimeoutMs,
-                         long quoteTimeoutMs, boolean migration) {
+                         ClusterSettings settings, EngineSnapshots snapshots, boolean migration) {
         this.migration = migration;
         this.bus = vertx.eventBus();
         this.cluster = cluster;
         this.clock = clock;
         this.metrics = metrics;
+        this.snapshots = snapshots;
+        this.settings = settings;
         this.localOptions = Addresses.local(busTimeoutMs);
         this.remoteOptions = new DeliveryOptions().setSendTimeout(busTimeoutMs);
-        this.quoteOptions = new DeliveryOptions().setSendTimeout(quoteTimeoutMs);
+        this.quoteOptions = new DeliveryOptions().setSendTimeout(settings.quoteTimeoutMs());
     }
 
     /** Places the submission; it fails with {@link PlacementFailed} when no guard took it. */
@@ -83,8 +91,9 @@ public final class ClusterRouter {
     }
 
     /**
-     * Places the submission. With {@code needTtftRoom} (a migration), only nodes whose quote leaves the request
-     * room to meet its TTFT are candidates, and the submission fails with {@link NoRoom} when there is none.
+     * Places the submission. With {@code needTtftRoom} (a migration), only nodes that leave the request room to meet
+     * its TTFT are candidates, and the submission fails with {@link NoRoom} when there is none. A draining node is
+     * never a candidate. If every node declines, the reply is the last one's {@link Messages.Declined}.
      */
     public Future<Placed> submit(Messages.Submit s, List<String> excluded, boolean needTtftRoom) {
         long t0 = System.nanoTime();
@@ -97,56 +106,113 @@ public final class ClusterRouter {
         if (!needTtftRoom && nodes.size() == 1 && nodes.get(0).equals(cluster.self())) {
             return submitTo(cluster.self(), s).onSuccess(p -> metrics.placement(System.nanoTime() - t0, "local", "local"));
         }
+        boolean fromSnapshots = settings.placement() == ClusterSettings.Placement.SNAPSHOTS;
+        Future<List<NodeQuote>> quotes = fromSnapshots ? fromSnapshots(s, nodes) : ask(s, nodes);
+        return quotes.compose(all -> {
+            List<NodeQuote> candidates = new ArrayList<>();
+            for (NodeQuote q : all) {
+                if (!q.draining() && (!needTtftRoom || q.ttftRoomMs() >= 0)) {
+                    candidates.add(q);
+                }
+            }
+            List<NodeQuote> order = order(candidates, random);
+            if (order.isEmpty() && needTtftRoom) {
+                return Future.failedFuture(new NoRoom());
+            }
+            if (order.isEmpty()) {
+                // nobody answered in time: serve it here rather than fail it (a draining guard declines it)
+                order.add(new NodeQuote(cluster.self(), Double.NaN, Double.NaN, false));
+            }
+            return tryInOrder(s, order, 0, null, fromSnapshots);
+        }).onSuccess(p -> metrics.placement(System.nanoTime() - t0, "cluster",
+                p.node().equals(cluster.self()) ? "local" : "remote"));
+    }
+
+    /**
+     * What each node offers the request, from the engines' snapshots in this node's memory: no message leaves the
+     * node. A node whose snapshots have not arrived yet (it has just joined) is asked for a quote instead.
+     */
+    private Future<List<NodeQuote>> fromSnapshots(Messages.Submit s, List<String> nodes) {
+        double now = clock.nowMs();
+        RequestSpec spec = s.spec(s.arrivalMs());
+        List<NodeQuote> known = new ArrayList<>(nodes.size());
+        List<String> unknown = new ArrayList<>();
+        for (String node : nodes) {
+            List<EngineSnapshot> engines = snapshots.of(node);
+            if (engines.isEmpty()) {
+                unknown.add(node);
+                metrics.snapshotMissing(node);
+            } else {
+                known.add(NodeQuote.of(node, spec, engines, now));
+            }
+        }
+        if (unknown.isEmpty()) {
+            return Future.succeededFuture(known);
+        }
+        return ask(s, unknown).map(asked -> {
+            known.addAll(asked);
+            return known;
+        });
+    }
+
+    /** Asks every node's guard for a quote and waits for all, up to {@code cluster.placement-timeout-ms}. */
+    private Future<List<NodeQuote>> ask(Messages.Submit s, List<String> nodes) {
         JsonObject quoteRequest = WireFormat.submit(s, clock.nowMs(), cluster.self(), false);
         List<Future<JsonObject>> quotes = new ArrayList<>(nodes.size());
         for (String node : nodes) {
             quotes.add(bus.<JsonObject>request(Addresses.nodeQuote(node), quoteRequest, quoteOptions).map(m -> m.body()));
         }
         return Future.join(quotes).transform(ignored -> {
-            List<JsonObject> answered = new ArrayList<>();
+            List<NodeQuote> answered = new ArrayList<>();
             for (int i = 0; i < quotes.size(); i++) {
                 Future<JsonObject> q = quotes.get(i);
                 if (q.failed()) {
                     metrics.quoteFailed(nodes.get(i));
-                } else if (!needTtftRoom || q.result().getDouble("ttft_room_ms") >= 0) {
-                    answered.add(q.result());
+                } else {
+                    answered.add(WireFormat.quote(q.result()));
                 }
             }
-            List<String> order = order(answered, random);
-            if (order.isEmpty() && needTtftRoom) {
-                return Future.failedFuture(new NoRoom());
-            }
-            if (order.isEmpty()) {
-                order.add(cluster.self()); // nobody answered in time: serve it here rather than fail it
-            }
-            return tryInOrder(s, order, 0, null);
-        }).onSuccess(p -> metrics.placement(System.nanoTime() - t0, "cluster",
-                p.node().equals(cluster.self()) ? "local" : "remote"));
+            return Future.succeededFuture(answered);
+        });
     }
 
     /**
      * The nodes to try, most headroom first. Nodes within {@link #TIE} of the best are shuffled: requests that
      * arrive together see the same quotes, and a fixed tie-break would send the whole burst to one node.
      */
-    static List<String> order(List<JsonObject> quotes, Random random) {
-        List<JsonObject> sorted = new ArrayList<>(quotes);
-        sorted.sort(Comparator.comparingDouble((JsonObject q) -> -q.getDouble("headroom")));
+    static List<NodeQuote> order(List<NodeQuote> quotes, Random random) {
+        List<NodeQuote> sorted = new ArrayList<>(quotes);
+        sorted.sort(Comparator.comparingDouble((NodeQuote q) -> -q.headroom()));
         int tied = 0;
-        while (tied < sorted.size() && sorted.get(tied).getDouble("headroom") >= sorted.get(0).getDouble("headroom") - TIE) {
+        while (tied < sorted.size() && sorted.get(tied).headroom() >= sorted.get(0).headroom() - TIE) {
             tied++;
         }
         Collections.shuffle(sorted.subList(0, tied), random);
-        List<String> order = new ArrayList<>();
-        sorted.forEach(q -> order.add(q.getString("node")));
-        return order;
+        return sorted;
     }
 
-    private Future<Placed> tryInOrder(Messages.Submit s, List<String> order, int i, Throwable last) {
+    /**
+     * Submits to the nodes in order until one takes it. A node that fails to answer, or declines (stale snapshot,
+     * draining), passes the request to the next; a submission placed from a snapshot carries the headroom the
+     * snapshot promised, and may be declined unless it goes to the last node left to try.
+     */
+    private Future<Placed> tryInOrder(Messages.Submit s, List<NodeQuote> order, int i, Throwable last,
+                                      boolean fromSnapshots) {
         if (i >= order.size()) {
-            return Future.failedFuture(new PlacementFailed(order.get(order.size() - 1), last));
+            return Future.failedFuture(new PlacementFailed(order.get(order.size() - 1).node(), last));
         }
-        String node = order.get(i);
-        return submitTo(node, s).recover(err -> tryInOrder(s, order, i + 1, err));
+        NodeQuote q = order.get(i);
+        boolean more = i + 1 < order.size();
+        Messages.Submit submission = fromSnapshots && !Double.isNaN(q.headroom()) ? s.placed(q.headroom(), more) : s;
+        return submitTo(q.node(), submission).compose(p -> {
+            if (p.reply() instanceof Messages.Declined d) {
+                metrics.declined(q.node(), d.reason());
+                if (more) {
+                    return tryInOrder(s, order, i + 1, null, fromSnapshots);
+                }
+            }
+            return Future.succeededFuture(p);
+        }, err -> tryInOrder(s, order, i + 1, err, fromSnapshots));
     }
 
     private Future<Placed> submitTo(String node, Messages.Submit s) {

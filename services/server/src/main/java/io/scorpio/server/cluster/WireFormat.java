@@ -1,5 +1,8 @@
 package io.scorpio.server.cluster;
 
+import io.scorpio.core.cluster.EngineSnapshot;
+import io.scorpio.core.model.PrefillTimeModel;
+import io.scorpio.core.model.StepTimeModel;
 import io.scorpio.core.scheduler.RequestSpec;
 import io.scorpio.model.RejectReason;
 import io.scorpio.model.Slo;
@@ -28,30 +31,52 @@ public final class WireFormat {
         JsonObject o = new JsonObject().put("sid", s.id()).put("origin", origin).put("age_ms", Math.max(0, nowMs - s.arrivalMs()))
                 .put("prompt_tokens", s.promptTokens()).put("max_tokens", s.maxTokens()).put("ttft_ms", s.slo().ttftMs())
                 .put("tpot_ms", s.slo().tpotMs()).put("predicted", s.predictedTokens());
+        if (!Double.isNaN(s.expectedHeadroom())) {
+            o.put("expected_headroom", s.expectedHeadroom()).put("may_decline", s.mayDecline());
+        }
         return withPrompt ? o.put("prompt", s.prompt()) : o;
+    }
+
+    /** The headroom the entry node's snapshot promised for a submission; NaN when it was not placed from one. */
+    private static double expectedHeadroom(JsonObject submission) {
+        Double h = submission.getDouble("expected_headroom");
+        return h == null ? Double.NaN : h;
+    }
+
+    private static boolean mayDecline(JsonObject submission) {
+        return submission.getBoolean("may_decline", false);
     }
 
     /**
      * The request of a quote or submission, with its arrival put on the receiving node's clock (the prompt is empty in
-     * a quote).
+     * a quote), and what the entry node's snapshot promised for it.
      */
     public static Messages.Submit submit(JsonObject o, double nowMs) {
         return new Messages.Submit(o.getString("sid"), nowMs - o.getDouble("age_ms"), o.getInteger("prompt_tokens"),
                 o.getInteger("max_tokens"), new Slo(o.getDouble("ttft_ms"), o.getDouble("tpot_ms")),
-                o.getInteger("predicted", -1), o.getString("prompt", ""));
+                o.getInteger("predicted", -1), o.getString("prompt", ""), expectedHeadroom(o), mayDecline(o));
     }
 
     /**
      * A guard's quote: the most headroom the request would have on one of its engines (higher is better), and the
      * most TTFT room there (milliseconds its deadline leaves beyond its minimal TTFT; negative: it would be rejected).
      */
-    public static JsonObject quote(String node, double headroom, double ttftRoomMs) {
-        return new JsonObject().put("node", node).put("headroom", headroom).put("ttft_room_ms", ttftRoomMs);
+    public static JsonObject quote(NodeQuote q) {
+        return new JsonObject().put("node", q.node()).put("headroom", q.headroom()).put("ttft_room_ms", q.ttftRoomMs())
+                .put("draining", q.draining());
+    }
+
+    public static NodeQuote quote(JsonObject o) {
+        return new NodeQuote(o.getString("node"), o.getDouble("headroom"), o.getDouble("ttft_room_ms"),
+                o.getBoolean("draining", false));
     }
 
     public static JsonObject reply(Messages.SubmitReply reply) {
         if (reply instanceof Messages.Refused r) {
             return new JsonObject().put("accepted", false).put("reason", r.reason().name()).put("message", r.message());
+        }
+        if (reply instanceof Messages.Declined d) {
+            return new JsonObject().put("accepted", false).put("declined", d.reason()).put("message", d.message());
         }
         return new JsonObject().put("accepted", true).put("engine", ((Messages.Accepted) reply).engine());
     }
@@ -60,7 +85,46 @@ public final class WireFormat {
         if (o.getBoolean("accepted")) {
             return new Messages.Accepted(o.getInteger("engine"));
         }
+        if (o.containsKey("declined")) {
+            return new Messages.Declined(o.getString("declined"), o.getString("message"));
+        }
         return new Messages.Refused(RejectReason.valueOf(o.getString("reason")), o.getString("message"));
+    }
+
+    /**
+     * An engine's snapshot as it is shared through Hazelcast ({@code EngineSnapshots}). Doubles are written with
+     * {@code Double.toString}, which reads back to the same double, so a placement from the copy computes what one
+     * from the original would. {@code t_min_ms} is left out when nothing is admitted (JSON has no NaN).
+     */
+    public static JsonObject snapshot(String node, int engine, long incarnation, EngineSnapshot s) {
+        JsonObject o = new JsonObject().put("node", node).put("engine", engine).put("incarnation", incarnation)
+                .put("version", s.version()).put("waiting_tokens", s.waitingTokens())
+                .put("tail_ttft_ms", s.tailMinimalTtftMs()).put("admitted", s.admitted()).put("waiting", s.waiting())
+                .put("vbs", s.vbs()).put("inverse_tpot_sum", s.inverseTpotSum()).put("length_sum", s.lengthSum())
+                .put("kv_used", s.kvUsed()).put("kv_total", s.kvTotal())
+                .put("step", new JsonArray().add(s.stepModel().a()).add(s.stepModel().b()).add(s.stepModel().c())
+                        .add(s.stepModel().d()))
+                .put("prefill", new JsonArray().add(s.prefillModel().theta()).add(s.prefillModel().constantMs())
+                        .add(s.prefillModel().alpha()).add(s.prefillModel().beta()))
+                .put("uses_predictor", s.usesPredictor()).put("rejection_margin_ms", s.rejectionMarginMs())
+                .put("healthy", s.healthy()).put("draining", s.draining());
+        if (!Double.isNaN(s.tMinMs())) {
+            o.put("t_min_ms", s.tMinMs());
+        }
+        return o;
+    }
+
+    public static EngineSnapshots.Entry snapshot(JsonObject o) {
+        JsonArray step = o.getJsonArray("step");
+        JsonArray prefill = o.getJsonArray("prefill");
+        EngineSnapshot s = new EngineSnapshot(o.getLong("waiting_tokens"), o.getDouble("tail_ttft_ms"),
+                o.getInteger("admitted"), o.getInteger("waiting"), o.getDouble("vbs"), o.getDouble("t_min_ms", Double.NaN),
+                o.getDouble("inverse_tpot_sum"), o.getLong("length_sum"), o.getInteger("kv_used"), o.getInteger("kv_total"),
+                new StepTimeModel(step.getDouble(0), step.getDouble(1), step.getDouble(2), step.getDouble(3)),
+                new PrefillTimeModel(prefill.getInteger(0), prefill.getDouble(1), prefill.getDouble(2), prefill.getDouble(3)),
+                o.getBoolean("uses_predictor"), o.getDouble("rejection_margin_ms"), o.getBoolean("healthy"),
+                o.getBoolean("draining"), o.getLong("version"));
+        return new EngineSnapshots.Entry(o.getString("node"), o.getInteger("engine"), o.getLong("incarnation"), s);
     }
 
     public static JsonObject abort(String submissionId) {

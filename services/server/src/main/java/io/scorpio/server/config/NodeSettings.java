@@ -8,7 +8,7 @@ import java.util.UUID;
  * fails the launch with a clear message instead of a request later. Each verticle is handed the records it uses.
  *
  * @param nodeId          this node's id in the cluster (a random one when {@code node.id} is unset, drawn once, here)
- * @param placementTimeoutMs how long the ingress waits for other nodes' placement quotes
+ * @param cluster         how a request that entered this node finds its node in a cluster
  * @param busTimeoutMs    the event bus's request-reply timeout
  * @param shutdownGraceMs on SIGTERM, how long in-flight requests may take to finish
  */
@@ -22,7 +22,7 @@ public record NodeSettings(
         WorkerSettings worker,
         PredictorSettings predictor,
         HazelcastSettings hazelcast,
-        long placementTimeoutMs,
+        ClusterSettings cluster,
         long busTimeoutMs,
         long shutdownGraceMs) {
 
@@ -40,7 +40,7 @@ public record NodeSettings(
                 worker,
                 PredictorSettings.from(c),
                 HazelcastSettings.from(c),
-                Keys.positive(c, "cluster.placement-timeout-ms"),
+                ClusterSettings.from(c),
                 Keys.positive(c, "bus.timeout-ms"),
                 Keys.positive(c, "shutdown.grace-ms"));
     }

@@ -133,8 +133,15 @@ public final class ServerConfig {
             new Key("hazelcast.heartbeat-timeout-s", "15", "a member silent this long is removed from the cluster"),
             new Key("hazelcast.merge-delay-s", "10", "after a split, how often the parts look for each other to merge"),
             new Key("cluster.bus-port", "0", "port of the clustered event bus (node-to-node stream events); 0 picks a free port"),
-            new Key("cluster.placement-timeout-ms", "250", "how long the ingress waits for other nodes' placement quotes; "
-                    + "a node slower than this is passed over for that request"),
+            new Key("cluster.placement", "snapshots", "where a request's node is chosen from: 'snapshots' (the engines' "
+                    + "snapshots every node holds in memory; nothing is asked per request) or 'quotes' (ask every node's guard)"),
+            new Key("cluster.snapshot-interval-ms", "10", "a guard shares each engine's snapshot with the cluster at most this "
+                    + "often (after the iterations that change it); how stale another node's view can be, beyond replication"),
+            new Key("cluster.stale-tolerance", "0.25", "a guard chosen from a snapshot declines the request, and the entry node "
+                    + "tries the next best, when its exact state would reject it for TTFT or leave it this much less headroom "
+                    + "(a fraction of its SLOs) than the snapshot promised"),
+            new Key("cluster.placement-timeout-ms", "250", "with cluster.placement=quotes, how long the ingress waits for other "
+                    + "nodes' placement quotes; a node slower than this is passed over for that request"),
             // auth: access control and the operational port (docs/service.md, "Access control")
             new Key("auth.keys-file", null, "API key file (JSON; written by io.scorpio.server.security.KeyTool); "
                     + "unset = no API keys: every request is allowed"),

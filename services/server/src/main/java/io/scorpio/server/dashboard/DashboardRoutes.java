@@ -3,15 +3,20 @@ package io.scorpio.server.dashboard;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import io.scorpio.core.cluster.EngineSnapshot;
 import io.scorpio.server.bus.Addresses;
+import io.scorpio.server.cluster.ClusterView;
+import io.scorpio.server.cluster.EngineSnapshots;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -26,17 +31,20 @@ public final class DashboardRoutes {
     private final Vertx vertx;
     private final NodeSettings settings;
     private final ServerMetrics metrics;
+    private final EngineSnapshots snapshots;
 
-    private DashboardRoutes(Vertx vertx, NodeSettings settings, ServerMetrics metrics) {
+    private DashboardRoutes(Vertx vertx, NodeSettings settings, ServerMetrics metrics, EngineSnapshots snapshots) {
+        this.snapshots = snapshots;
         this.vertx = vertx;
         this.settings = settings;
         this.metrics = metrics;
     }
 
     /** Mounts the dashboard's routes on the ingress router. */
-    public static void mount(Router router, Vertx vertx, NodeSettings settings, ServerMetrics metrics) {
+    public static void mount(Router router, Vertx vertx, NodeSettings settings, ServerMetrics metrics,
+                             EngineSnapshots snapshots) {
         metrics.sloClasses().configure(settings.requests().sloClasses(), settings.requests().defaultSlo());
-        DashboardRoutes routes = new DashboardRoutes(vertx, settings, metrics);
+        DashboardRoutes routes = new DashboardRoutes(vertx, settings, metrics, snapshots);
         router.get("/dashboard").handler(ctx -> ctx.reroute("/dashboard/index.html"));
         router.get("/dashboard/").handler(ctx -> ctx.reroute("/dashboard/index.html"));
         router.get("/dashboard/data").handler(ctx -> routes.snapshot().onComplete(s -> {
@@ -70,24 +78,47 @@ public final class DashboardRoutes {
             JsonObject node = new JsonObject().put("id", settings.nodeId()).put("model", settings.requests().modelName())
                     .put("policy", settings.guard().policy().name()).put("credits", settings.guard().policy().credits())
                     .put("worker", settings.worker().kind()).put("engines", settings.guard().engines());
-            return Future.succeededFuture(DashboardSnapshot.build(metrics, node, health, nodes()));
+            return Future.succeededFuture(DashboardSnapshot.build(metrics, node, health, nodes())
+                    .put("cluster_engines", clusterEngines()));
         });
     }
 
-    /** The Hazelcast cluster's members (this node alone when Hazelcast is off). */
+    /** Every engine of the cluster as this node holds it in the snapshot map ({@link EngineSnapshots}). */
+    private JsonArray clusterEngines() {
+        List<EngineSnapshots.Entry> entries = new ArrayList<>(snapshots.all());
+        entries.sort(Comparator.comparing(EngineSnapshots.Entry::node).thenComparingInt(EngineSnapshots.Entry::engine));
+        JsonArray out = new JsonArray();
+        for (EngineSnapshots.Entry e : entries) {
+            EngineSnapshot s = e.snapshot();
+            out.add(new JsonObject().put("node", e.node()).put("engine", e.engine()).put("waiting", s.waiting())
+                    .put("admitted", s.admitted()).put("vbs", s.vbs()).put("tail_ttft_ms", s.tailMinimalTtftMs())
+                    .put("kv_usage", (double) s.kvUsed() / Math.max(1, s.kvTotal())).put("healthy", s.healthy())
+                    .put("draining", s.draining()));
+        }
+        return out;
+    }
+
+    /**
+     * The Hazelcast cluster's members (this node alone when Hazelcast is off), by node id; a node is healthy when the
+     * snapshot map holds an engine of it in service (or nothing of it yet: it has just joined).
+     */
     private List<DashboardSnapshot.Node> nodes() {
         List<DashboardSnapshot.Node> out = new ArrayList<>();
         HazelcastInstance hz = settings.hazelcast().clustered()
                 ? Hazelcast.getHazelcastInstanceByName("scorpio-" + settings.nodeId()) : null;
         if (hz == null || !hz.getLifecycleService().isRunning()) {
-            out.add(new DashboardSnapshot.Node(settings.nodeId(), settings.http().host() + ":" + settings.http().port(), true));
+            out.add(new DashboardSnapshot.Node(settings.nodeId(), settings.http().host() + ":" + settings.http().port(), true, true));
             return out;
         }
         Member local = hz.getCluster().getLocalMember();
         for (Member m : hz.getCluster().getMembers()) {
             boolean self = m.getUuid().equals(local.getUuid());
-            String id = self ? settings.nodeId() : m.getUuid().toString();
-            out.add(new DashboardSnapshot.Node(id, m.getAddress().getHost() + ":" + m.getAddress().getPort(), self));
+            String attribute = m.getAttribute(ClusterView.NODE_ATTRIBUTE);
+            String id = self ? settings.nodeId() : attribute != null ? attribute : m.getUuid().toString();
+            List<EngineSnapshot> engines = snapshots.of(id);
+            boolean healthy = engines.isEmpty() || engines.stream().anyMatch(EngineSnapshot::inService);
+            out.add(new DashboardSnapshot.Node(id, m.getAddress().getHost() + ":" + m.getAddress().getPort(), self,
+                    healthy));
         }
         return out;
     }

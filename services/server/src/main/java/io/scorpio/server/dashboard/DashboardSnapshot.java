@@ -32,8 +32,8 @@ public final class DashboardSnapshot {
     public record EngineHealth(int engine, Boolean healthy) {
     }
 
-    /** A member of the cluster. */
-    public record Node(String id, String address, boolean self) {
+    /** A member of the cluster; {@code healthy}: an engine of it is in service, as its snapshots say. */
+    public record Node(String id, String address, boolean self, boolean healthy) {
     }
 
     public static JsonObject build(ServerMetrics metrics, JsonObject node, List<EngineHealth> health, List<Node> nodes) {
@@ -107,7 +107,7 @@ public final class DashboardSnapshot {
         JsonArray nodeArray = new JsonArray();
         for (Node n : nodes) {
             nodeArray.add(new JsonObject().put("id", n.id()).put("address", n.address()).put("self", n.self())
-                    .put("healthy", true));
+                    .put("healthy", n.healthy()));
         }
 
         return new JsonObject()

@@ -1,6 +1,7 @@
 package io.scorpio.server.guard;
 
 import io.micrometer.core.instrument.Tags;
+import io.scorpio.core.cluster.EngineSnapshot;
 import io.scorpio.core.cluster.Placement;
 import io.scorpio.core.policy.Policy;
 import io.scorpio.core.scheduler.Iteration;
@@ -17,8 +18,11 @@ import io.scorpio.server.bus.Addresses;
 import io.scorpio.server.bus.Messages;
 import io.scorpio.server.bus.StreamEvent;
 import io.scorpio.server.cluster.ClusterView;
+import io.scorpio.server.cluster.EngineSnapshots;
 import io.scorpio.server.cluster.NodeConsumers;
+import io.scorpio.server.cluster.NodeQuote;
 import io.scorpio.server.cluster.WireFormat;
+import io.scorpio.server.config.ClusterSettings;
 import io.scorpio.server.config.GuardSettings;
 import io.scorpio.server.engine.EngineWorker;
 import io.scorpio.server.metrics.ServerMetrics;
@@ -47,6 +51,11 @@ import java.util.Map;
  * execute (one bus exchange), update the scheduler with the outcome, and send every stream event of the step to the
  * ingresses, one message per ingress ({@link Outbox}). A request lost to a worker that failed before its first
  * token goes back to the queue; placement avoids engines whose worker is out of service.
+ *
+ * <p>In a cluster the guard shares each engine's {@link EngineSnapshot} (at most every
+ * {@code cluster.snapshot-interval-ms}), from which other nodes place requests here without asking; a submission placed
+ * from a snapshot that turned out stale is declined at once so its entry node tries the next best node. On a graceful
+ * stop it hands its waiting requests back to their entry nodes to be placed elsewhere ({@link #drain}).
  */
 public final class GuardVerticle extends VerticleBase {
 
@@ -78,8 +87,6 @@ public final class GuardVerticle extends VerticleBase {
     private final Placement placement;
     /** Per engine: whether its worker is in service (EngineVerticle says when it fails and when it is back). */
     private final boolean[] healthy;
-    /** The quote of a node whose every worker is out of service: chosen only when no other node answers. */
-    private static final double NO_ENGINE_IN_SERVICE = -1e9;
     /** Per engine: the rejection sweep that runs while its worker is out of service, or -1. */
     private final long[] sweeps;
     private final EngineLoop[] loops;
@@ -91,10 +98,31 @@ public final class GuardVerticle extends VerticleBase {
     private EventBus bus;
     private Outbox outbox;
 
-    /** @param stepTimeoutMs how long one step may take before its requests are given up (see {@code stepOptions}) */
+    // ---- what the cluster sees of this node's engines ----
+    private final EngineSnapshots shared;
+    private final ClusterSettings clusterSettings;
+    /** Tells this run of the node from an earlier one with the same id in the shared map. */
+    private final long incarnation = System.currentTimeMillis();
+    private final long[] versions;
+    private final EngineSnapshot[] latest;
+    private final long[] lastSharedNanos;
+    private final long[] shareTimers;
+    /** Set by {@link #drain}: the node takes nothing new, and its snapshots say so. */
+    private boolean draining;
+
+    /** A guard alone (tests): no other node reads its snapshots. */
     public GuardVerticle(String nodeId, GuardSettings settings, long stepTimeoutMs, NodeClock clock, ServerMetrics metrics,
                          RequestRegistry registry, ClusterView cluster) {
+        this(nodeId, settings, stepTimeoutMs, clock, metrics, registry, cluster, EngineSnapshots.single(nodeId),
+                ClusterSettings.defaults());
+    }
+
+    /** @param stepTimeoutMs how long one step may take before its requests are given up (see {@code stepOptions}) */
+    public GuardVerticle(String nodeId, GuardSettings settings, long stepTimeoutMs, NodeClock clock, ServerMetrics metrics,
+                         RequestRegistry registry, ClusterView cluster, EngineSnapshots shared, ClusterSettings clusterSettings) {
         this.nodeId = nodeId;
+        this.shared = shared;
+        this.clusterSettings = clusterSettings;
         this.settings = settings;
         this.cluster = cluster;
         this.clock = clock;
@@ -117,6 +145,11 @@ public final class GuardVerticle extends VerticleBase {
         this.stepOptions = Addresses.local(stepTimeoutMs);
         Arrays.fill(healthy, true);
         Arrays.fill(sweeps, -1);
+        this.versions = new long[schedulers.length];
+        this.latest = new EngineSnapshot[schedulers.length];
+        this.lastSharedNanos = new long[schedulers.length];
+        this.shareTimers = new long[schedulers.length];
+        Arrays.fill(shareTimers, -1);
     }
 
     private void registerGauges(int e, Policy policy) {
@@ -145,6 +178,8 @@ public final class GuardVerticle extends VerticleBase {
         registered.add(bus.<Messages.Abort>localConsumer(Addresses.GUARD_ABORT, this::onAbort).completion());
         registered.add(bus.localConsumer(Addresses.GUARD_STATE, m -> m.reply(state())).completion());
         registered.add(bus.<String>localConsumer(Addresses.NODE_LEFT, m -> onNodeLeft(m.body())).completion());
+        registered.add(bus.<Long>localConsumer(Addresses.GUARD_DRAIN, m -> drain(m.body()).onComplete(n -> m.reply(n.result())))
+                .completion());
         // The node's face to the rest of the cluster: quotes, submissions and aborts from other ingresses.
         String self = nodeId;
         registered.add(new NodeConsumers(vertx)
@@ -160,12 +195,27 @@ public final class GuardVerticle extends VerticleBase {
                 s.updateModels(m.body().stepModel(), s.prefillModel());
             }).completion());
         }
+        for (int e = 0; e < schedulers.length; e++) {
+            publish(e); // the first share: other nodes can place here from now on
+        }
+        // A refresh renews the shared entries' time to live and restores them after a split heals; it keeps to the
+        // interval too, so a node configured to share rarely stays as stale as configured.
+        vertx.setPeriodic(SNAPSHOT_REFRESH_MS, t -> {
+            long now = System.nanoTime();
+            for (int e = 0; e < schedulers.length; e++) {
+                if (now - lastSharedNanos[e] >= clusterSettings.snapshotIntervalMs() * 1_000_000) {
+                    shareNow(e);
+                }
+            }
+        });
         return Future.all(registered);
     }
 
+    private static final long SNAPSHOT_REFRESH_MS = 1_000;
+
     private void onSubmit(Message<Messages.Submit> m) {
         Messages.Submit s = m.body();
-        m.reply(accept(s.spec(s.arrivalMs()), s.prompt(), nodeId));
+        m.reply(accept(s.spec(s.arrivalMs()), s.prompt(), nodeId, s.expectedHeadroom(), s.mayDecline()));
     }
 
     /** A request that entered another node: its tokens go back to that node's stream demultiplexer. */
@@ -173,7 +223,7 @@ public final class GuardVerticle extends VerticleBase {
         JsonObject o = m.body();
         String origin = o.getString("origin");
         Messages.Submit s = WireFormat.submit(o, clock.nowMs());
-        m.reply(WireFormat.reply(accept(s.spec(s.arrivalMs()), s.prompt(), origin)));
+        m.reply(WireFormat.reply(accept(s.spec(s.arrivalMs()), s.prompt(), origin, s.expectedHeadroom(), s.mayDecline())));
     }
 
     /** The headroom the request would have on this node's best engine: what cluster placement compares. */
@@ -182,21 +232,34 @@ public final class GuardVerticle extends VerticleBase {
         Messages.Submit s = WireFormat.submit(m.body(), now);
         RequestSpec spec = s.spec(s.arrivalMs());
         // Engines out of service are left out; a node with none in service quotes far below any other.
-        double best = NO_ENGINE_IN_SERVICE;
-        double room = NO_ENGINE_IN_SERVICE;
-        for (int e = 0; e < schedulers.length; e++) {
-            if (healthy[e]) {
-                best = Math.max(best, Placement.headroom(spec, schedulers[e], now));
-                room = Math.max(room, Placement.ttftRoomMs(spec, schedulers[e], now));
-            }
-        }
-        m.reply(WireFormat.quote(nodeId, best, room));
+        m.reply(WireFormat.quote(NodeQuote.of(nodeId, spec, engines, healthy, draining, now)));
     }
 
-    private Messages.SubmitReply accept(RequestSpec spec, String prompt, String origin) {
+    /**
+     * Takes a request onto one of this node's engines, or refuses it. A draining node in a cluster declines everything
+     * new; a
+     * submission placed from a snapshot ({@code expectedHeadroom} not NaN) that may go elsewhere is declined when this
+     * guard's exact state would reject it for TTFT, or leaves it much less headroom than the snapshot promised: the
+     * snapshot was stale, and the entry node tries the next best node.
+     */
+    private Messages.SubmitReply accept(RequestSpec spec, String prompt, String origin, double expectedHeadroom,
+                                        boolean mayDecline) {
         double now = clock.nowMs();
+        if (draining && cluster.nodes().size() > 1) {
+            // Another node can take it. Alone, a request the ingress admitted before the drain is still served here.
+            return new Messages.Declined(Messages.Declined.NODE_DRAINING, "node " + nodeId + " is shutting down");
+        }
         int engine = place(spec, now);
         Scheduler scheduler = schedulers[engine];
+        if (mayDecline && !Double.isNaN(expectedHeadroom)) {
+            double headroom = Placement.headroom(spec, scheduler, now);
+            double room = Placement.ttftRoomMs(spec, scheduler, now);
+            if (room < 0 || headroom < expectedHeadroom - clusterSettings.staleTolerance()) {
+                return new Messages.Declined(Messages.Declined.STALE_SNAPSHOT, String.format(java.util.Locale.ROOT,
+                        "node %s: headroom %.3f, the snapshot promised %.3f; TTFT room %.1f ms", nodeId,
+                        headroom, expectedHeadroom, room));
+            }
+        }
         SubmitResult result = scheduler.submit(spec, now);
         if (result instanceof SubmitResult.Refused refused) {
             return new Messages.Refused(refused.reason(), refused.message());
@@ -231,6 +294,7 @@ public final class GuardVerticle extends VerticleBase {
             publish(info.engine());
         }
         registry.removeOwnedBy(node);
+        shared.removeNode(node);
     }
 
     private void onAbort(Message<Messages.Abort> m) {
@@ -460,6 +524,8 @@ public final class GuardVerticle extends VerticleBase {
      */
     private void onHealth(int engine, boolean up) {
         healthy[engine] = up;
+        publish(engine);
+        shareNow(engine); // other nodes stop (or start again) placing here at once
         if (!up && sweeps[engine] < 0) {
             sweeps[engine] = vertx.setPeriodic(settings.idlePollMs(), t -> {
                 Iteration it = schedulers[engine].rejectUnattainable(clock.nowMs());
@@ -503,6 +569,93 @@ public final class GuardVerticle extends VerticleBase {
         Scheduler s = schedulers[engine];
         snapshots[engine] = new Snapshot(s.waitingCount(), s.admittedCount(), s.liveCount(), s.virtualBatchSize(),
                 s.totalKvBlocks() - s.freeKvBlocks(), s.totalKvBlocks());
+        latest[engine] = EngineSnapshot.of(s, healthy[engine], draining, ++versions[engine]);
+        shared.update(nodeId, engine, incarnation, latest[engine]);
+        share(engine);
+    }
+
+    /**
+     * Shares the engine's newest snapshot with the cluster, at most every {@code cluster.snapshot-interval-ms}: when
+     * the last share was more recent, a timer shares whatever is newest when the interval has passed.
+     */
+    private void share(int engine) {
+        long due = lastSharedNanos[engine] + clusterSettings.snapshotIntervalMs() * 1_000_000;
+        long now = System.nanoTime();
+        if (now - due >= 0) {
+            shareNow(engine);
+        } else if (shareTimers[engine] < 0) {
+            shareTimers[engine] = vertx.setTimer(Math.max(1, (due - now) / 1_000_000), t -> {
+                shareTimers[engine] = -1;
+                shareNow(engine);
+            });
+        }
+    }
+
+    private void shareNow(int engine) {
+        lastSharedNanos[engine] = System.nanoTime();
+        shared.share(nodeId, engine, incarnation, latest[engine]);
+    }
+
+    /**
+     * Graceful stop, in a cluster: this node takes nothing new (its snapshots say so at once, and it declines what
+     * still comes), and every waiting request that has no token yet goes back to the node it entered, rejected with
+     * {@code node_draining}, which that node's ingress places again elsewhere. Running requests finish. Completes with
+     * the number of requests still here when they have all ended or {@code graceMs} has passed.
+     */
+    private Future<Integer> drain(long graceMs) {
+        draining = true;
+        boolean others = cluster.nodes().size() > 1;
+        double now = clock.nowMs();
+        int handedBack = 0;
+        for (int e = 0; e < schedulers.length; e++) {
+            if (others) {
+                for (RequestState r : schedulers[e].waitingInOrder()) {
+                    if (!r.hasFirstToken() && schedulers[e].abort(r.id(), now)) {
+                        Meta gone = forget(r.id());
+                        if (gone != null) {
+                            outbox.add(gone.origin(), new StreamEvent.Rejected(r.id(), Messages.Declined.NODE_DRAINING,
+                                    "node " + nodeId + " is shutting down", false));
+                            handedBack++;
+                        }
+                    }
+                }
+            }
+            publish(e);
+            shareNow(e);
+        }
+        outbox.flush();
+        LOG.log(System.Logger.Level.INFO, "draining: " + handedBack + " waiting requests handed back to be placed elsewhere");
+        io.vertx.core.Promise<Integer> done = io.vertx.core.Promise.promise();
+        long deadline = System.nanoTime() + graceMs * 1_000_000;
+        vertx.setPeriodic(1, 25, t -> {
+            if (meta.isEmpty() || System.nanoTime() - deadline >= 0) {
+                vertx.cancelTimer(t);
+                done.complete(meta.size());
+            }
+        });
+        return done.future();
+    }
+
+    /**
+     * The cluster view: every engine of every node in the cluster as this node holds it from the snapshot map (its
+     * own engines as of the guard's last change, the others' as of their last share).
+     */
+    private JsonArray clusterEngines() {
+        List<String> members = cluster.nodes();
+        List<EngineSnapshots.Entry> entries = new ArrayList<>(shared.all());
+        entries.sort(java.util.Comparator.comparing(EngineSnapshots.Entry::node).thenComparingInt(EngineSnapshots.Entry::engine));
+        JsonArray out = new JsonArray();
+        for (EngineSnapshots.Entry e : entries) {
+            if (!members.contains(e.node())) {
+                continue;
+            }
+            EngineSnapshot s = e.snapshot();
+            out.add(new JsonObject().put("node", e.node()).put("engine", e.engine()).put("version", s.version())
+                    .put("waiting", s.waiting()).put("admitted", s.admitted()).put("vbs", s.vbs())
+                    .put("tail_ttft_ms", s.tailMinimalTtftMs()).put("kv_blocks_used", s.kvUsed())
+                    .put("kv_blocks_total", s.kvTotal()).put("healthy", s.healthy()).put("draining", s.draining()));
+        }
+        return out;
     }
 
     private JsonObject state() {
@@ -527,6 +680,8 @@ public final class GuardVerticle extends VerticleBase {
                 .put("prefill_aware_admission", settings.options().prefillAwareAdmission())
                 .put("migration", settings.migration()));
         out.put("engines", engines);
+        out.put("draining", draining);
+        out.put("cluster_engines", clusterEngines());
         return new JsonObject(out);
     }
 }

@@ -22,7 +22,8 @@ import java.util.List;
  * <p>In a cluster the {@link ClusterRouter} picks the node that serves it. If that node leaves the cluster
  * before the first token, the request is placed again elsewhere under a new submission id (so nothing the
  * old node still sends can reach this client: a request is never served twice); after the first token it
- * ends with an error.
+ * ends with an error. A node that shuts down gracefully hands back the requests still waiting there (rejected with
+ * {@code node_draining}), and they are placed again the same way.
  *
  * <p>Lives on the ingress's event loop: every method runs there.
  */
@@ -102,13 +103,13 @@ final class Inflight {
      * Submits the current placement. {@code rejection} is set for a migration: the TTFT rejection that started it,
      * reported after all if no other node has room for the request.
      */
-    private void place(StreamEvent.Rejected rejection) {
+    private Future<?> place(StreamEvent.Rejected rejection) {
         if (ended) {
-            return; // the client left while we were predicting: nothing was submitted
+            return Future.succeededFuture(); // the client left while we were predicting: nothing was submitted
         }
         String sid = submissionId();
         int placement = attempt;
-        router.submit(new Messages.Submit(sid, arrivalMs, request.promptTokens(), request.maxTokens(), request.slo(),
+        return router.submit(new Messages.Submit(sid, arrivalMs, request.promptTokens(), request.maxTokens(), request.slo(),
                         predicted, request.prompt()), excluded, rejection != null)
                 .onSuccess(p -> {
                     if (placement == attempt) {
@@ -136,33 +137,34 @@ final class Inflight {
      * Ends the current placement's stream and places the request again under a new submission id, so that nothing
      * the old placement still sends can reach this client.
      */
-    private void placeAgain(StreamEvent.Rejected rejection) {
+    private Future<?> placeAgain(StreamEvent.Rejected rejection) {
         streams.close(submissionId());
         submitted = false;
         servingNode = null;
         attempt++;
         streams.open(submissionId(), this);
-        place(rejection);
+        return place(rejection);
     }
 
     /**
      * A node left the cluster. If it was serving this request and no token has reached the client yet, the
      * request is placed again on the nodes that remain; after a token, it ends with an error (a stream cannot be
-     * resumed elsewhere without sending some tokens twice or skipping some).
+     * resumed elsewhere without sending some tokens twice or skipping some). Returns the new placement's answer, or
+     * null when the request was not placed again.
      */
-    void nodeLeft(String node) {
+    Future<?> nodeLeft(String node) {
         excluded.add(node);
         if (ended || !submitted || !node.equals(servingNode)) {
-            return;
+            return null;
         }
         if (tokens > 0) {
             if (end(RequestOutcome.FAILED, "node_left")) {
                 sink.failed(502, "the node serving this request (" + node + ") left the cluster after " + tokens + " tokens");
             }
-            return;
+            return null;
         }
         metrics.replaced("node_left");
-        placeAgain(null);
+        return placeAgain(null);
     }
 
     /** The predictor's estimate; a slow or failed predictor means no prediction (-1), never a failed request. */
@@ -179,6 +181,13 @@ final class Inflight {
     }
 
     private void onSubmitted(Messages.SubmitReply reply) {
+        if (reply instanceof Messages.Declined declined) {
+            // Every node left to try declined it (all draining): the cluster is going away under it.
+            if (end(RequestOutcome.REJECTED, declined.reason())) {
+                sink.rejected(503, declined.reason(), null, declined.message() + "; retry later");
+            }
+            return;
+        }
         if (reply instanceof Messages.Refused refused) {
             RejectReason reason = refused.reason();
             if (end(RequestOutcome.REJECTED, reason.errorType())) {
@@ -217,6 +226,13 @@ final class Inflight {
                 sink.done(d.finishReason(), d.promptTokens(), completion);
             }
         } else if (event instanceof StreamEvent.Rejected r) {
+            if (Messages.Declined.NODE_DRAINING.equals(r.reason()) && tokens == 0) {
+                // Its node is shutting down and handed it back before its first token: place it elsewhere.
+                excluded.add(servingNode);
+                metrics.replaced("node_draining");
+                placeAgain(null);
+                return;
+            }
             if (router.migration() && !migrated && !r.migrated() && tokens == 0
                     && RejectReason.TTFT_UNATTAINABLE.errorType().equals(r.reason())) {
                 // Migration: its node cannot meet its TTFT any more; another node may. Tried once.

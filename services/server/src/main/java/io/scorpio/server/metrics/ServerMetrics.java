@@ -108,8 +108,10 @@ public final class ServerMetrics {
     public void placement(long nanos, String scope, String where) {
         Timer.builder("scorpio_placement_latency").description("time to place a request and hear its guard's answer")
                 .tags("scope", scope, "where", where)
-                .serviceLevelObjectives(Duration.ofNanos(250_000), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
-                        Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(100), Duration.ofMillis(250))
+                .serviceLevelObjectives(Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
+                        Duration.ofNanos(750_000), Duration.ofMillis(1), Duration.ofNanos(1_500_000), Duration.ofMillis(2),
+                        Duration.ofMillis(3), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+                        Duration.ofMillis(100), Duration.ofMillis(250))
                 .register(registry).record(Duration.ofNanos(nanos));
     }
 
@@ -117,6 +119,22 @@ public final class ServerMetrics {
     public void quoteFailed(String node) {
         Counter.builder("scorpio_placement_quote_failures").description("placement quotes that failed or timed out, by node asked")
                 .tags("node", node).register(registry).increment();
+    }
+
+    /** Placement from snapshots found none of {@code node}'s (it has just joined) and asked it for a quote instead. */
+    public void snapshotMissing(String node) {
+        Counter.builder("scorpio_placement_snapshot_misses").description("placements from snapshots that had none of a "
+                        + "node yet and asked it for a quote, by node").tags("node", node).register(registry).increment();
+    }
+
+    /**
+     * A guard declined a submission (stale snapshot, or its node draining) and the entry node tried the next best:
+     * counted at the entry node, by the node that declined and why.
+     */
+    public void declined(String node, String reason) {
+        Counter.builder("scorpio_placement_declined").description("submissions a chosen guard declined, so the next best "
+                        + "node was tried: reason stale_snapshot or node_draining, by declining node")
+                .tags("node", node, "reason", reason).register(registry).increment();
     }
 
     /** A request that its engine's TTFT Guard would have rejected moved instead: {@code scope} engine or node. */
@@ -127,7 +145,8 @@ public final class ServerMetrics {
 
     /** A request placed again after the node serving it left the cluster before its first token. */
     public void replaced(String reason) {
-        Counter.builder("scorpio_requests_replaced").description("requests placed again because their node left before the first token")
+        Counter.builder("scorpio_requests_replaced").description("requests placed again before their first token: their node "
+                        + "left the cluster (node_left) or handed them back while shutting down (node_draining)")
                 .tags("reason", reason).register(registry).increment();
     }
 

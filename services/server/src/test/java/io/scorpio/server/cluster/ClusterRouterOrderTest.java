@@ -3,7 +3,6 @@ package io.scorpio.server.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -13,24 +12,28 @@ import org.junit.jupiter.api.Test;
 /** The order in which cluster placement tries nodes, from their quotes. */
 class ClusterRouterOrderTest {
 
-    private static JsonObject quote(String node, double headroom) {
-        return WireFormat.quote(node, headroom, 100);
+    private static NodeQuote quote(String node, double headroom) {
+        return new NodeQuote(node, headroom, 100, false);
+    }
+
+    private static List<String> nodes(List<NodeQuote> order) {
+        return order.stream().map(NodeQuote::node).toList();
     }
 
     @Test
     void mostHeadroomFirst() {
-        List<String> order = ClusterRouter.order(List.of(quote("a", 0.2), quote("b", 0.9), quote("c", 0.5)), new Random(1));
+        List<String> order = nodes(ClusterRouter.order(List.of(quote("a", 0.2), quote("b", 0.9), quote("c", 0.5)), new Random(1)));
         assertEquals(List.of("b", "c", "a"), order);
     }
 
     @Test
     void nodesWithinTheTieBandAreShuffledSoThatABurstSpreads() {
-        List<JsonObject> quotes = List.of(quote("a", 0.800), quote("b", 0.800 - ClusterRouter.TIE / 2),
+        List<NodeQuote> quotes = List.of(quote("a", 0.800), quote("b", 0.800 - ClusterRouter.TIE / 2),
                 quote("c", 0.800 - 2 * ClusterRouter.TIE));
         Set<String> firsts = new HashSet<>();
         Random random = new Random(42); // one generator for the router's lifetime, as in the service
         for (int i = 0; i < 64; i++) {
-            List<String> order = ClusterRouter.order(quotes, random);
+            List<String> order = nodes(ClusterRouter.order(quotes, random));
             firsts.add(order.get(0));
             assertEquals("c", order.get(2), "a node outside the band never goes ahead of the tied ones");
         }

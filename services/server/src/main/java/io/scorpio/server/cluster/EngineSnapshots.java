@@ -1,0 +1,219 @@
+package io.scorpio.server.cluster;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.EntryListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.MapEvent;
+import com.hazelcast.replicatedmap.ReplicatedMap;
+import io.scorpio.core.cluster.EngineSnapshot;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every engine's snapshot in the cluster, held in this node's memory: what placement reads instead of asking every
+ * node per request, and what the cluster view of {@code /scorpio/state} and the dashboard shows.
+ *
+ * <p>Each guard shares its engines' snapshots through the Hazelcast {@code ReplicatedMap} {@value #MAP} (key
+ * {@code node/engine}, value the JSON of {@link WireFormat#snapshot}); every member holds a full copy, and a listener
+ * keeps the parsed copy here up to date, so a placement reads plain memory and never blocks. Writes to the map run on
+ * one thread of their own (a put may go to another member), coalesced per engine: only the newest snapshot of an
+ * engine waits to be written. This node's own engines are also written straight into the local copy on every change,
+ * so they are never staler than the guard's last publish.
+ *
+ * <p>Entries go with their node: every survivor removes a departed node's entries ({@link #removeNode}), a node
+ * removes its own when it closes, and each entry has a time to live that the guard's periodic refresh renews.
+ * A snapshot replaces the one held only if it is newer (a later run of the node, or a higher version in the same run).
+ */
+public final class EngineSnapshots implements AutoCloseable {
+
+    public static final String MAP = "scorpio.engines";
+    /** Entries not refreshed for this long disappear even if no one saw their node leave. */
+    private final long ttlMs;
+
+    /** One engine's snapshot; {@code incarnation} tells runs of the same node id apart (its start time). */
+    public record Entry(String node, int engine, long incarnation, EngineSnapshot snapshot) {
+        boolean newerThan(Entry other) {
+            return other == null || incarnation > other.incarnation
+                    || (incarnation == other.incarnation && snapshot.version() > other.snapshot.version());
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger(EngineSnapshots.class.getName());
+
+    private final String self;
+    private final ConcurrentHashMap<String, Entry> held = new ConcurrentHashMap<>();
+    private final ReplicatedMap<String, String> map;
+    private final UUID listener;
+    private final ExecutorService writer;
+    /** Per key, the newest JSON not yet written; a write task is queued only when the key had none. */
+    private final ConcurrentHashMap<String, String> unwritten = new ConcurrentHashMap<>();
+
+    private EngineSnapshots(String self, ReplicatedMap<String, String> map, long ttlMs) {
+        this.self = self;
+        this.ttlMs = ttlMs;
+        this.map = map;
+        if (map == null) {
+            this.listener = null;
+            this.writer = null;
+            return;
+        }
+        this.writer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "scorpio-snapshots-" + self);
+            t.setDaemon(true);
+            return t;
+        });
+        this.listener = map.addEntryListener(new Listener());
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            accept(e.getKey(), e.getValue());
+        }
+    }
+
+    /** A node alone: only its own engines, nothing shared. */
+    public static EngineSnapshots single(String self) {
+        return new EngineSnapshots(self, null, 0);
+    }
+
+    /**
+     * @param shareIntervalMs how often the guards share at most ({@code cluster.snapshot-interval-ms}): entries live
+     *                        10 s, or three intervals when that is longer, and the guards refresh them every second
+     */
+    public static EngineSnapshots cluster(HazelcastInstance hz, String self, long shareIntervalMs) {
+        return new EngineSnapshots(self, hz.getReplicatedMap(MAP), Math.max(10_000, 3 * shareIntervalMs + 1_000));
+    }
+
+    static String key(String node, int engine) {
+        return node + "/" + engine;
+    }
+
+    /** This node's engine changed: the local copy is updated now (placement on this node reads it at once). */
+    public void update(String node, int engine, long incarnation, EngineSnapshot s) {
+        Entry e = new Entry(node, engine, incarnation, s);
+        held.merge(key(node, engine), e, (old, now) -> now.newerThan(old) ? now : old);
+    }
+
+    /** Shares this node's engine with the cluster (rate-limited by the guard); returns at once. */
+    public void share(String node, int engine, long incarnation, EngineSnapshot s) {
+        update(node, engine, incarnation, s);
+        if (map == null) {
+            return;
+        }
+        String key = key(node, engine);
+        if (unwritten.put(key, WireFormat.snapshot(node, engine, incarnation, s).encode()) == null) {
+            writer.execute(() -> {
+                String json = unwritten.remove(key);
+                if (json != null) {
+                    try {
+                        map.put(key, json, ttlMs, TimeUnit.MILLISECONDS);
+                    } catch (RuntimeException e) {
+                        // The member is shutting down or cut off: the next share or refresh writes again.
+                        LOG.log(System.Logger.Level.DEBUG, "snapshot " + key + " not shared: " + e);
+                    }
+                }
+            });
+        }
+    }
+
+    /** The snapshots held of {@code node}'s engines (empty when none arrived yet). */
+    public List<EngineSnapshot> of(String node) {
+        List<EngineSnapshot> out = new ArrayList<>(2);
+        for (Entry e : held.values()) {
+            if (e.node().equals(node)) {
+                out.add(e.snapshot());
+            }
+        }
+        return out;
+    }
+
+    /** Every snapshot held, for the cluster view. */
+    public Collection<Entry> all() {
+        return new ArrayList<>(held.values());
+    }
+
+    /** A node left: its engines are no candidates any more; its entries are deleted from the shared map too. */
+    public void removeNode(String node) {
+        held.values().removeIf(e -> e.node().equals(node));
+        if (map != null) {
+            writer.execute(() -> {
+                try {
+                    map.keySet().stream().filter(k -> k.startsWith(node + "/")).forEach(map::remove);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "entries of " + node + " not removed: " + e);
+                }
+            });
+        }
+    }
+
+    private void accept(String key, String json) {
+        if (key.startsWith(self + "/")) {
+            return; // this node's own engines are written locally, always newer: not even parsed
+        }
+        Entry e = WireFormat.snapshot(new JsonObject(json));
+        held.merge(key(e.node(), e.engine()), e, (old, now) -> now.newerThan(old) ? now : old);
+    }
+
+    private void dropped(String key) {
+        if (!key.startsWith(self + "/")) {
+            held.remove(key);
+        }
+    }
+
+    /** Removes this node's entries from the shared map (it is leaving) and stops listening. */
+    @Override
+    public void close() {
+        if (map == null) {
+            return;
+        }
+        try {
+            writer.submit(() -> {
+                map.removeEntryListener(listener);
+                map.keySet().stream().filter(k -> k.startsWith(self + "/")).forEach(map::remove);
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.DEBUG, "own snapshots not removed on close: " + e);
+        }
+        writer.shutdownNow();
+    }
+
+    private final class Listener implements EntryListener<String, String> {
+        @Override
+        public void entryAdded(EntryEvent<String, String> event) {
+            accept(event.getKey(), event.getValue());
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, String> event) {
+            accept(event.getKey(), event.getValue());
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, String> event) {
+            dropped(event.getKey());
+        }
+
+        @Override
+        public void entryEvicted(EntryEvent<String, String> event) {
+            dropped(event.getKey());
+        }
+
+        @Override
+        public void entryExpired(EntryEvent<String, String> event) {
+            dropped(event.getKey());
+        }
+
+        @Override
+        public void mapEvicted(MapEvent event) {
+        }
+
+        @Override
+        public void mapCleared(MapEvent event) {
+        }
+    }
+}

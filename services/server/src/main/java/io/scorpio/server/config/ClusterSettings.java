@@ -1,0 +1,42 @@
+package io.scorpio.server.config;
+
+/**
+ * How a request that entered one node finds its node in a cluster ({@code cluster.*}; docs/cluster.md).
+ *
+ * @param placement          {@code snapshots}: from the engines' snapshots every node holds in memory (no message per
+ *                           request before the submission); {@code quotes}: ask every node's guard and wait for all
+ * @param snapshotIntervalMs a guard shares an engine's snapshot with the cluster at most this often
+ * @param staleTolerance     a guard chosen from a snapshot declines the request (the entry node tries the next best)
+ *                           when its exact state would reject it for TTFT, or leaves it this much less headroom (a
+ *                           fraction of its SLOs) than the snapshot promised
+ * @param quoteTimeoutMs     {@code quotes} only: how long the ingress waits for the quotes
+ */
+public record ClusterSettings(Placement placement, long snapshotIntervalMs, double staleTolerance, long quoteTimeoutMs) {
+
+    /** Where the entry node reads the other nodes' state from. */
+    public enum Placement { SNAPSHOTS, QUOTES }
+
+    public ClusterSettings {
+        if (snapshotIntervalMs < 1) {
+            throw new IllegalArgumentException("cluster.snapshot-interval-ms must be >= 1, got " + snapshotIntervalMs);
+        }
+        if (!(staleTolerance >= 0)) {
+            throw new IllegalArgumentException("cluster.stale-tolerance must be >= 0, got " + staleTolerance);
+        }
+        if (quoteTimeoutMs < 1) {
+            throw new IllegalArgumentException("cluster.placement-timeout-ms must be >= 1, got " + quoteTimeoutMs);
+        }
+    }
+
+    static ClusterSettings from(ServerConfig c) {
+        Placement placement = Keys.oneOf(c, "cluster.placement", "snapshots", "quotes").equals("quotes")
+                ? Placement.QUOTES : Placement.SNAPSHOTS;
+        return new ClusterSettings(placement, c.getInt("cluster.snapshot-interval-ms"), c.getDouble("cluster.stale-tolerance"),
+                c.getInt("cluster.placement-timeout-ms"));
+    }
+
+    /** The defaults (a guard or ingress alone, in tests). */
+    public static ClusterSettings defaults() {
+        return from(ServerConfig.defaults());
+    }
+}
