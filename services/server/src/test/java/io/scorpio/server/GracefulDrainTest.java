@@ -43,15 +43,30 @@ class GracefulDrainTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A stream whose response has begun: the node took the request (headers arrive with its first event). */
+    private HttpResponse<java.io.InputStream> started(String base, int maxTokens) throws Exception {
+        String body = new JsonObject().put("model", "llama-3.1-8b").put("prompt", "Tell me a long story")
+                .put("max_tokens", maxTokens).put("stream", true).put("slo", new JsonObject().put("ttft_ms", 10_000)
+                        .put("tpot_ms", 1000)).encode();
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/completions")).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream())
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    private static String rest(HttpResponse<java.io.InputStream> r) throws java.io.IOException {
+        try (java.io.InputStream in = r.body()) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     void drainRefusesNewWorkLetsShortStreamsFinishAndEndsTheRestWithAShutdownError() throws Exception {
         node = ScorpioNode.start(ServerConfig.layered(Map.of(), Map.of("http.port", "0", "hazelcast.mode", "none",
                 "predictor", "none"), List.of()));
         String base = "http://127.0.0.1:" + node.port();
-        List<CompletableFuture<HttpResponse<String>>> long_ = List.of(stream(base, 5000), stream(base, 5000));
-        Thread.sleep(500); // both streaming
-        CompletableFuture<HttpResponse<String>> short_ = stream(base, 30);
-        Thread.sleep(50);
+        // Each stream has begun before the drain (no sleep that a loaded machine could outlast).
+        List<HttpResponse<java.io.InputStream>> long_ = List.of(started(base, 5000), started(base, 5000));
+        HttpResponse<java.io.InputStream> short_ = started(base, 30);
         CompletableFuture<Integer> drained = CompletableFuture.supplyAsync(() -> {
             try {
                 return node.drain(2000);
@@ -70,16 +85,15 @@ class GracefulDrainTest {
         assertEquals(503, refused.statusCode(), refused.body());
         assertEquals("server_shutting_down", new JsonObject(refused.body()).getJsonObject("error").getString("code"));
 
-        HttpResponse<String> s = short_.get(10, TimeUnit.SECONDS);
-        assertEquals(200, s.statusCode());
-        assertTrue(s.body().strip().endsWith("data: [DONE]"), s.body());
-        assertFalse(s.body().contains("server_shutdown"), "the short stream finished within the grace period");
+        assertEquals(200, short_.statusCode());
+        String s = rest(short_);
+        assertTrue(s.strip().endsWith("data: [DONE]"), s);
+        assertFalse(s.contains("server_shutdown"), "the short stream finished within the grace period");
 
         assertEquals(2, drained.get(20, TimeUnit.SECONDS), "the two long streams were ended by the drain");
-        for (CompletableFuture<HttpResponse<String>> f : long_) {
-            HttpResponse<String> r = f.get(10, TimeUnit.SECONDS);
+        for (HttpResponse<java.io.InputStream> r : long_) {
             assertEquals(200, r.statusCode());
-            String[] events = r.body().strip().split("\n\n");
+            String[] events = rest(r).strip().split("\n\n");
             assertEquals("data: [DONE]", events[events.length - 1], "ends with [DONE]");
             JsonObject error = new JsonObject(events[events.length - 2].substring("data: ".length()));
             assertEquals("server_shutdown", error.getJsonObject("error").getString("code"), error.encode());
