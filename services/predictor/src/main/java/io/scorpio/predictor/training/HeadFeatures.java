@@ -39,6 +39,19 @@ public final class HeadFeatures {
             return new Standardisation(mean, std);
         }
 
+        /** Every row standardised, widened to double for training. */
+        public double[][] applyAll(float[][] rows) {
+            double[][] z = new double[rows.length][];
+            for (int i = 0; i < rows.length; i++) {
+                float[] s = apply(rows[i]);
+                z[i] = new double[s.length];
+                for (int k = 0; k < s.length; k++) {
+                    z[i][k] = s[k];
+                }
+            }
+            return z;
+        }
+
         /** (x - mean) / std, computed in float as the ONNX graph does. */
         public float[] apply(float[] x) {
             float[] z = new float[x.length];

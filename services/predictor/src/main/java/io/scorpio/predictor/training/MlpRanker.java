@@ -28,18 +28,7 @@ public final class MlpRanker {
     private record Scorer(double[][] w1, double[] b1, double[] w2) {
 
         double score(double[] z) {
-            double s = 0;
-            for (int j = 0; j < w2.length; j++) {
-                double[] row = w1[j];
-                double sum = b1[j];
-                for (int k = 0; k < z.length; k++) {
-                    sum += row[k] * z[k];
-                }
-                if (sum > 0) {
-                    s += sum * w2[j];
-                }
-            }
-            return s;
+            return forward(w1, b1, w2, z, new double[w2.length]);
         }
     }
 
@@ -53,13 +42,7 @@ public final class MlpRanker {
         int n = x.length;
         int d = x[0].length;
         HeadFeatures.Standardisation std = HeadFeatures.Standardisation.fit(x);
-        double[][] z = new double[n][d];
-        for (int i = 0; i < n; i++) {
-            float[] s = std.apply(x[i]);
-            for (int k = 0; k < d; k++) {
-                z[i][k] = s[k];
-            }
-        }
+        double[][] z = std.applyAll(x);
         List<Scorer> scorers = new ArrayList<>();
         double[] calibrationScores = new double[n]; // the score each row gets from a scorer that did not train on it
         if (folds < 2) {

@@ -44,13 +44,7 @@ public final class PairwiseRanker {
         int n = x.length;
         int d = x[0].length;
         HeadFeatures.Standardisation std = HeadFeatures.Standardisation.fit(x);
-        double[][] z = new double[n][d];
-        for (int i = 0; i < n; i++) {
-            float[] s = std.apply(x[i]);
-            for (int k = 0; k < d; k++) {
-                z[i][k] = s[k];
-            }
-        }
+        double[][] z = std.applyAll(x);
         double[] w = new double[d];
         Random random = new Random(seed);
         long steps = (long) pairsPerRow * n;

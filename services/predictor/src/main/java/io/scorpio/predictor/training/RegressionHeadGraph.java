@@ -44,28 +44,15 @@ public final class RegressionHeadGraph {
         addPooledEmbedding(g, hiddenStateName);
         g.addOutput(value(OUTPUT, FLOAT, "batch", 1));
 
-        g.addInitializer(floats("feature_mean", head.standardisation().mean(), features));
-        g.addInitializer(floats("feature_std", head.standardisation().std(), features));
+        addStandardisation(g, head.standardisation(), features);
         g.addInitializer(floats("w", head.weights(), features, 1));
         g.addInitializer(floats("b", new float[]{head.bias()}, 1));
-        g.addInitializer(floats("scale", new float[]{head.scale()}, 1));
-        g.addInitializer(floats("min_length", new float[]{1f}));
-        g.addInitializer(floats("max_length", new float[]{head.maxLength() - 1f}));
+        addLengthBounds(g, head.scale(), head.maxLength());
 
-        g.addNode(node("Mul", List.of("log_tokens", "log_tokens"), "log_tokens_squared"));
-        g.addNode(node("Concat", List.of("embedding", "log_tokens", "log_tokens_squared"), "features",
-                AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(1).build()));
-        g.addNode(node("Sub", List.of("features", "feature_mean"), "centred"));
-        g.addNode(node("Div", List.of("centred", "feature_std"), "standardised"));
+        addStandardisedFeatures(g);
         g.addNode(node("MatMul", List.of("standardised", "w"), "weighted"));
         g.addNode(node("Add", List.of("weighted", "b"), "score"));
-        String unscaled = "score";
-        if (head.logTarget()) {
-            g.addNode(node("Exp", List.of("score"), "exp_score"));
-            unscaled = "exp_score";
-        }
-        g.addNode(node("Mul", List.of(unscaled, "scale"), "length"));
-        g.addNode(node("Clip", List.of("length", "min_length", "max_length"), OUTPUT));
+        addLength(g, head.logTarget());
 
         return model(g, "Output-length regression head (" + (head.logTarget() ? "log length" : "length")
                         + "); see card.json");
@@ -78,30 +65,54 @@ public final class RegressionHeadGraph {
         addPooledEmbedding(g, hiddenStateName);
         g.addOutput(value(OUTPUT, FLOAT, "batch", 1));
 
-        g.addInitializer(floats("feature_mean", head.standardisation().mean(), features));
-        g.addInitializer(floats("feature_std", head.standardisation().std(), features));
+        addStandardisation(g, head.standardisation(), features);
         g.addInitializer(floats("W1", head.w1(), features, hidden));
         g.addInitializer(floats("b1", head.b1(), hidden));
         g.addInitializer(floats("w2", head.w2(), hidden, 1));
         g.addInitializer(floats("b2", new float[]{head.b2()}, 1));
-        g.addInitializer(floats("scale", new float[]{head.scale()}, 1));
-        g.addInitializer(floats("min_length", new float[]{1f}));
-        g.addInitializer(floats("max_length", new float[]{head.maxLength() - 1f}));
+        addLengthBounds(g, head.scale(), head.maxLength());
 
-        g.addNode(node("Mul", List.of("log_tokens", "log_tokens"), "log_tokens_squared"));
-        g.addNode(node("Concat", List.of("embedding", "log_tokens", "log_tokens_squared"), "features",
-                AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(1).build()));
-        g.addNode(node("Sub", List.of("features", "feature_mean"), "centred"));
-        g.addNode(node("Div", List.of("centred", "feature_std"), "standardised"));
+        addStandardisedFeatures(g);
         g.addNode(node("MatMul", List.of("standardised", "W1"), "hidden_weighted"));
         g.addNode(node("Add", List.of("hidden_weighted", "b1"), "hidden_pre"));
         g.addNode(node("Relu", List.of("hidden_pre"), "hidden"));
         g.addNode(node("MatMul", List.of("hidden", "w2"), "weighted"));
         g.addNode(node("Add", List.of("weighted", "b2"), "score"));
-        g.addNode(node("Exp", List.of("score"), "exp_score"));
-        g.addNode(node("Mul", List.of("exp_score", "scale"), "length"));
-        g.addNode(node("Clip", List.of("length", "min_length", "max_length"), OUTPUT));
+        addLength(g, true);
 
         return model(g, "Output-length head with one hidden layer (" + hidden + " ReLU units, log length); see card.json");
+    }
+
+    // The parts both heads share, in the order both graphs always had them (so a retrained head's bytes do not change).
+
+    private static void addStandardisation(OnnxMl.GraphProto.Builder g, HeadFeatures.Standardisation std, int features) {
+        g.addInitializer(floats("feature_mean", std.mean(), features));
+        g.addInitializer(floats("feature_std", std.std(), features));
+    }
+
+    private static void addLengthBounds(OnnxMl.GraphProto.Builder g, float scale, int maxLength) {
+        g.addInitializer(floats("scale", new float[]{scale}, 1));
+        g.addInitializer(floats("min_length", new float[]{1f}));
+        g.addInitializer(floats("max_length", new float[]{maxLength - 1f}));
+    }
+
+    /** features = [embedding, ln tokens, ln tokens squared], standardised. */
+    private static void addStandardisedFeatures(OnnxMl.GraphProto.Builder g) {
+        g.addNode(node("Mul", List.of("log_tokens", "log_tokens"), "log_tokens_squared"));
+        g.addNode(node("Concat", List.of("embedding", "log_tokens", "log_tokens_squared"), "features",
+                AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(1).build()));
+        g.addNode(node("Sub", List.of("features", "feature_mean"), "centred"));
+        g.addNode(node("Div", List.of("centred", "feature_std"), "standardised"));
+    }
+
+    /** length = clip(scale * (exp(score) or score), 1, maxLength - 1). */
+    private static void addLength(OnnxMl.GraphProto.Builder g, boolean logTarget) {
+        String unscaled = "score";
+        if (logTarget) {
+            g.addNode(node("Exp", List.of("score"), "exp_score"));
+            unscaled = "exp_score";
+        }
+        g.addNode(node("Mul", List.of(unscaled, "scale"), "length"));
+        g.addNode(node("Clip", List.of("length", "min_length", "max_length"), OUTPUT));
     }
 }
