@@ -12,6 +12,7 @@ import io.scorpio.server.bus.Messages;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.cluster.ClusterView;
 import io.scorpio.server.config.ServerConfig;
+import io.scorpio.server.config.VllmSettings;
 import io.scorpio.server.engine.Backoff;
 import io.scorpio.server.engine.EngineVerticle;
 import io.scorpio.server.engine.EngineWorker;
@@ -73,6 +74,7 @@ public final class ScorpioNode implements AutoCloseable {
     /** Starts a node and blocks until its HTTP port is open (or fails with the reason). */
     public static ScorpioNode start(ServerConfig config) throws Exception {
         NodeSettings settings = NodeSettings.from(config);
+        VllmSettings vllm = VllmSettings.from(config, settings.engines());
         WorkerFactory workers = WorkerFactories.named(settings.worker());
         OutputLengthPredictor predictor = Predictors.named(settings);
         Vertx vertx;
@@ -99,7 +101,7 @@ public final class ScorpioNode implements AutoCloseable {
             await(vertx.deployVerticle(new GuardVerticle(settings, clock, metrics, registry, cluster)));
             for (int e = 0; e < settings.engines(); e++) {
                 int engine = e;
-                EngineWorker worker = workers.create(new WorkerContext(vertx, settings, e, metrics,
+                EngineWorker worker = workers.create(new WorkerContext(vertx, settings, vllm, e, metrics,
                         model -> vertx.eventBus().send(Addresses.guardModels(engine), new Messages.ModelUpdate(engine, model), Addresses.LOCAL)));
                 await(vertx.deployVerticle(new EngineVerticle(e, worker, metrics,
                         new Backoff(settings.retryInitialMs(), settings.retryMaxMs()))));
