@@ -360,7 +360,8 @@ public final class VllmWorker implements EngineWorker {
         JsonObject delta = choice.getJsonObject("delta");
         if (delta != null) {
             // Chat: the first chunk only announces the assistant role; it is not a token.
-            text = delta.getString("content", "");
+            String content = delta.getString("content"); // absent or null on a chunk that only ends the stream
+            text = content == null ? "" : content;
             if (delta.containsKey("role") && text.isEmpty() && finish == null) {
                 return;
             }
