@@ -51,14 +51,21 @@ public final class LiveClient implements AutoCloseable {
      * @param wsSockets   WebSocket connections per target the requests are spread over (round robin)
      * @param progress    draw a progress bar on stderr
      * @param gaps        where to record every inter-token gap (the gateway benchmark), or null
+     * @param stock       the targets are stock vLLM servers, not Scorpio nodes: requests carry no SLO (a stock server
+     *                    refuses fields it does not know); the client still judges each request by its SLO
      */
     public record Options(List<Loopback> targets, Transport transport, String model, double maxSeconds, int wsSockets,
-                          boolean progress, GapHistogram gaps) {
+                          boolean progress, GapHistogram gaps, boolean stock) {
         public Options {
             targets = List.copyOf(targets);
             if (targets.isEmpty() || !(maxSeconds > 0) || wsSockets < 1) {
                 throw new IllegalArgumentException("need at least one target, maxSeconds > 0 and wsSockets >= 1");
             }
+        }
+
+        public Options(List<Loopback> targets, Transport transport, String model, double maxSeconds, int wsSockets,
+                       boolean progress, GapHistogram gaps) {
+            this(targets, transport, model, maxSeconds, wsSockets, progress, gaps, false);
         }
 
         public Options(Loopback target, Transport transport, String model, double maxSeconds, int wsSockets,
@@ -232,10 +239,17 @@ public final class LiveClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The request as benchmark clients send it to vLLM: {@code ignore_eos} so that a real engine (or the vLLM
+     * stand-in) runs to {@code max_tokens} (the simulated workers always do), and, for a Scorpio node, the SLO.
+     */
     private JsonObject body(WorkloadRequest w) {
-        return new JsonObject().put("model", options.model()).put("prompt", PromptText.of(w.promptTokens()))
-                .put("max_tokens", w.outputTokens())
-                .put("slo", new JsonObject().put("ttft_ms", w.slo().ttftMs()).put("tpot_ms", w.slo().tpotMs()));
+        JsonObject body = new JsonObject().put("model", options.model()).put("prompt", PromptText.of(w.promptTokens()))
+                .put("max_tokens", w.outputTokens()).put("ignore_eos", true);
+        if (!options.stock()) {
+            body.put("slo", new JsonObject().put("ttft_ms", w.slo().ttftMs()).put("tpot_ms", w.slo().tpotMs()));
+        }
+        return body;
     }
 
     private void sendSse(Tracker t, RunState state) {

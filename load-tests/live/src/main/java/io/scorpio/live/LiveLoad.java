@@ -25,9 +25,11 @@ public final class LiveLoad {
     static final String USAGE = """
             usage: LiveLoad [--url http://127.0.0.1:8080[,http://127.0.0.1:8081...]] [--workload sharegpt|arena-hard|azure-conv|azure-code | --trace FILE]
                             [--qps 8] [--requests 512] [--transport sse|ws] [--max-seconds 300] [--out target/live]
-                            [--model llama-3.1-8b] [--seed 42] [--ws-sockets 4]
+                            [--model llama-3.1-8b] [--seed 42] [--ws-sockets 4] [--stock]
               --qps is the Poisson rate; for the Azure traces it is a speed-up of the trace's own arrivals.
               Several comma-separated --url values (a cluster's nodes) get the requests round robin.
+              --stock: the URLs are stock vLLM servers (or stand-ins), not Scorpio nodes: requests carry no SLO
+              fields (each is still judged by its SLO at the client); use it with --transport sse.
               Only loopback targets are accepted; the run stops after --requests requests or --max-seconds.
               --trace FILE replays a request trace of your own (CSV or JSON Lines, see docs/workloads.md) instead of
               --workload, read as the experiments' `replay FILE` reads it, with the same options:
@@ -83,7 +85,10 @@ public final class LiveLoad {
             wl = LiveWorkloads.build(workload, DataFiles.resolve(), qps, requests, seed);
         }
         LiveClient.Options options = new LiveClient.Options(targets, transport, o.getOrDefault("model", "llama-3.1-8b"),
-                maxSeconds, Integer.parseInt(o.getOrDefault("ws-sockets", "4")), true);
+                maxSeconds, Integer.parseInt(o.getOrDefault("ws-sockets", "4")), true, null, o.containsKey("stock"));
+        if (options.stock() && transport != LiveClient.Transport.SSE) {
+            throw new IllegalArgumentException("--stock needs --transport sse: vLLM has no WebSocket endpoint");
+        }
         LiveClient.Run run;
         try (LiveClient client = new LiveClient(options)) {
             run = client.run(wl);
@@ -96,7 +101,7 @@ public final class LiveLoad {
     }
 
     static Map<String, String> parse(String[] args) {
-        return parse(args, Set.of("help"), USAGE);
+        return parse(args, Set.of("help", "stock"), USAGE);
     }
 
     /** {@code --name value} or {@code --name=value}; the names in {@code flags} take no value (stored as ""). */

@@ -46,7 +46,7 @@ final class StandinEngine {
      * ({@link QueueOrder#PREDICTED_LENGTH}, smallest first, ties in arrival order), so the key carries the priority:
      * nothing else of the policy reads it (no admission, no rejection, no credits).
      */
-    static final int PRIORITY_OFFSET = 1 << 20;
+    static final int PRIORITY_OFFSET = 1 << 30;
 
     /** A stock server knows no SLOs: targets no request could miss. */
     private static final Slo NO_SLO = new Slo(Slo.MAX_MS, Slo.MAX_MS);
@@ -81,7 +81,8 @@ final class StandinEngine {
      * message when the engine can never run it, else null.
      */
     String submit(String id, int promptTokens, int maxTokens, int stopAt, int priority, Sink sink, double nowMs) {
-        int key = (int) Math.max(0, Math.min(2L * PRIORITY_OFFSET, (long) priority + PRIORITY_OFFSET));
+        // Priorities in [-2^30, 2^30) keep their order (a Scorpio node's deadlines, in ms, for 12 days of uptime).
+        int key = (int) Math.max(0, Math.min(Integer.MAX_VALUE, (long) priority + PRIORITY_OFFSET));
         RequestSpec spec = new RequestSpec(id, nowMs, promptTokens, maxTokens, NO_SLO, key);
         SubmitResult result = scheduler.submit(spec, nowMs);
         if (result instanceof SubmitResult.Refused refused) {

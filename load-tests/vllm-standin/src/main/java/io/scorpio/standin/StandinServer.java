@@ -53,7 +53,23 @@ public final class StandinServer extends VerticleBase {
         "priority", "min_tokens", "stop_token_ids", "response_format", "tools", "tool_choice", "parallel_tool_calls",
         "chat_template_kwargs", "skip_special_tokens", "include_stop_str_in_output");
 
+    /**
+     * Sees, in process, what the stand-in received and when each request got its first token: tests check pass-through
+     * and queue order with it. Called on the stand-in's event loop.
+     */
+    public interface Observer {
+        /** A request body as received, before validation ({@code chat}: on {@code /v1/chat/completions}). */
+        default void received(boolean chat, JsonObject body) {
+        }
+
+        /** The request with this body got its first token. */
+        default void firstToken(JsonObject body) {
+        }
+    }
+
     private final StandinOptions options;
+    private volatile Observer observer = new Observer() {
+    };
     private final Encoding tokenizer = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);
     private StandinMetrics metrics;
     private StandinEngine engine;
@@ -66,6 +82,10 @@ public final class StandinServer extends VerticleBase {
     /** Milliseconds on the stand-in's monotonic clock. */
     static double nowMs() {
         return (System.nanoTime() - ORIGIN) / 1e6;
+    }
+
+    public void observe(Observer observer) {
+        this.observer = observer;
     }
 
     /** The port bound (useful with port 0). */
@@ -110,6 +130,7 @@ public final class StandinServer extends VerticleBase {
             error(ctx.response(), 400, "BadRequestError", "the request body is missing or not JSON");
             return;
         }
+        observer.received(chat, req);
         Request r;
         try {
             r = Request.parse(req, chat, options, this::countTokens);
@@ -120,7 +141,7 @@ public final class StandinServer extends VerticleBase {
             error(ctx.response(), 400, "BadRequestError", e.getMessage());
             return;
         }
-        serve(ctx.response(), r, echo(req));
+        serve(ctx.response(), r, echo(req), req);
     }
 
     private int countTokens(String text) {
@@ -134,7 +155,7 @@ public final class StandinServer extends VerticleBase {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(copy.encode().getBytes(StandardCharsets.UTF_8));
     }
 
-    private void serve(HttpServerResponse response, Request r, String echo) {
+    private void serve(HttpServerResponse response, Request r, String echo, JsonObject req) {
         String id = (r.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
         double arrival = nowMs();
@@ -148,6 +169,7 @@ public final class StandinServer extends VerticleBase {
                 double now = nowMs();
                 if (index == 1) {
                     metrics.firstToken((now - arrival) / 1000);
+                    observer.firstToken(req);
                 } else {
                     metrics.tokenGap((now - last[0]) / 1000);
                 }

@@ -15,7 +15,8 @@ public final class Messages {
 
     /**
      * Ingress to guard: a validated request. {@code predictedTokens} is -1 when no prediction exists. Its events go
-     * back to the ingress of the node it entered, named by {@code id}.
+     * back to the ingress of the node it entered, named by {@code id}. {@code prompt} is what a worker that talks to a
+     * real model forwards: the client's request body as JSON ({@code CompletionRequest.upstream}).
      */
     public record Submit(String id, double arrivalMs, int promptTokens, int maxTokens, Slo slo, int predictedTokens,
                          String prompt, double expectedHeadroom, boolean mayDecline) implements LocalMessage {
@@ -69,8 +70,8 @@ public final class Messages {
     }
 
     /**
-     * Guard to engine: run this step. {@code prompts} holds the prompt text of requests in a prefill batch (workers
-     * that talk to a real model need it). The engine answers with the step's {@code EngineWorker.Step}.
+     * Guard to engine: run this step. {@code prompts} holds the {@link Submit#prompt} of requests in a prefill batch
+     * (workers that talk to a real model need it). The engine answers with the step's {@code EngineWorker.Step}.
      */
     public record RunStep(StepPlan plan, Map<String, String> prompts) implements LocalMessage {
     }

@@ -29,7 +29,7 @@ public record NodeSettings(
     public static NodeSettings from(ServerConfig c) {
         String nodeId = Keys.optional(c, "node.id");
         RequestDefaults requests = RequestDefaults.from(c);
-        WorkerSettings worker = WorkerSettings.from(c, requests.modelName());
+        WorkerSettings worker = WorkerSettings.from(c, requests.modelName(), c.getInt("engines"));
         return new NodeSettings(
                 nodeId.isEmpty() ? "node-" + UUID.randomUUID().toString().substring(0, 8) : nodeId,
                 HttpSettings.from(c),

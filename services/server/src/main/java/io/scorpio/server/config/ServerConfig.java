@@ -68,11 +68,15 @@ public final class ServerConfig {
             new Key("worker.time-scale", "1.0", "simulated workers only: multiplies step durations (1 = real time)"),
             new Key("data.dir", null, "simulated workers only: a folder whose files replace the bundled data files (the GPU "
                     + "profiles) by their relative path; unset = the bundled data"),
-            new Key("vllm.url", "http://127.0.0.1:8000", "base URL of the vLLM OpenAI-compatible server"),
+            new Key("vllm.url", "http://127.0.0.1:8000", "base URL of the vLLM OpenAI-compatible server, or a "
+                    + "comma-separated list of one URL per engine (engines must then equal their number)"),
             new Key("vllm.model", null, "model name sent to vLLM (default: model.name)"),
             new Key("vllm.token-timeout-ms", "60000", "a vLLM stream silent this long fails its request"),
             new Key("vllm.refit-every", "64", "refit the step-time model after this many new inter-token samples"),
             new Key("vllm.metrics-interval-ms", "5000", "how often vLLM's /metrics is scraped (0 = never)"),
+            new Key("vllm.priority", "false", "send each request's TTFT deadline (ms on the node's clock) as vLLM's "
+                    + "'priority', so that a vLLM run with --scheduling-policy priority serves its queue earliest deadline "
+                    + "first (LDF inside the engine); it replaces a priority the client gave"),
             new Key("predictor", "onnx", "output-length predictor: 'onnx' (an ONNX length predictor, clamped to max_tokens) or "
                     + "'none' (max_tokens stands in)"),
             new Key("predictor.model-dir", null, "the ONNX predictor's model folder (default: onnx-models/" + ModelCatalog.DEFAULT_MODEL + ", "

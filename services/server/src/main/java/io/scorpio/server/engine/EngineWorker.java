@@ -26,13 +26,22 @@ public interface EngineWorker {
      * @param lost requests lost to a fault of the worker itself (it died, became unreachable or hung), with why;
      *     they need not be in the batch. A step with any takes the worker out of service until its health check
      *     passes again; a lost request without a token yet goes back to the queue, one with tokens ends as failed
+     * @param finishReasons the worker's own finish reason of sequences that stopped in this step (vLLM's
+     *     {@code finish_reason}, passed to the client unchanged); for one not named the guard says {@code length} or
+     *     {@code stop}
      */
-    record Step(StepResult result, Map<String, String> texts, Map<String, String> failures, Map<String, String> lost)
-            implements LocalMessage {
+    record Step(StepResult result, Map<String, String> texts, Map<String, String> failures, Map<String, String> lost,
+                Map<String, String> finishReasons) implements LocalMessage {
         public Step {
             texts = Map.copyOf(texts);
             failures = Map.copyOf(failures);
             lost = Map.copyOf(lost);
+            finishReasons = Map.copyOf(finishReasons);
+        }
+
+        /** A step whose stopped sequences take the guard's finish reason. */
+        public Step(StepResult result, Map<String, String> texts, Map<String, String> failures, Map<String, String> lost) {
+            this(result, texts, failures, lost, Map.of());
         }
 
         /** A step whose failures, if any, are the requests' own. */

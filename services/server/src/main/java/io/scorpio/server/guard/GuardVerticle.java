@@ -474,7 +474,8 @@ public final class GuardVerticle extends VerticleBase {
                     continue;
                 }
                 int index = r.generatedTokens();
-                String reason = finished ? (index >= r.spec().maxTokens() ? "length" : "stop") : null;
+                String reason = finished ? done.finishReasons().getOrDefault(r.id(),
+                        index >= r.spec().maxTokens() ? "length" : "stop") : null;
                 outbox.add(info.origin(), new StreamEvent.Token(r.id(), index, done.texts().getOrDefault(r.id(), ""), reason));
                 if (finished) {
                     outbox.add(info.origin(), new StreamEvent.Done(r.id(), reason, r.spec().promptTokens(), index));

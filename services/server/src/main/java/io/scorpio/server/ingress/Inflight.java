@@ -110,7 +110,7 @@ final class Inflight {
         String sid = submissionId();
         int placement = attempt;
         return router.submit(new Messages.Submit(sid, arrivalMs, request.promptTokens(), request.maxTokens(), request.slo(),
-                        predicted, request.prompt()), excluded, rejection != null)
+                        predicted, request.upstream().encode()), excluded, rejection != null)
                 .onSuccess(p -> {
                     if (placement == attempt) {
                         servingNode = p.node();

@@ -7,6 +7,7 @@ import io.scorpio.server.config.NodeSettings;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,6 +21,8 @@ public final class RequestParser {
     public static final String HEADER_TTFT = "x-slo-ttft-ms";
     public static final String HEADER_TPOT = "x-slo-tpot-ms";
     private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool", "developer");
+    /** Scorpio's own fields (the SLO, the WebSocket protocol's envelope): never forwarded to a worker. */
+    private static final Set<String> SCORPIO_FIELDS = Set.of("slo", "slo_class", "type", "id");
 
     private final NodeSettings settings;
     private final TokenCounter tokenizer;
@@ -66,10 +69,7 @@ public final class RequestParser {
         if (promptTokens <= 0) {
             throw ApiError.badField(chat ? "messages" : "prompt", "invalid_value", "the prompt has no tokens");
         }
-        Object n = body.getValue("n");
-        if (n != null && !(n instanceof Number num && isInteger(num) && num.longValue() == 1)) {
-            throw ApiError.badField("n", "invalid_value", "only n = 1 is supported");
-        }
+        refuseUncarried(body);
         boolean stream = optionalBoolean(body, "stream", false);
         boolean includeUsage = false;
         Object options = body.getValue("stream_options");
@@ -83,8 +83,53 @@ public final class RequestParser {
             includeUsage = optionalBoolean(opts, "include_usage", false);
         }
         RequestedSlo slo = slo(body, headers);
+        JsonObject upstream = body.copy();
+        SCORPIO_FIELDS.forEach(upstream::remove);
         return new CompletionRequest(chat, model, prompt, promptTokens, maxTokens, stream, includeUsage, slo.slo(),
-                slo.sloClass());
+                slo.sloClass(), upstream);
+    }
+
+    /**
+     * Refuses the parameters whose answer Scorpio's token stream cannot carry back to the client: it carries one
+     * sequence per request, and per token its text and finish reason. A worker could honour them (vLLM would), but the
+     * client would not get what it asked for, so they are refused (400, naming the parameter), never dropped.
+     */
+    private static void refuseUncarried(JsonObject body) {
+        Object n = body.getValue("n");
+        if (n != null && !(n instanceof Number num && isInteger(num) && num.longValue() == 1)) {
+            throw ApiError.badField("n", "invalid_value", "n other than 1 is not supported: Scorpio streams one "
+                    + "sequence per request");
+        }
+        Object bestOf = body.getValue("best_of");
+        if (bestOf != null && !(bestOf instanceof Number num && isInteger(num) && num.longValue() == 1)) {
+            throw ApiError.badField("best_of", "invalid_value", "best_of other than 1 is not supported: Scorpio streams "
+                    + "one sequence per request");
+        }
+        if (Boolean.TRUE.equals(body.getValue("echo"))) {
+            throw ApiError.badField("echo", "invalid_value", "echo is not supported: Scorpio's responses carry the "
+                    + "completion only");
+        }
+        for (String name : List.of("logprobs", "top_logprobs", "prompt_logprobs")) {
+            Object v = body.getValue(name);
+            if (v != null && !Boolean.FALSE.equals(v) && !(name.equals("top_logprobs") && v instanceof Number num
+                    && num.doubleValue() == 0)) {
+                throw ApiError.badField(name, "unsupported_parameter", name + " is not supported: Scorpio's token stream "
+                        + "carries each token's text and finish reason, not its log probabilities");
+            }
+        }
+        Object tools = body.getValue("tools");
+        if (tools != null && !(tools instanceof JsonArray a && a.isEmpty())) {
+            throw ApiError.badField("tools", "unsupported_parameter", "tools are not supported: Scorpio's token stream "
+                    + "carries text, not tool calls");
+        }
+        Object toolChoice = body.getValue("tool_choice");
+        if (toolChoice != null && !"none".equals(toolChoice)) {
+            throw ApiError.badField("tool_choice", "unsupported_parameter", "tool_choice other than \"none\" is not "
+                    + "supported: Scorpio's token stream carries text, not tool calls");
+        }
+        if (body.getValue("suffix") != null) {
+            throw ApiError.badField("suffix", "unsupported_parameter", "suffix is not supported (nor by vLLM)");
+        }
     }
 
     private String completionPrompt(JsonObject body) {
@@ -110,7 +155,8 @@ public final class RequestParser {
 
     /**
      * Chat messages in a simple role-tagged template. It approximates the model's chat template well enough for
-     * scheduling; a vLLM worker gets the same text as a plain completion prompt.
+     * counting tokens and predicting the output length; a vLLM worker gets the messages as given instead (on
+     * {@code /v1/chat/completions}, where vLLM applies the model's own template).
      */
     private String chatPrompt(JsonObject body) {
         Object m = body.getValue("messages");

@@ -7,6 +7,7 @@ import io.scorpio.core.model.StepTimeModel;
 import io.scorpio.core.scheduler.RequestState;
 import io.scorpio.core.scheduler.StepPlan;
 import io.scorpio.core.scheduler.StepResult;
+import io.scorpio.server.config.WorkerSettings;
 import io.scorpio.server.engine.EngineWorker;
 import io.scorpio.server.engine.WorkerContext;
 import io.vertx.core.Future;
@@ -32,9 +33,17 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A worker that is a client of vLLM's OpenAI-compatible server: {@code POST /v1/completions} with
- * {@code stream: true} and {@code max_tokens} per request, {@code GET /health} for readiness and
+ * A worker that is a client of vLLM's OpenAI-compatible server: {@code POST /v1/completions} (or
+ * {@code /v1/chat/completions} for chat, with the messages as given, so that vLLM applies the model's own chat
+ * template) with {@code stream: true} and {@code max_tokens} per request, {@code GET /health} for readiness and
  * {@code GET /metrics} for its queue figures.
+ *
+ * <p>Pass-through: the request body goes to vLLM as the client sent it (every sampling and output parameter, and any
+ * other vLLM extra parameter), less Scorpio's own fields; the worker sets {@code model} ({@code vllm.model}),
+ * {@code max_tokens} (the validated value the scheduler plans with), {@code stream: true} and
+ * {@code stream_options.include_usage} (Scorpio always streams from vLLM and assembles a whole response itself), and,
+ * with {@code vllm.priority}, {@code priority}. vLLM's text and {@code finish_reason} come back unchanged. Parameters
+ * whose answer the token stream cannot carry (n, best_of, logprobs, tools, echo) are refused at the ingress.
  *
  * <p>Over that API only request-level control exists: vLLM batches the running requests itself, and no step
  * can leave one of them out. So credit-based batching is off for this worker (the guard's policy has
@@ -124,6 +133,7 @@ public final class VllmWorker implements EngineWorker {
     private final Vertx vertx;
     private final HttpClient client;
     private final String baseUrl;
+    private final boolean sendPriority;
     private final String model;
     private final long tokenTimeoutMs;
     private final int refitEvery;
@@ -140,10 +150,12 @@ public final class VllmWorker implements EngineWorker {
     public VllmWorker(WorkerContext context) {
         this.context = context;
         this.vertx = context.vertx();
-        this.baseUrl = context.settings().vllm().url();
-        this.model = context.settings().vllm().model();
-        this.tokenTimeoutMs = context.settings().vllm().tokenTimeoutMs();
-        this.refitEvery = Math.max(8, context.settings().vllm().refitEvery());
+        WorkerSettings.VllmSettings vllm = context.settings().vllm();
+        this.baseUrl = vllm.urlFor(context.engine());
+        this.sendPriority = vllm.priority();
+        this.model = vllm.model();
+        this.tokenTimeoutMs = vllm.tokenTimeoutMs();
+        this.refitEvery = Math.max(8, vllm.refitEvery());
         this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(context.guard().scheduler().maxNumSeqs() + 8));
         Tags tags = Tags.of("engine", Integer.toString(context.engine()));
@@ -166,7 +178,8 @@ public final class VllmWorker implements EngineWorker {
 
     @Override
     public String describe() {
-        return "vLLM at " + baseUrl + " (model " + model + "; request-level control: credits off)";
+        return "vLLM at " + baseUrl + " (model " + model + "; request-level control: credits off"
+                + (sendPriority ? "; deadline order sent as priority)" : ")");
     }
 
     @Override
@@ -205,6 +218,7 @@ public final class VllmWorker implements EngineWorker {
         Map<String, String> failures = new HashMap<>();
         Map<String, String> lost = new HashMap<>();
         Set<String> stopped = new HashSet<>();
+        Map<String, String> finishReasons = new HashMap<>();
         for (String id : p.ids()) {
             Upstream u = streams.get(id);
             if (u == null) {
@@ -228,6 +242,7 @@ public final class VllmWorker implements EngineWorker {
             texts.put(id, t.text());
             if (t.finishReason() != null) {
                 stopped.add(id);
+                finishReasons.put(id, t.finishReason());
                 streams.remove(id);
                 u.stopTimer();
             }
@@ -241,17 +256,43 @@ public final class VllmWorker implements EngineWorker {
             }
         }
         double ms = (System.nanoTime() - p.startNanos()) / 1e6;
-        p.promise().complete(new Step(new StepResult(ms, stopped), texts, failures, lost));
+        p.promise().complete(new Step(new StepResult(ms, stopped), texts, failures, lost, finishReasons));
     }
 
-    private void start(RequestState r, String prompt) {
+    /**
+     * The body sent to vLLM: the client's request as the ingress passed it on ({@code CompletionRequest.upstream}, as
+     * JSON), with the fields the worker owns set. A plain string is a bare prompt.
+     */
+    JsonObject upstreamBody(RequestState r, String input) {
+        JsonObject body = null;
+        if (input.startsWith("{")) {
+            try {
+                body = new JsonObject(input);
+            } catch (RuntimeException e) {
+                body = null; // a prompt that merely starts with a brace
+            }
+        }
+        if (body == null || !(body.containsKey("prompt") || body.containsKey("messages"))) {
+            body = new JsonObject().put("prompt", input);
+        }
+        body.remove("max_completion_tokens");
+        body.put("model", model).put("max_tokens", r.spec().maxTokens()).put("stream", true)
+                .put("stream_options", new JsonObject().put("include_usage", true));
+        if (sendPriority) {
+            // vLLM serves lower priority values first (ties by arrival): the TTFT deadline is LDF's order.
+            body.put("priority", (long) Math.floor(r.deadlineMs()));
+        }
+        return body;
+    }
+
+    private void start(RequestState r, String input) {
         Upstream u = new Upstream(r.id(), r.spec().promptTokens());
         streams.put(r.id(), u);
-        JsonObject body = new JsonObject().put("model", model).put("prompt", prompt)
-                .put("max_tokens", r.spec().maxTokens()).put("stream", true)
-                .put("stream_options", new JsonObject().put("include_usage", true));
+        JsonObject body = upstreamBody(r, input);
+        boolean chat = body.containsKey("messages");
         u.armSilenceTimer();
-        client.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(baseUrl + "/v1/completions")
+        client.request(new RequestOptions().setMethod(HttpMethod.POST)
+                        .setAbsoluteURI(baseUrl + (chat ? "/v1/chat/completions" : "/v1/completions"))
                         .putHeader("content-type", "application/json").putHeader("accept", "text/event-stream"))
                 .compose(req -> {
                     u.request = req;
@@ -316,8 +357,19 @@ public final class VllmWorker implements EngineWorker {
             return; // the usage chunk of include_usage
         }
         JsonObject choice = choices.getJsonObject(0);
-        String text = choice.getString("text", "");
         String finish = choice.getString("finish_reason");
+        String text;
+        JsonObject delta = choice.getJsonObject("delta");
+        if (delta != null) {
+            // Chat: the first chunk only announces the assistant role; it is not a token.
+            String content = delta.getString("content"); // absent or null on a chunk that only ends the stream
+            text = content == null ? "" : content;
+            if (delta.containsKey("role") && text.isEmpty() && finish == null) {
+                return;
+            }
+        } else {
+            text = choice.getString("text", "");
+        }
         double now = System.nanoTime() / 1e6;
         if (u.received > 0 && Double.isFinite(u.lastArrivalMs)) {
             sample(now - u.lastArrivalMs);
