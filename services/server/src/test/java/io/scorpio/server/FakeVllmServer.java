@@ -30,6 +30,8 @@ public final class FakeVllmServer {
 
     public static final String MODEL = "fake-model";
     public static final String[] WORDS = {" Hello", " from", " fake", " vLLM", " é", " 🙂"};
+    /** How long a STALL prompt's stream is silent after its second token. */
+    public static final long STALL_MS = 3000;
 
     final List<JsonObject> requests = new CopyOnWriteArrayList<>();
     public final AtomicInteger active = new AtomicInteger();
@@ -180,11 +182,15 @@ public final class FakeVllmServer {
             if (prompt.contains("HANG") && sent[0] == 1) {
                 return; // silent until the client goes away
             }
-            sent[0]++;
-            String finish = sent[0] == n ? (n < max ? "\"stop\"" : "\"length\"") : "null";
-            resp.write("data: {\"id\":\"" + id + "\",\"object\":\"text_completion\",\"created\":" + created + ",\"model\":\""
-                    + MODEL + "\",\"choices\":[{\"index\":0,\"text\":" + quote(WORDS[(sent[0] - 1) % WORDS.length])
-                    + ",\"logprobs\":null,\"finish_reason\":" + finish + ",\"stop_reason\":null}]}\n\n");
+            // BURST: after the first token, all the others at once (a server running ahead of its client).
+            int burst = prompt.contains("BURST") && sent[0] > 0 ? n - sent[0] : 1;
+            for (int b = 0; b < burst; b++) {
+                sent[0]++;
+                String finish = sent[0] == n ? (n < max ? "\"stop\"" : "\"length\"") : "null";
+                resp.write("data: {\"id\":\"" + id + "\",\"object\":\"text_completion\",\"created\":" + created + ",\"model\":\""
+                        + MODEL + "\",\"choices\":[{\"index\":0,\"text\":" + quote(WORDS[(sent[0] - 1) % WORDS.length])
+                        + ",\"logprobs\":null,\"finish_reason\":" + finish + ",\"stop_reason\":null}]}\n\n");
+            }
             if (sent[0] == n) {
                 if (usage) {
                     resp.write("data: {\"id\":\"" + id + "\",\"object\":\"text_completion\",\"created\":" + created
@@ -194,8 +200,10 @@ public final class FakeVllmServer {
                 end(resp, finished);
                 return;
             }
-            // Inter-token time grows with the streams in flight, like a real batch.
-            vertx.setTimer(3 + 2L * active.get(), t -> next[0].run());
+            // Inter-token time grows with the streams in flight, like a real batch. STALL: silent for 3 s after the
+            // second token (vLLM holding one request back), then on as usual.
+            long gap = prompt.contains("STALL") && sent[0] == 2 ? STALL_MS : 3 + 2L * active.get();
+            vertx.setTimer(gap, t -> next[0].run());
         };
         vertx.setTimer(8, t -> next[0].run());
     }

@@ -202,6 +202,42 @@ class VllmWorkerTest {
     }
 
     @Test
+    void aStepHandsOnEveryTokenVllmHasSentNotOne() {
+        double stepsBefore = metric("scorpio_engine_steps_total");
+        HttpResponse<Buffer> r = post(completion("BURST of tokens", 40, true));
+        assertEquals(200, r.statusCode(), r.bodyAsString());
+        List<String> data = sseData(r.bodyAsString());
+        assertEquals(42, data.size(), "40 tokens, the usage chunk, [DONE]");
+        for (int i = 0; i < 40; i++) {
+            JsonObject choice = new JsonObject(data.get(i)).getJsonArray("choices").getJsonObject(0);
+            assertEquals(FakeVllmServer.WORDS[i % FakeVllmServer.WORDS.length], choice.getString("text"), "token " + i);
+            assertEquals(i == 39 ? "length" : null, choice.getString("finish_reason"));
+        }
+        assertEquals(40, new JsonObject(data.get(40)).getJsonObject("usage").getInteger("completion_tokens"));
+        double steps = metric("scorpio_engine_steps_total") - stepsBefore;
+        assertTrue(steps <= 5, "39 tokens vLLM sent at once reach the client in a step or two, not one step each: " + steps);
+        assertNothingLive();
+    }
+
+    @Test
+    void aStreamVllmHoldsBackDoesNotHoldBackTheOthers() {
+        JsonObject patient = new JsonObject().put("ttft_ms", 60000).put("tpot_ms", 5000);
+        io.vertx.core.Future<HttpResponse<Buffer>> stalled = web.post(port, "127.0.0.1", "/v1/completions")
+                .sendJsonObject(completion("STALL after two", 6, true).put("slo", patient));
+        eventually("vLLM streams the request it will hold back", () -> vllm.active.get() == 1);
+        HttpResponse<Buffer> quick = post(completion("quick one", 6, true).put("slo", patient));
+        assertFalse(stalled.isComplete(), "the other stream ended while vLLM still held this one back ("
+                + FakeVllmServer.STALL_MS + " ms)");
+        assertEquals(200, quick.statusCode(), quick.bodyAsString());
+        List<String> data = sseData(quick.bodyAsString());
+        assertEquals(8, data.size(), "6 tokens, usage, [DONE]: " + data);
+        HttpResponse<Buffer> late = await(stalled);
+        assertEquals(200, late.statusCode());
+        assertEquals(8, sseData(late.bodyAsString()).size(), "the held-back stream still gets every token");
+        assertNothingLive();
+    }
+
+    @Test
     void sseParserHandlesSplitBytesCrlfAndComments() {
         List<String> events = new ArrayList<>();
         SseParser p = new SseParser(events::add);

@@ -47,8 +47,8 @@ final class AdmittedSet {
     }
 
     /** Call after a member's {@code generatedTokens} grew by one. */
-    void onTokenGenerated() {
-        lengthSum++;
+    void onTokensGenerated(int n) {
+        lengthSum += n;
     }
 
     boolean isEmpty() {

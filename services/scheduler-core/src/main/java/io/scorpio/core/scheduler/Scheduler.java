@@ -189,7 +189,10 @@ public final class Scheduler {
         return rejections;
     }
 
-    /** Applies a worker's report of the step from the last {@link #schedule}: one token per sequence. */
+    /**
+     * Applies a worker's report of the step from the last {@link #schedule}: one token per sequence of the batch, or
+     * the counts a request-level worker reports ({@link StepResult#tokens}).
+     */
     public StepOutcome complete(StepResult result, double nowMs) {
         StepPlan step = inFlight;
         if (step == null) {
@@ -218,12 +221,14 @@ public final class Scheduler {
         List<RequestState> advanced = new ArrayList<>(step.batch().size());
         List<RequestState> finished = new ArrayList<>();
         for (RequestState r : step.batch()) {
-            if (r.phase != RequestState.Phase.RUNNING) {
-                continue; // aborted while its step ran; its blocks are already free
+            int tokens = result.tokensOf(r.id());
+            if (r.phase != RequestState.Phase.RUNNING || tokens == 0) {
+                continue; // aborted or requeued while its step ran (its blocks are already free), or nothing yet
             }
-            r.generatedTokens++;
-            admitted.onTokenGenerated();
-            if (r.generatedTokens == 1) {
+            int n = Math.min(tokens, r.spec().maxTokens() - r.generatedTokens);
+            r.generatedTokens += n;
+            admitted.onTokensGenerated(n);
+            if (r.generatedTokens == n) {
                 r.firstTokenMs = nowMs;
             }
             advanced.add(r);

@@ -3,8 +3,8 @@ package io.scorpio.core.scheduler;
 import java.util.List;
 
 /**
- * What completing a step changed: the requests that got a token (in batch order) and those that finished.
- * A request's first token is the one after which {@link RequestState#generatedTokens()} is 1.
+ * What completing a step changed: the requests that got tokens (in batch order; one each, unless the worker reported
+ * other counts) and those that finished. A request's first token is its first in {@code advanced}.
  */
 public record StepOutcome(List<RequestState> advanced, List<RequestState> finished) {
     public StepOutcome {

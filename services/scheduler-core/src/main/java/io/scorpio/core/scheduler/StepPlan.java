@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * What the scheduler asks its worker to run next: one prefill step, one decode step, one mixed step of the
- * chunked-prefill engine, or nothing. Every sequence in {@link #batch()} produces exactly one token when the step
- * completes.
+ * chunked-prefill engine, or nothing. Every sequence in {@link #batch()} produces one token when the step completes
+ * (a worker in front of a server that batches for itself may report other counts: {@link StepResult#tokens}).
  */
 public sealed interface StepPlan {
 

@@ -11,6 +11,7 @@ import io.scorpio.core.policy.SchedulerConfig;
 import io.scorpio.model.RejectReason;
 import io.scorpio.model.Slo;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -84,6 +85,35 @@ class SchedulerLifecycleTest {
         assertEquals(List.of("eos", "max"), second.finished().stream().map(RequestState::id).toList());
         assertEquals(0, s.liveCount());
         assertEquals(SchedulerConfig.PAPER.kvBlocks(), s.freeKvBlocks());
+    }
+
+    @Test
+    @DisplayName("a request-level worker's counts: none yet, several at once, never past max_tokens")
+    void relayedTokenCounts() {
+        Scheduler s = scheduler(Policy.VLLM, SchedulerConfig.PAPER);
+        s.submit(spec("slow", 0, 10, 100, 1000, 50), 0);
+        s.submit(spec("fast", 0, 10, 8, 1000, 50), 0);
+        s.schedule(0);
+        // The server has the first token of one request only: the other stays running, without a first token.
+        StepOutcome first = s.complete(new StepResult(20, Set.of(), Map.of("slow", 0)), 20);
+        assertEquals(List.of("fast"), first.advanced().stream().map(RequestState::id).toList());
+        assertFalse(s.find("slow").hasFirstToken());
+        assertEquals(RequestState.Phase.RUNNING, s.find("slow").phase());
+        s.schedule(20);
+        // The server ran ahead: three tokens of one request come at once; the other has its first.
+        s.complete(new StepResult(15, Set.of(), Map.of("fast", 3)), 35);
+        assertEquals(4, s.find("fast").generatedTokens());
+        assertEquals(1, s.find("slow").generatedTokens());
+        assertEquals(35.0, s.find("slow").firstTokenMs(), "its first token came in this step");
+        assertEquals(20.0, s.find("fast").firstTokenMs());
+        RequestState fast = s.find("fast");
+        s.schedule(35);
+        // More than it may still produce: counted up to max_tokens, and it finishes.
+        StepOutcome third = s.complete(new StepResult(15, Set.of(), Map.of("fast", 9)), 50);
+        assertEquals(List.of("fast"), third.finished().stream().map(RequestState::id).toList());
+        assertEquals(8, fast.generatedTokens());
+        assertEquals(RequestState.Phase.FINISHED, fast.phase());
+        assertThrows(IllegalArgumentException.class, () -> new StepResult(1, Set.of(), Map.of("x", -1)));
     }
 
     @Test

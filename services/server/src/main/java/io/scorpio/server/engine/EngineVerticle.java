@@ -92,7 +92,7 @@ public final class EngineVerticle extends VerticleBase {
             // The whole worker broke: every request of the step is lost to it.
             Map<String, String> lost = new HashMap<>();
             plan.batch().forEach(r -> lost.put(r.id(), String.valueOf(err.getMessage())));
-            return Future.succeededFuture(new EngineWorker.Step(StepResult.of(0), Map.of(), Map.of(), lost));
+            return Future.succeededFuture(EngineWorker.Step.lost(lost));
         }).onSuccess(done -> {
             if (done.workerFailed()) {
                 outOfService(done.lost().values().iterator().next());

@@ -4,6 +4,8 @@ import io.scorpio.core.scheduler.StepPlan;
 import io.scorpio.core.scheduler.StepResult;
 import io.scorpio.server.bus.LocalMessage;
 import io.vertx.core.Future;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,8 +21,10 @@ public interface EngineWorker {
     /**
      * The outcome of one step.
      *
-     * @param result the duration and the sequences that stopped, as the scheduler wants it
-     * @param texts the text of the token each sequence of the batch produced in this step
+     * @param result the duration, the sequences that stopped and, for a worker that relays a server's stream, how many
+     *     tokens each sequence produced, as the scheduler wants it
+     * @param texts the texts of the tokens each sequence produced in this step, in order (as many as
+     *     {@code result.tokensOf(id)})
      * @param failures requests the worker could not serve for their own sake (e.g. vLLM refused the prompt), with
      *     why; they end as failed
      * @param lost requests lost to a fault of the worker itself (it died, became unreachable or hung), with why;
@@ -30,7 +34,7 @@ public interface EngineWorker {
      *     {@code finish_reason}, passed to the client unchanged); for one not named the guard says {@code length} or
      *     {@code stop}
      */
-    record Step(StepResult result, Map<String, String> texts, Map<String, String> failures, Map<String, String> lost,
+    record Step(StepResult result, Map<String, List<String>> texts, Map<String, String> failures, Map<String, String> lost,
                 Map<String, String> finishReasons) implements LocalMessage {
         public Step {
             texts = Map.copyOf(texts);
@@ -39,14 +43,16 @@ public interface EngineWorker {
             finishReasons = Map.copyOf(finishReasons);
         }
 
-        /** A step whose stopped sequences take the guard's finish reason. */
-        public Step(StepResult result, Map<String, String> texts, Map<String, String> failures, Map<String, String> lost) {
-            this(result, texts, failures, lost, Map.of());
+        /** A step in which each sequence produced one token, {@code texts} its text; nothing failed. */
+        public static Step oneTokenEach(StepResult result, Map<String, String> texts) {
+            Map<String, List<String>> each = new HashMap<>();
+            texts.forEach((id, text) -> each.put(id, List.of(text)));
+            return new Step(result, each, Map.of(), Map.of(), Map.of());
         }
 
-        /** A step whose failures, if any, are the requests' own. */
-        public Step(StepResult result, Map<String, String> texts, Map<String, String> failures) {
-            this(result, texts, failures, Map.of());
+        /** A step that produced nothing: every request named in {@code lost} was lost to the worker. */
+        public static Step lost(Map<String, String> lost) {
+            return new Step(StepResult.of(0), Map.of(), Map.of(), lost, Map.of());
         }
 
         /** Whether the worker itself failed in this step. */

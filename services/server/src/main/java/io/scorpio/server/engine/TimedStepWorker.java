@@ -57,7 +57,7 @@ public final class TimedStepWorker implements EngineWorker {
         stepEndNanos = start + Math.round(ms * 1e6);
         long waitNanos = stepEndNanos - now;
         Promise<Step> done = Promise.promise();
-        Step step = new Step(scaled, texts, Map.of());
+        Step step = Step.oneTokenEach(scaled, texts);
         if (waitNanos <= 0) {
             vertx.runOnContext(v -> done.complete(step));
         } else {

@@ -450,7 +450,7 @@ public final class GuardVerticle extends VerticleBase {
                         // of the step is lost to it, as when the worker fails.
                         Map<String, String> lost = new HashMap<>();
                         plan.batch().forEach(r -> lost.put(r.id(), "engine " + engine + " did not answer: " + err.getMessage()));
-                        return Future.succeededFuture(new EngineWorker.Step(StepResult.of(0), Map.of(), Map.of(), lost));
+                        return Future.succeededFuture(EngineWorker.Step.lost(lost));
                     })
                     .onSuccess(done -> guarded(() -> update(done)));
         }
@@ -476,7 +476,14 @@ public final class GuardVerticle extends VerticleBase {
                 int index = r.generatedTokens();
                 String reason = finished ? done.finishReasons().getOrDefault(r.id(),
                         index >= r.spec().maxTokens() ? "length" : "stop") : null;
-                outbox.add(info.origin(), new StreamEvent.Token(r.id(), index, done.texts().getOrDefault(r.id(), ""), reason));
+                // Usually one token; a worker relaying a server's stream may bring several (StepResult.tokens).
+                List<String> texts = done.texts().getOrDefault(r.id(), List.of());
+                int count = Math.min(done.result().tokensOf(r.id()), index);
+                for (int k = 0; k < count; k++) {
+                    int at = index - count + 1 + k;
+                    String text = k < texts.size() ? texts.get(k) : "";
+                    outbox.add(info.origin(), new StreamEvent.Token(r.id(), at, text, at == index ? reason : null));
+                }
                 if (finished) {
                     outbox.add(info.origin(), new StreamEvent.Done(r.id(), reason, r.spec().promptTokens(), index));
                 }

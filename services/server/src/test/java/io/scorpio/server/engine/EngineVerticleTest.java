@@ -90,7 +90,7 @@ class EngineVerticleTest {
     void aStepIsRunOnTheWorkerAndItsOutcomeIsTheReply(Vertx vertx) throws Exception {
         LocalMessage.register(vertx.eventBus());
         ScriptedWorker worker = new ScriptedWorker();
-        EngineWorker.Step outcome = new EngineWorker.Step(StepResult.of(12.5), Map.of("r1", " hello"), Map.of());
+        EngineWorker.Step outcome = EngineWorker.Step.oneTokenEach(StepResult.of(12.5), Map.of("r1", " hello"));
         worker.next = Future.succeededFuture(outcome);
         await(vertx.deployVerticle(new EngineVerticle(0, worker, new ServerMetrics(), new Backoff(10, 20))));
 

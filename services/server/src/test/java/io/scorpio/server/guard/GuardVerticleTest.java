@@ -59,7 +59,7 @@ class GuardVerticleTest {
             m.body().plan().batch().forEach(r -> texts.put(r.id(), "t" + (r.generatedTokens() + 1)));
             vertx.setTimer(2, t -> {
                 inFlight.decrementAndGet();
-                m.reply(new EngineWorker.Step(StepResult.of(2), texts, Map.of()));
+                m.reply(EngineWorker.Step.oneTokenEach(StepResult.of(2), texts));
             });
         });
         List<StreamEvent.Batch> batches = new ArrayList<>();

@@ -50,7 +50,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code credits=false}, and the {@code scorpio_credits_enabled} gauge says 0); LDF ordering, TTFT rejection and
  * VBS admission still decide which requests start and when. A prefill step starts the streams of the requests it
  * admits and ends when each has its first token; a decode step ends when every request of the batch has its
- * next token. Tokens that arrive early wait in a per-request buffer, so none is lost.
+ * next token. Tokens wait in a per-request buffer until then, so none is lost, and a step hands on all of them: vLLM
+ * keeps its own pace, and the relay keeps up with it instead of passing one token per step. A step that has waited
+ * twice vLLM's recent inter-token gap for a stream that vLLM holds back hands on what has come without it.
  *
  * <p>The step-time model is refitted online from the inter-token gaps observed (B = streams in flight, L = their
  * mean current length) every {@code vllm.refit-every} samples, and sent to the guard. The refit keeps a, b and c
@@ -61,6 +63,9 @@ public final class VllmWorker implements EngineWorker {
 
     private static final System.Logger LOG = System.getLogger(VllmWorker.class.getName());
     private static final int SAMPLE_WINDOW = 512;
+    /** Bounds of how long a step waits for every stream of its batch ({@link #relayWaitMs}). */
+    private static final long MIN_RELAY_WAIT_MS = 10;
+    private static final long MAX_RELAY_WAIT_MS = 250;
 
     /** One token as vLLM streamed it; {@code finishReason} is set on the last. */
     private record Token(String text, String finishReason) {
@@ -126,8 +131,17 @@ public final class VllmWorker implements EngineWorker {
         }
     }
 
-    /** The step in flight. */
-    private record Pending(List<String> ids, Promise<Step> promise, long startNanos) {
+    /** The step in flight: the plan's requests as they were when it started, and whether it has waited long enough. */
+    private static final class Pending {
+        final List<RequestState> batch;
+        final Promise<Step> promise = Promise.promise();
+        final long startNanos = System.nanoTime();
+        long timer = -1;
+        boolean waitedOut;
+
+        Pending(List<RequestState> batch) {
+            this.batch = batch;
+        }
     }
 
     private final Vertx vertx;
@@ -144,6 +158,8 @@ public final class VllmWorker implements EngineWorker {
     private volatile double upstreamRunning = Double.NaN;
     private volatile double upstreamWaiting = Double.NaN;
     private int sinceRefit;
+    /** Exponentially weighted mean of the inter-token gaps seen (NaN before the first). */
+    private double gapEwmaMs = Double.NaN;
     private Pending pending;
     private long metricsTimer = -1;
 
@@ -193,70 +209,121 @@ public final class VllmWorker implements EngineWorker {
                 start(r, prompts.getOrDefault(r.id(), ""));
             }
         }
-        List<String> ids = new ArrayList<>(plan.batch().size());
-        plan.batch().forEach(r -> ids.add(r.id()));
-        pending = new Pending(ids, Promise.promise(), System.nanoTime());
-        Future<Step> f = pending.promise().future();
+        Pending p = new Pending(List.copyOf(plan.batch()));
+        pending = p;
+        p.timer = vertx.setTimer(relayWaitMs(), t -> {
+            p.timer = -1;
+            p.waitedOut = true;
+            check();
+        });
         check();
-        return f;
+        return p.promise.future();
     }
 
-    /** Completes the pending step once every request of it has a token, has failed or is gone. */
+    /**
+     * How long a step waits for a token from every stream of its batch before it hands on what has come: twice the
+     * recent inter-token gap (vLLM's own step time, as seen here), so that one stream that vLLM holds back (queued,
+     * preempted) holds back neither the other streams' tokens nor the start of the requests queued at the guard.
+     */
+    private long relayWaitMs() {
+        double gap = Double.isNaN(gapEwmaMs) ? MAX_RELAY_WAIT_MS : 2 * gapEwmaMs;
+        return Math.max(MIN_RELAY_WAIT_MS, Math.min(MAX_RELAY_WAIT_MS, Math.round(gap)));
+    }
+
+    /**
+     * Completes the pending step once every request of it has a token, has failed or is gone; or once the step has
+     * waited {@link #relayWaitMs}, with what has come (requests without a token then get none this step, and the
+     * guard can start the requests that wait for it meanwhile). A step hands on every token that has come for a
+     * request of its batch, not one: vLLM runs at its own pace, and a relay that passed one token per step would fall
+     * behind it.
+     */
     private void check() {
         Pending p = pending;
         if (p == null) {
             return;
         }
-        for (String id : p.ids()) {
-            Upstream u = streams.get(id);
+        boolean everyone = true;
+        for (RequestState r : p.batch) {
+            Upstream u = streams.get(r.id());
             if (u != null && u.error == null && u.tokens.isEmpty() && !u.ended) {
-                return; // still waiting for this one
+                everyone = false; // still waiting for this one
+                break;
             }
         }
+        if (!everyone && !p.waitedOut) {
+            return;
+        }
         pending = null;
-        Map<String, String> texts = new HashMap<>();
+        if (p.timer >= 0) {
+            vertx.cancelTimer(p.timer);
+        }
+        Map<String, List<String>> texts = new HashMap<>();
+        Map<String, Integer> counts = new HashMap<>();
         Map<String, String> failures = new HashMap<>();
         Map<String, String> lost = new HashMap<>();
         Set<String> stopped = new HashSet<>();
         Map<String, String> finishReasons = new HashMap<>();
-        for (String id : p.ids()) {
+        Set<String> inBatch = new HashSet<>();
+        for (RequestState r : p.batch) {
+            String id = r.id();
+            inBatch.add(id);
             Upstream u = streams.get(id);
             if (u == null) {
                 continue; // aborted meanwhile: the scheduler skips it
             }
             // A lost stream fails at once, buffered tokens and all: one without a delivered token can then start
             // over on the recovered server instead of failing later.
-            Token t = u.lost ? null : u.tokens.poll();
-            if (t == null && u.error != null) {
+            if (u.lost || (u.tokens.isEmpty() && u.error != null)) {
                 // Tokens that arrived before the request's own error were delivered first; now it fails.
                 (u.lost ? lost : failures).put(id, u.error);
                 streams.remove(id);
                 u.cancel();
                 continue;
             }
-            if (t == null) {
-                failures.put(id, "vLLM ended the stream before the request's last token");
-                streams.remove(id);
+            if (u.tokens.isEmpty()) {
+                if (u.ended) {
+                    failures.put(id, "vLLM ended the stream before the request's last token");
+                    streams.remove(id);
+                } else {
+                    counts.put(id, 0); // nothing from vLLM yet (the step waited out)
+                }
                 continue;
             }
-            texts.put(id, t.text());
-            if (t.finishReason() != null) {
+            // Never more than the request may still produce: vLLM was sent the same max_tokens.
+            int room = r.spec().maxTokens() - r.generatedTokens();
+            List<String> got = new ArrayList<>(Math.min(room, u.tokens.size()));
+            Token t = null;
+            while (got.size() < room && (t = u.tokens.poll()) != null) {
+                got.add(t.text());
+                if (t.finishReason() != null) {
+                    break;
+                }
+            }
+            texts.put(id, got);
+            if (got.size() != 1) {
+                counts.put(id, got.size());
+            }
+            boolean finishedHere = t != null && t.finishReason() != null;
+            if (finishedHere || got.size() == room) {
                 stopped.add(id);
-                finishReasons.put(id, t.finishReason());
+                finishReasons.put(id, finishedHere ? t.finishReason() : "length");
                 streams.remove(id);
                 u.stopTimer();
+                if (!finishedHere) {
+                    u.cancel(); // vLLM went past max_tokens: nothing more is wanted from it
+                }
             }
         }
         // Streams outside this step that the server's failure took are reported now, not left for a later step.
         for (var it = streams.values().iterator(); it.hasNext(); ) {
             Upstream u = it.next();
-            if (u.lost && !p.ids().contains(u.id)) {
+            if (u.lost && !inBatch.contains(u.id)) {
                 lost.put(u.id, u.error);
                 it.remove();
             }
         }
-        double ms = (System.nanoTime() - p.startNanos()) / 1e6;
-        p.promise().complete(new Step(new StepResult(ms, stopped), texts, failures, lost, finishReasons));
+        double ms = (System.nanoTime() - p.startNanos) / 1e6;
+        p.promise.complete(new Step(new StepResult(ms, stopped, counts), texts, failures, lost, finishReasons));
     }
 
     /**
@@ -410,6 +477,7 @@ public final class VllmWorker implements EngineWorker {
         if (!(gapMs > 0)) {
             return;
         }
+        gapEwmaMs = Double.isNaN(gapEwmaMs) ? gapMs : 0.95 * gapEwmaMs + 0.05 * gapMs;
         int b = 0;
         long lengths = 0;
         for (Upstream s : streams.values()) {
