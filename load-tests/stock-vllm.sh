@@ -27,7 +27,7 @@ STANDIN_BASE_PORT.. and a Scorpio node on SCORPIO_PORT with --worker=vllm --engi
 
 Environment: SCORPIO_PORT [8080], STANDIN_BASE_PORT [8001], SCORPIO_LOG_DIR [<repo>/target/stock-vllm-logs],
 SCORPIO_JAVA [java], SCORPIO_JAVA_OPTS [-Xmx1g]. Needs the jars:
-  mvn -B -q package -DskipTests -pl services/server,load-tests/vllm-standin -am
+  mvn -B -q package -DskipTests -pl server,load-tests/vllm-standin -am
 EOF
 }
 
@@ -55,7 +55,7 @@ BASE="${STANDIN_BASE_PORT:-8001}"
 LOG_DIR="${SCORPIO_LOG_DIR:-$REPO_ROOT/target/stock-vllm-logs}"
 JAVA="${SCORPIO_JAVA:-java}"
 read -r -a JAVA_OPTS <<< "${SCORPIO_JAVA_OPTS:--Xmx1g}"
-SERVER_JAR="$REPO_ROOT/services/server/target/scorpio-server.jar"
+SERVER_JAR="$REPO_ROOT/server/target/scorpio-server.jar"
 STANDIN_JAR="$REPO_ROOT/load-tests/vllm-standin/target/vllm-standin.jar"
 for jar in "$SERVER_JAR" "$STANDIN_JAR"; do
     [[ -f "$jar" ]] || { echo "stock-vllm: $jar is missing; build it first (see --help)" >&2; exit 2; }

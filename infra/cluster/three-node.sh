@@ -27,7 +27,7 @@ Environment (defaults in brackets):
   SCORPIO_BUS_BASE_PORT   first clustered event-bus port                            [5801]
   SCORPIO_CLUSTER_NAME    hazelcast.cluster-name of the three nodes                  [scorpio-local]
   SCORPIO_LOG_DIR         folder of node-1.log .. node-3.log                        [<repo>/target/cluster-logs]
-  SCORPIO_JAR             the server jar                 [<repo>/services/server/target/scorpio-server.jar]
+  SCORPIO_JAR             the server jar                 [<repo>/server/target/scorpio-server.jar]
   SCORPIO_CLASSPATH       run io.scorpio.server.Launcher from this class path instead of the jar
   SCORPIO_JAVA            the java binary                                   [$JAVA_HOME/bin/java, else java]
   SCORPIO_JAVA_OPTS       extra JVM options for every node                          [-Xmx512m]
@@ -56,7 +56,7 @@ HZ_BASE_PORT="${SCORPIO_HZ_BASE_PORT:-5701}"
 BUS_BASE_PORT="${SCORPIO_BUS_BASE_PORT:-5801}"
 CLUSTER_NAME="${SCORPIO_CLUSTER_NAME:-scorpio-local}"
 LOG_DIR="${SCORPIO_LOG_DIR:-$REPO_ROOT/target/cluster-logs}"
-JAR="${SCORPIO_JAR:-$REPO_ROOT/services/server/target/scorpio-server.jar}"
+JAR="${SCORPIO_JAR:-$REPO_ROOT/server/target/scorpio-server.jar}"
 CLASSPATH_OVERRIDE="${SCORPIO_CLASSPATH:-}"
 JAVA_OPTS="${SCORPIO_JAVA_OPTS:--Xmx512m}"
 FORM_TIMEOUT_S="${SCORPIO_FORM_TIMEOUT_S:-90}"
@@ -95,7 +95,7 @@ elif [[ -f "$JAR" ]]; then
     LAUNCH=(-jar "$JAR")
 else
     fail "no server jar at $JAR; build it first:
-    (cd $REPO_ROOT && mvn -B -q package -DskipTests -pl services/server -am)
+    (cd $REPO_ROOT && mvn -B -q package -DskipTests -pl server -am)
 or set SCORPIO_JAR / SCORPIO_CLASSPATH"
 fi
 # The JVM flags Hazelcast wants on Java 17+: the root pom's one list, which the server prints. The jar's manifest carries

@@ -3,7 +3,7 @@
 
 The JSON is generated so that panel ids and grid positions stay consistent; edit this file and rerun
 (python3 infra/grafana/tools/make_dashboard.py), or edit the JSON in Grafana and export it over the file.
-Meter names are those of GET /metrics (services/server: ServerMetrics, SloClassMeters, GuardVerticle).
+Meter names are those of GET /metrics (server: ServerMetrics, SloClassMeters, GuardVerticle).
 """
 import json
 import os

@@ -61,9 +61,9 @@ public final class ClusterScale {
               --probe-requests: light sequential requests per probe setup (one node alone, two nodes); 0 skips it.
               --probe-nodes: the cluster sizes the probe runs, one worker per node (default 1,2; e.g. 1,3).
               --server-classpath: where io.scorpio.server.Launcher is loaded from (default: this JVM's class path,
-                            i.e. scorpio-live.jar, which bundles the server; or services/server/target/scorpio-server.jar).""";
+                            i.e. scorpio-live.jar, which bundles the server; or server/target/scorpio-server.jar).""";
 
-    /** The histogram every node keeps of its placement decisions (services/server, ServerMetrics.placement). */
+    /** The histogram every node keeps of its placement decisions (server, ServerMetrics.placement). */
     static final String PLACEMENT = "scorpio_placement_latency_seconds";
     static final String QUOTE_FAILURES = "scorpio_placement_quote_failures_total";
 

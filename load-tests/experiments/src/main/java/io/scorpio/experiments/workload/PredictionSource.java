@@ -65,7 +65,7 @@ public sealed interface PredictionSource {
     }
 
     /**
-     * The shipped ONNX length predictor of {@code services/predictor}, run on each request's prompt text and clamped
+     * The shipped ONNX length predictor of {@code predictor}, run on each request's prompt text and clamped
      * to the request's max_tokens; a request without text gets no prediction. Identical prompts are predicted once.
      */
     record Onnx(io.scorpio.predictor.LengthPredictor model) implements PredictionSource {

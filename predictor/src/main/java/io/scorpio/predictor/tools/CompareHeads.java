@@ -1,0 +1,207 @@
+package io.scorpio.predictor.tools;
+
+import io.scorpio.model.DataFiles;
+import io.scorpio.predictor.binning.EqualWidthBinning;
+import io.scorpio.predictor.binning.LengthBinning;
+import io.scorpio.predictor.data.LengthCorpus;
+import io.scorpio.predictor.metrics.LengthMetrics;
+import io.scorpio.predictor.training.FeatureCache;
+import io.scorpio.predictor.training.HeadRecipe;
+import io.scorpio.predictor.training.HeadTrainer;
+import io.scorpio.predictor.training.LabelChoice;
+import io.scorpio.predictor.training.LengthHead;
+import io.scorpio.predictor.training.MiniLmEncoder;
+import io.scorpio.predictor.training.RegressionFeatures;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * Chooses the head by measurement, on train + validate only (the test split is not read here): the development rows
+ * (CASTILLO train and validate, Arena-Hard train and validation) are cut once into 80% "fit" and 20% "select" rows
+ * (ids sorted, shuffled with a fixed seed); every candidate is fitted on "fit" and scored on "select", per group (chat,
+ * code, Arena-Hard). The criterion is the mean over the three groups of (RMSE / RMSE of the constant fit median
+ * + (1 - Kendall's tau) + |mean predicted / mean true - 1|) / 3.
+ * Writes docs/predictor-selection.md. Run with
+ * {@code mvn -B -q -pl predictor -am -Ptrain process-classes -Dtool.main=io.scorpio.predictor.tools.CompareHeads}.
+ */
+public final class CompareHeads {
+
+    public static final long SELECT_SEED = 20261204L;
+    static final LengthBinning BINNING = new EqualWidthBinning(100);
+
+    /** A fitted candidate: a name, its settings and a length for each corpus row index. */
+    record Candidate(String name, String settings, IntUnaryOperator predict) {
+    }
+
+    record Scored(Candidate candidate, Map<LengthCorpus.Group, LengthMetrics> byGroup, double criterion) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = args.length > 0 ? Path.of(args[0]) : Path.of("../docs/predictor-selection.md");
+        List<LengthCorpus.Row> rows = LengthCorpus.load(DataFiles.resolve());
+        MiniLmEncoder.Encoded[] encoded = EncodeCorpus.features(rows);
+        float[][] x = new float[rows.size()][];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = RegressionFeatures.of(encoded[i]);
+        }
+        int[][] fitSelect = fitAndSelect(rows);
+        int[] fit = fitSelect[0];
+        int[] select = fitSelect[1];
+        System.out.printf("development rows: %d fit, %d select%n", fit.length, select.length);
+
+        List<Candidate> candidates = new ArrayList<>();
+        LabelChoice.Rows medianRows = LabelChoice.MEDIAN.rows(rows, fit);
+        int[] sortedLabels = medianRows.lengths().clone();
+        Arrays.sort(sortedLabels);
+        int constant = sortedLabels[sortedLabels.length / 2];
+        candidates.add(new Candidate("constant median", "median of the fit labels = " + constant, r -> constant));
+        candidates.add(promptLengthFit(rows, encoded, medianRows));
+
+        long t0 = System.nanoTime();
+        for (HeadRecipe recipe : recipes()) {
+            long t1 = System.nanoTime();
+            LengthHead head = recipe.fit(rows, fit, x);
+            System.out.printf("%s %s: %.1f s%n", recipe.name(), recipe.settings(), (System.nanoTime() - t1) / 1e9);
+            candidates.add(new Candidate(recipe.name(), recipe.settings(), r -> (int) Math.round(head.predictLength(x[r]))));
+        }
+        System.out.printf("ridge and ranking heads fitted in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        t0 = System.nanoTime();
+        candidates.add(classifier(rows, x, medianRows, select));
+        System.out.printf("classifier fitted in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+
+        List<Scored> scored = new ArrayList<>();
+        Map<LengthCorpus.Group, LengthMetrics> constantMetrics = score(candidates.get(0), rows, select);
+        for (Candidate c : candidates) {
+            Map<LengthCorpus.Group, LengthMetrics> m = score(c, rows, select);
+            double criterion = 0;
+            for (LengthCorpus.Group g : LengthCorpus.Group.values()) {
+                double tau = Double.isNaN(m.get(g).kendallTau()) ? 0 : m.get(g).kendallTau();
+                double rmseRatio = m.get(g).rmse() / constantMetrics.get(g).rmse();
+                double bias = Math.abs(m.get(g).meanPredicted() / m.get(g).meanTrue() - 1);
+                criterion += (rmseRatio + (1 - tau) + bias) / 3 / LengthCorpus.Group.values().length;
+            }
+            scored.add(new Scored(c, m, criterion));
+        }
+        Scored best = scored.stream().skip(2).min((a, b) -> Double.compare(a.criterion(), b.criterion())).orElseThrow();
+        StringBuilder md = new StringBuilder();
+        md.append("<!-- Generated by: mvn -B -q -pl predictor -am -Ptrain process-classes "
+                + "-Dtool.main=io.scorpio.predictor.tools.CompareHeads -->\n\n");
+        md.append("# Choosing the length head (train + validate only)\n\n");
+        md.append(String.format("Development rows (CASTILLO train + validate, Arena-Hard train + validation): %d fit, %d select "
+                + "(ids sorted, shuffled with seed %d, 20%% select). Features: frozen all-MiniLM-L6-v2 (" + EncodeCorpus.VARIANT + " build) sentence embedding "
+                + "(384) + t, t^2 with t = ln(1 + MiniLM prompt tokens). Labels scored: per-prompt median of the sampled "
+                + "lengths (censored ones at their cap). Criterion (lower is better): mean over chat / code / Arena-Hard "
+                + "of (RMSE / constant median's RMSE + (1 - tau) + |mean predicted / mean true - 1|) / 3, since the "
+                + "scheduler needs the order (tau), the size (RMSE) and no bias in the total (admission pricing). Tau is Kendall's tau-b over 100 equal-width bins (w = 82).%n%n",
+                fit.length, select.length, SELECT_SEED));
+        md.append("| head | settings | criterion | chat tau | chat RMSE | chat mean pred/true | code tau | code RMSE | arena tau | arena RMSE |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Scored s : scored) {
+            LengthMetrics chat = s.byGroup().get(LengthCorpus.Group.CHAT);
+            LengthMetrics code = s.byGroup().get(LengthCorpus.Group.CODE);
+            LengthMetrics arena = s.byGroup().get(LengthCorpus.Group.ARENA);
+            md.append(String.format("| %s | %s | %.3f | %.3f | %.0f | %.0f / %.0f | %.3f | %.0f | %.3f | %.0f |%n",
+                    s == best ? "**" + s.candidate().name() + "** (chosen)" : s.candidate().name(),
+                    s.candidate().settings(), s.criterion(), chat.kendallTau(), chat.rmse(), chat.meanPredicted(),
+                    chat.meanTrue(), code.kendallTau(), code.rmse(), arena.kendallTau(), arena.rmse()));
+        }
+        md.append("\nChosen: ").append(best.candidate().name()).append(", ").append(best.candidate().settings()).append(".\n");
+        Files.writeString(out, md.toString());
+        System.out.print(md);
+    }
+
+    /** The linear heads compared. */
+    static List<HeadRecipe> recipes() {
+        List<HeadRecipe> out = new ArrayList<>();
+        for (LabelChoice labels : LabelChoice.values()) {
+            for (double lambda : new double[]{0.01, 0.1, 0.3, 1, 3, 10}) {
+                out.add(HeadRecipe.ridgeLog(labels, lambda, false));
+                out.add(HeadRecipe.ridgeLog(labels, lambda, true));
+            }
+        }
+        for (double lambda : new double[]{0.1, 0.3, 1, 3, 10}) {
+            out.add(HeadRecipe.ridge(LabelChoice.MEDIAN, lambda));
+        }
+        for (LabelChoice labels : new LabelChoice[]{LabelChoice.MEDIAN, LabelChoice.MEAN_FINISHED}) {
+            for (double rate : new double[]{0.01, 0.03}) {
+                for (double l2 : new double[]{1e-3, 1e-2, 3e-2, 1e-1, 3e-1}) {
+                    out.add(HeadRecipe.ranking(labels, rate, l2, 300, false));
+                    out.add(HeadRecipe.ranking(labels, rate, l2, 300, true));
+                }
+            }
+        }
+        // One hidden layer: 30-50 s each on 2 shared cores (cross-fitted over 4 folds: about 100 s), so a smaller grid
+        // around the linear ranker's best settings.
+        for (double l2 : new double[]{1e-2, 5e-2}) {
+            out.add(HeadRecipe.mlpRanking(LabelChoice.MEDIAN, 32, 0.01, l2, 300, false, 0));
+            out.add(HeadRecipe.mlpRanking(LabelChoice.MEDIAN, 32, 0.01, l2, 300, true, 0));
+        }
+        out.add(HeadRecipe.mlpRanking(LabelChoice.MEDIAN, 32, 0.01, 1e-2, 300, false, 4));
+        for (double l2 : new double[]{1e-2, 3e-2, 1e-1}) {
+            out.add(HeadRecipe.mlpRanking(LabelChoice.MEDIAN, 32, 0.01, l2, 300, true, 4));
+        }
+        return out;
+    }
+
+    /** Development rows cut into fit (80%) and select (20%). */
+    static int[][] fitAndSelect(List<LengthCorpus.Row> rows) {
+        List<Integer> development = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            if (!rows.get(i).isTest()) {
+                development.add(i);
+            }
+        }
+        development.sort((a, b) -> rows.get(a).id().compareTo(rows.get(b).id()));
+        Collections.shuffle(development, new Random(SELECT_SEED));
+        int cut = (int) Math.round(development.size() * 0.8);
+        int[] fit = development.subList(0, cut).stream().mapToInt(Integer::intValue).sorted().toArray();
+        int[] select = development.subList(cut, development.size()).stream().mapToInt(Integer::intValue).sorted().toArray();
+        return new int[][]{fit, select};
+    }
+
+    static Map<LengthCorpus.Group, LengthMetrics> score(Candidate c, List<LengthCorpus.Row> rows, int[] which) {
+        Map<LengthCorpus.Group, LengthMetrics> out = new EnumMap<>(LengthCorpus.Group.class);
+        for (LengthCorpus.Group g : LengthCorpus.Group.values()) {
+            int[] idx = Arrays.stream(which).filter(i -> rows.get(i).group() == g).toArray();
+            int[] truth = Arrays.stream(idx).map(i -> rows.get(i).label().length()).toArray();
+            int[] predicted = Arrays.stream(idx).map(c.predict()).toArray();
+            out.put(g, LengthMetrics.of(truth, predicted, BINNING));
+        }
+        return out;
+    }
+
+    /** Least squares of length on ln(1 + prompt tokens), the old baseline, on the MiniLM token count. */
+    static Candidate promptLengthFit(List<LengthCorpus.Row> rows, MiniLmEncoder.Encoded[] encoded, LabelChoice.Rows train) {
+        int[] tokens = Arrays.stream(train.index()).map(i -> encoded[i].promptTokens()).toArray();
+        var fit = io.scorpio.predictor.training.Baselines.PromptLengthFit.fit(tokens, train.lengths());
+        return new Candidate("prompt-length fit", String.format("length = %.1f + %.1f ln(1 + tokens)", fit.intercept(),
+                fit.slope()), r -> LengthBinning.clamp(Math.max(1, fit.predictLength(encoded[r].promptTokens()))));
+    }
+
+    /** The paper's classifier over 100 equal-width bins (Tribuo, as the old head), on the uncensored fit rows. */
+    static Candidate classifier(List<LengthCorpus.Row> rows, float[][] x, LabelChoice.Rows train, int[] select) {
+        List<Integer> keep = new ArrayList<>();
+        for (int i = 0; i < train.index().length; i++) {
+            if (!train.censored()[i]) {
+                keep.add(i);
+            }
+        }
+        float[][] tx = keep.stream().map(i -> x[train.index()[i]]).toArray(float[][]::new);
+        int[] ty = keep.stream().mapToInt(i -> train.lengths()[i]).toArray();
+        float[][] vx = Arrays.stream(select).mapToObj(i -> x[i]).toArray(float[][]::new);
+        int[] vy = Arrays.stream(select).map(i -> rows.get(i).label().length()).toArray();
+        HeadTrainer.TrainedHead head = HeadTrainer.train(tx, ty, vx, vy, BINNING);
+        return new Candidate("classifier over 100 bins (paper)", "Tribuo softmax, lr " + head.learningRate() + ", "
+                + head.epochs() + " epochs (chosen on select: optimistic)",
+                r -> BINNING.predictedLength(head.predictBin(x[r])));
+    }
+}
