@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code data: {"error": {...}}} that vLLM writes with Python's {@code json.dumps} (spaces after separators).
  *
  * <p>Prompt keywords choose the behaviour: {@code STOP-EARLY} stops after 3 tokens with finish_reason "stop";
- * {@code MID-ERROR} sends 2 tokens then an error frame; {@code HTTP-400} answers 400; {@code HANG} sends one token
+ * {@code BURST} sends every token after the first at once; {@code STALL} is silent for {@link #STALL_MS} after its
+ * second token; {@code MID-ERROR} sends 2 tokens then an error frame; {@code HTTP-400} answers 400; {@code HANG} sends one token
  * and then nothing, until the client goes away.
  *
  * <p>Faults of the whole server, for the worker's fault handling: {@code CRASH} sends 2 tokens and then the server

@@ -143,14 +143,16 @@ class VllmWorkerTest {
     }
 
     @Test
-    void vllmErrorBodyFailsTheRequestWithItsMessage() {
-        double failedBefore = metric("scorpio_requests_total{outcome=\"failed\",reason=\"worker_error\"}");
+    void aRequestVllmRefusesAsInvalidGetsVllmsFourHundredNotABadGateway() {
+        double failedBefore = metric("scorpio_requests_total{outcome=\"failed\",reason=\"invalid_request\"}");
         HttpResponse<Buffer> r = post(completion("HTTP-400 too long", 10, true));
-        assertEquals(502, r.statusCode(), r.bodyAsString());
+        assertEquals(400, r.statusCode(), "the client's fault, as vLLM judged it; a 502 would invite a retry: "
+                + r.bodyAsString());
         JsonObject error = r.bodyAsJsonObject().getJsonObject("error");
+        assertEquals("invalid_request_error", error.getString("type"));
         assertTrue(error.getString("message").contains("maximum context length is 2048 tokens"), error.encode());
         assertTrue(error.getString("message").contains("BadRequestError"));
-        assertEquals(failedBefore + 1, metric("scorpio_requests_total{outcome=\"failed\",reason=\"worker_error\"}"));
+        assertEquals(failedBefore + 1, metric("scorpio_requests_total{outcome=\"failed\",reason=\"invalid_request\"}"));
         assertNothingLive();
     }
 

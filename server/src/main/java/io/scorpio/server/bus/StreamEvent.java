@@ -28,8 +28,11 @@ public sealed interface StreamEvent {
     record Rejected(String sid, String reason, String message, boolean migrated) implements StreamEvent {
     }
 
-    /** The request failed (its worker could not serve it). */
-    record Failed(String sid, String message) implements StreamEvent {
+    /**
+     * The request failed: its worker could not serve it, or ({@code invalidRequest}) the worker's server refused it
+     * as invalid.
+     */
+    record Failed(String sid, String message, boolean invalidRequest) implements StreamEvent {
     }
 
     /** The events for one ingress, in the order they happened: one bus message per step per ingress. */

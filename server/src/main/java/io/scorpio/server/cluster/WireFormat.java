@@ -144,7 +144,7 @@ public final class WireFormat {
             } else if (e instanceof StreamEvent.Rejected r) {
                 o.put("t", "rejected").put("reason", r.reason()).put("message", r.message()).put("migrated", r.migrated());
             } else if (e instanceof StreamEvent.Failed f) {
-                o.put("t", "failed").put("message", f.message());
+                o.put("t", "failed").put("message", f.message()).put("invalid", f.invalidRequest());
             }
             out.add(o);
         }
@@ -165,7 +165,7 @@ public final class WireFormat {
                         o.getInteger("completion_tokens"));
                 case "rejected" -> new StreamEvent.Rejected(sid, o.getString("reason"), o.getString("message"),
                         o.getBoolean("migrated", false));
-                case "failed" -> new StreamEvent.Failed(sid, o.getString("message"));
+                case "failed" -> new StreamEvent.Failed(sid, o.getString("message"), o.getBoolean("invalid", false));
                 default -> throw new IllegalArgumentException("unknown stream event '" + o.getString("t") + "'");
             });
         }

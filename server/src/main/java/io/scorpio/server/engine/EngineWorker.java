@@ -34,7 +34,7 @@ public interface EngineWorker {
      *     {@code finish_reason}, passed to the client unchanged); for one not named the guard says {@code length} or
      *     {@code stop}
      */
-    record Step(StepResult result, Map<String, List<String>> texts, Map<String, String> failures, Map<String, String> lost,
+    record Step(StepResult result, Map<String, List<String>> texts, Map<String, Failure> failures, Map<String, String> lost,
                 Map<String, String> finishReasons) implements LocalMessage {
         public Step {
             texts = Map.copyOf(texts);
@@ -58,6 +58,18 @@ public interface EngineWorker {
         /** Whether the worker itself failed in this step. */
         public boolean workerFailed() {
             return !lost.isEmpty();
+        }
+    }
+
+    /**
+     * Why a worker could not serve a request.
+     *
+     * @param invalidRequest the worker's server judged the request itself invalid (vLLM answered 400): the client
+     *     gets a 400 with the server's message, as it would from the server directly, not a 502 it might retry
+     */
+    record Failure(String message, boolean invalidRequest) {
+        public static Failure of(String message) {
+            return new Failure(message, false);
         }
     }
 

@@ -313,11 +313,11 @@ public final class GuardVerticle extends VerticleBase {
     }
 
     /** Ends a request the worker could not serve; its client gets an error event. */
-    private void fail(Scheduler scheduler, String id, String why, double now) {
+    private void fail(Scheduler scheduler, String id, EngineWorker.Failure why, double now) {
         if (scheduler.abort(id, now)) {
             Meta gone = forget(id);
             if (gone != null) {
-                outbox.add(gone.origin(), new StreamEvent.Failed(id, why));
+                outbox.add(gone.origin(), new StreamEvent.Failed(id, why.message(), why.invalidRequest()));
             }
         }
     }
@@ -457,13 +457,13 @@ public final class GuardVerticle extends VerticleBase {
 
         private void update(EngineWorker.Step done) {
             double now = clock.nowMs();
-            for (Map.Entry<String, String> failure : done.failures().entrySet()) {
+            for (Map.Entry<String, EngineWorker.Failure> failure : done.failures().entrySet()) {
                 fail(scheduler, failure.getKey(), failure.getValue(), now);
             }
             for (Map.Entry<String, String> lost : done.lost().entrySet()) {
                 // Lost to the worker, not its own fault: back to the queue while its client has nothing yet.
                 if (!requeue(engine, lost.getKey(), now)) {
-                    fail(scheduler, lost.getKey(), "worker failed: " + lost.getValue(), now);
+                    fail(scheduler, lost.getKey(), EngineWorker.Failure.of("worker failed: " + lost.getValue()), now);
                 }
             }
             StepOutcome outcome = scheduler.complete(done.result(), now);

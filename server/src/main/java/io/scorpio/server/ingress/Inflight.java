@@ -243,7 +243,12 @@ final class Inflight {
             }
             rejected(r);
         } else if (event instanceof StreamEvent.Failed f) {
-            if (end(RequestOutcome.FAILED, "worker_error")) {
+            if (f.invalidRequest() && tokens == 0) {
+                // The worker's server refused it as invalid: its 400, as the client would get it from vLLM directly.
+                if (end(RequestOutcome.FAILED, "invalid_request")) {
+                    sink.failed(400, "invalid_request", f.message());
+                }
+            } else if (end(RequestOutcome.FAILED, "worker_error")) {
                 sink.failed(502, f.message());
             }
         }

@@ -82,6 +82,8 @@ public final class VllmWorker implements EngineWorker {
         String error;
         /** The error is the server's (closed, unreachable, silent), not this request's own. */
         boolean lost;
+        /** vLLM refused the request as invalid (400): the client's fault, passed on as vLLM gave it. */
+        boolean invalid;
         double lastArrivalMs = Double.NaN;
         long silenceTimer = -1;
 
@@ -259,7 +261,7 @@ public final class VllmWorker implements EngineWorker {
         }
         Map<String, List<String>> texts = new HashMap<>();
         Map<String, Integer> counts = new HashMap<>();
-        Map<String, String> failures = new HashMap<>();
+        Map<String, Failure> failures = new HashMap<>();
         Map<String, String> lost = new HashMap<>();
         Set<String> stopped = new HashSet<>();
         Map<String, String> finishReasons = new HashMap<>();
@@ -275,14 +277,18 @@ public final class VllmWorker implements EngineWorker {
             // over on the recovered server instead of failing later.
             if (u.lost || (u.tokens.isEmpty() && u.error != null)) {
                 // Tokens that arrived before the request's own error were delivered first; now it fails.
-                (u.lost ? lost : failures).put(id, u.error);
+                if (u.lost) {
+                    lost.put(id, u.error);
+                } else {
+                    failures.put(id, new Failure(u.error, u.invalid));
+                }
                 streams.remove(id);
                 u.cancel();
                 continue;
             }
             if (u.tokens.isEmpty()) {
                 if (u.ended) {
-                    failures.put(id, "vLLM ended the stream before the request's last token");
+                    failures.put(id, Failure.of("vLLM ended the stream before the request's last token"));
                     streams.remove(id);
                 } else {
                     counts.put(id, 0); // nothing from vLLM yet (the step waited out)
@@ -370,8 +376,15 @@ public final class VllmWorker implements EngineWorker {
                 })
                 .onSuccess(resp -> {
                     if (resp.statusCode() != 200) {
-                        resp.body().onComplete(b -> u.fail("vLLM answered " + resp.statusCode() + ": "
-                                + errorMessage(b.succeeded() ? b.result() : Buffer.buffer())));
+                        resp.body().onComplete(b -> {
+                            String message = errorMessage(b.succeeded() ? b.result() : Buffer.buffer());
+                            if (resp.statusCode() == 400) {
+                                u.invalid = true;
+                                u.fail("vLLM refused the request: " + message);
+                            } else {
+                                u.fail("vLLM answered " + resp.statusCode() + ": " + message);
+                            }
+                        });
                         return;
                     }
                     SseParser parser = new SseParser(data -> onData(u, data));
