@@ -44,6 +44,7 @@ public final class StockVllm {
             usage: StockVllm [--workload sharegpt[,arena-hard]] [--qps 5,8,11,14,15] [--engines 1[,2]]
                              [--setups direct,scorpio,scorpio-priority,virtual-time] [--seconds 60] [--drain-seconds 90]
                              [--time-scale 1] [--seed 42] [--out docs/results/stock-vllm]
+              --setups: also virtual-time-no-credits (virtual time with credits off: request-level control on exact steps).
               --seconds: arrivals per point, in the model's time (requests = qps x seconds).
               --time-scale: every duration (stand-in steps, the node's models, SLOs, arrival gaps) stretched by it;
               the results are read back in the model's time.""";
@@ -75,9 +76,11 @@ public final class StockVllm {
                 "aborted", "not_sent", "ttft_p50_ms", "ttft_p99_ms", "tpot_p50_ms", "tpot_p99_ms", "duration_s",
                 "load_avg_1m_start", "load_avg_1m_end"));
         // Warm-up, not recorded: class loading and the JIT under a first load would otherwise fall on the first point.
-        List<WorkloadRequest> warm = LiveWorkloads.build(workloads.get(0), data, 4, 40, seed + 1);
-        live("direct", warm, 1, dilation, 20, null, "warm-up");
-        live("scorpio", warm, 1, dilation, 20, null, "warm-up");
+        if (setups.stream().anyMatch(x -> !x.startsWith("virtual-time"))) {
+            List<WorkloadRequest> warm = LiveWorkloads.build(workloads.get(0), data, 4, 40, seed + 1);
+            live("direct", warm, 1, dilation, 20, null, "warm-up");
+            live("scorpio", warm, 1, dilation, 20, null, "warm-up");
+        }
         for (Workloads workload : workloads) {
             for (int engines : engineCounts) {
                 for (double qps : qpss) {
@@ -86,7 +89,8 @@ public final class StockVllm {
                     for (String setup : setups) {
                         double loadStart = loadAverage();
                         Point p = switch (setup) {
-                            case "virtual-time" -> virtualTime(wl, engines, seed, data);
+                            case "virtual-time" -> virtualTime(wl, engines, seed, data, true);
+                            case "virtual-time-no-credits" -> virtualTime(wl, engines, seed, data, false);
                             case "direct", "scorpio", "scorpio-priority" -> live(setup, wl, engines, dilation, drainSeconds,
                                     out.resolve(String.format(Locale.ROOT, "%s-qps%s-e%d-%s", workload.label(), qps,
                                             engines, setup)), workload.label() + "@" + qps);
@@ -120,9 +124,11 @@ public final class StockVllm {
     /**
      * Step-level Scorpio in virtual time on the same workload: the node's own defaults (policy {@code scorpio} with
      * credits, the paper's engine, the fitted models) on the calibrated simulated A100. One engine only: the requests
-     * of several engines are split round robin, as the direct clients split them.
+     * of several engines are split round robin, as the direct clients split them. Without {@code credits}: the same
+     * with credit-based batching off, which is all that request-level control can run (every admitted request in
+     * every step), with the engine's steps still exact: what the stock API costs, apart from vLLM's own engine.
      */
-    static Point virtualTime(List<WorkloadRequest> wl, int engines, long seed, DataFiles data) {
+    static Point virtualTime(List<WorkloadRequest> wl, int engines, long seed, DataFiles data, boolean credits) {
         NodeSettings s = NodeSettings.from(ServerConfig.layered(Map.of(), Map.of("predictor", "none",
                 "hazelcast.mode", "none"), List.of()));
         GpuProfile gpu = GpuProfile.load(s.worker().kind(), data);
@@ -130,7 +136,8 @@ public final class StockVllm {
         for (int e = 0; e < engines; e++) {
             int engine = e;
             List<WorkloadRequest> share = wl.stream().filter(w -> Math.floorMod(w.id(), (long) engines) == engine).toList();
-            Simulation.Setup setup = new Simulation.Setup(s.guard().policy(), s.guard().scheduler(),
+            Simulation.Setup setup = new Simulation.Setup(credits ? s.guard().policy() : s.guard().policy().withoutCredits(),
+                    s.guard().scheduler(),
                     s.guard().options(), s.guard().stepModel(), s.guard().prefillModel(), gpu, seed + e);
             all.addAll(Simulation.run(share, setup).results());
         }

@@ -100,4 +100,12 @@ public record Policy(String name, QueueOrder order, RejectionRule rejection, boo
     public static List<String> names() {
         return ALL.stream().map(Policy::name).toList();
     }
+
+    /**
+     * The same policy without credit-based batching: what request-level control can run, where every admitted request
+     * is in every decode step (a vLLM server behind its stock API). Order, rejection and admission stay.
+     */
+    public Policy withoutCredits() {
+        return credits ? new Policy(name, order, rejection, tpotAdmission, false, usesPredictor, chunkedPrefillBudget) : this;
+    }
 }

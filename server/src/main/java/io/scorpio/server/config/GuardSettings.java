@@ -45,10 +45,6 @@ public record GuardSettings(Policy policy, int engines, SchedulerConfig schedule
      * sequence out, so credit-based batching is switched off there; LDF, rejection and admission still apply.
      */
     static Policy effective(Policy policy, boolean requestLevelWorker) {
-        if (!requestLevelWorker || !policy.credits()) {
-            return policy;
-        }
-        return new Policy(policy.name(), policy.order(), policy.rejection(), policy.tpotAdmission(), false,
-                policy.usesPredictor(), policy.chunkedPrefillBudget());
+        return requestLevelWorker ? policy.withoutCredits() : policy;
     }
 }
