@@ -51,8 +51,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * VBS admission still decide which requests start and when. A prefill step starts the streams of the requests it
  * admits and ends when each has its first token; a decode step ends when every request of the batch has its
  * next token. Tokens wait in a per-request buffer until then, so none is lost, and a step hands on all of them: vLLM
- * keeps its own pace, and the relay keeps up with it instead of passing one token per step. A step that has waited
- * twice vLLM's recent inter-token gap for a stream that vLLM holds back hands on what has come without it.
+ * keeps its own pace, and the relay keeps up with it instead of passing one token per step. A decode step that has
+ * waited twice vLLM's recent inter-token gap for a stream that vLLM holds back hands on what has come without it.
  *
  * <p>The step-time model is refitted online from the inter-token gaps observed (B = streams in flight, L = their
  * mean current length) every {@code vllm.refit-every} samples, and sent to the guard. The refit keeps a, b and c
@@ -213,19 +213,24 @@ public final class VllmWorker implements EngineWorker {
         }
         Pending p = new Pending(List.copyOf(plan.batch()));
         pending = p;
-        p.timer = vertx.setTimer(relayWaitMs(), t -> {
-            p.timer = -1;
-            p.waitedOut = true;
-            check();
-        });
+        if (plan.prefilling().isEmpty()) {
+            // Only a decode step goes on without a stream vLLM holds back. A prefill step waits for every first token:
+            // until vLLM has started what the guard sent it, the guard must not count those requests as running (it
+            // would admit more than vLLM runs, and stop guarding their TTFT).
+            p.timer = vertx.setTimer(relayWaitMs(), t -> {
+                p.timer = -1;
+                p.waitedOut = true;
+                check();
+            });
+        }
         check();
         return p.promise.future();
     }
 
     /**
-     * How long a step waits for a token from every stream of its batch before it hands on what has come: twice the
-     * recent inter-token gap (vLLM's own step time, as seen here), so that one stream that vLLM holds back (queued,
-     * preempted) holds back neither the other streams' tokens nor the start of the requests queued at the guard.
+     * How long a decode step waits for a token from every stream of its batch before it hands on what has come: twice
+     * the recent inter-token gap (vLLM's own step time, as seen here), so that one stream that vLLM holds back
+     * (preempted) does not hold back the other streams' tokens.
      */
     private long relayWaitMs() {
         double gap = Double.isNaN(gapEwmaMs) ? MAX_RELAY_WAIT_MS : 2 * gapEwmaMs;
@@ -233,11 +238,10 @@ public final class VllmWorker implements EngineWorker {
     }
 
     /**
-     * Completes the pending step once every request of it has a token, has failed or is gone; or once the step has
-     * waited {@link #relayWaitMs}, with what has come (requests without a token then get none this step, and the
-     * guard can start the requests that wait for it meanwhile). A step hands on every token that has come for a
-     * request of its batch, not one: vLLM runs at its own pace, and a relay that passed one token per step would fall
-     * behind it.
+     * Completes the pending step once every request of it has a token, has failed or is gone; or, for a decode step,
+     * once it has waited {@link #relayWaitMs}, with what has come (requests without a token then get none this step).
+     * A step hands on every token that has come for a request of its batch, not one: vLLM runs at its own pace, and a
+     * relay that passed one token per step would fall behind it.
      */
     private void check() {
         Pending p = pending;
