@@ -16,6 +16,7 @@ import io.scorpio.core.scheduler.StepPlan;
 import io.scorpio.core.scheduler.StepResult;
 import io.scorpio.core.scheduler.SubmitResult;
 import io.scorpio.gpusim.SimulatedGpuWorker;
+import io.scorpio.gpusim.StepTimeline;
 import io.scorpio.gpusim.StepTimeSampler;
 import io.scorpio.model.Slo;
 import io.vertx.core.Vertx;
@@ -61,14 +62,10 @@ final class StandinEngine {
     private final StandinMetrics metrics;
     private boolean running;
     /**
-     * When the running step ends on the engine's own timeline (System.nanoTime). A step that follows the last one
-     * without a pause starts at that one's end, so the CPU time spent here scheduling and writing tokens (which grows
-     * with whatever else runs in this process, such as a gateway in the same JVM) is not added to every step: a GPU
-     * does not wait for the process that relays its tokens.
+     * The simulated GPU's own timeline: the CPU time spent here scheduling and writing tokens (which grows with
+     * whatever else runs in this process, such as a gateway in the same JVM) is not added to every step.
      */
-    private long stepEndNanos = Long.MIN_VALUE;
-    /** A step planned later than this after the last one's end follows an idle engine: it starts when planned. */
-    private static final long CONTINUE_WITHIN_NANOS = 5_000_000;
+    private final StepTimeline timeline = new StepTimeline();
 
     StandinEngine(Vertx vertx, StandinOptions options, StepTimeSampler sampler, StandinMetrics metrics) {
         this.vertx = vertx;
@@ -137,10 +134,8 @@ final class StandinEngine {
             return;
         }
         StepResult result = worker.run(plan);
-        long now = System.nanoTime();
-        boolean continuing = stepEndNanos != Long.MIN_VALUE && now - stepEndNanos <= CONTINUE_WITHIN_NANOS;
-        stepEndNanos = (continuing ? stepEndNanos : now) + Math.round(result.durationMs() * timeScale * 1e6);
-        long waitMs = Math.max(1, (stepEndNanos - now + 999_999) / 1_000_000);
+        long waitNanos = timeline.start(System.nanoTime(), Math.round(result.durationMs() * timeScale * 1e6));
+        long waitMs = Math.max(1, (waitNanos + 999_999) / 1_000_000);
         vertx.setTimer(waitMs, t -> complete(result));
     }
 

@@ -4,6 +4,7 @@ import io.scorpio.core.engine.StepWorker;
 import io.scorpio.core.scheduler.RequestState;
 import io.scorpio.core.scheduler.StepPlan;
 import io.scorpio.core.scheduler.StepResult;
+import io.scorpio.gpusim.StepTimeline;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,10 +18,9 @@ import java.util.Map;
  * <p>{@code timeScale} stretches or shrinks the waits (1 = real time); the reported duration is scaled the same
  * way, so the scheduler's clock and the worker's report agree.
  *
- * <p>The simulated GPU keeps its own timeline: a step that is planned right after the previous one ended
- * starts when that one ended, not when the plan arrived. The calibrated step times already include a real
- * engine's time between steps, so the event-bus round trip to the guard and the lateness of timers are
- * absorbed instead of added to every step (they were measured to add 1.5 to 2 ms a step otherwise).
+ * <p>The simulated GPU keeps its own timeline ({@link StepTimeline}): the event-bus round trip to the guard and the
+ * lateness of timers are absorbed instead of added to every step (they were measured to add 1.5 to 2 ms a step
+ * otherwise).
  */
 public final class TimedStepWorker implements EngineWorker {
 
@@ -28,11 +28,7 @@ public final class TimedStepWorker implements EngineWorker {
     private final StepWorker worker;
     private final double timeScale;
     private final String description;
-    /** When the last step ends on the simulated GPU's own timeline (System.nanoTime). */
-    private long stepEndNanos = Long.MIN_VALUE;
-
-    /** A plan that comes later than this after the last step's end finds the GPU idle: its step starts then. */
-    static final long IDLE_AFTER_NANOS = 5_000_000;
+    private final StepTimeline timeline = new StepTimeline();
 
     public TimedStepWorker(Vertx vertx, StepWorker worker, double timeScale, String description) {
         this.vertx = vertx;
@@ -51,11 +47,7 @@ public final class TimedStepWorker implements EngineWorker {
         StepResult reported = worker.run(plan);
         double ms = reported.durationMs() * timeScale;
         StepResult scaled = new StepResult(ms, reported.stopped());
-        long now = System.nanoTime();
-        boolean busy = stepEndNanos != Long.MIN_VALUE && now - stepEndNanos <= IDLE_AFTER_NANOS;
-        long start = busy ? stepEndNanos : now;
-        stepEndNanos = start + Math.round(ms * 1e6);
-        long waitNanos = stepEndNanos - now;
+        long waitNanos = timeline.start(System.nanoTime(), Math.round(ms * 1e6));
         Promise<Step> done = Promise.promise();
         Step step = Step.oneTokenEach(scaled, texts);
         if (waitNanos <= 0) {

@@ -476,9 +476,10 @@ public final class GuardVerticle extends VerticleBase {
                 int index = r.generatedTokens();
                 String reason = finished ? done.finishReasons().getOrDefault(r.id(),
                         index >= r.spec().maxTokens() ? "length" : "stop") : null;
-                // Usually one token; a worker relaying a server's stream may bring several (StepResult.tokens).
+                // Usually one token; a worker relaying a server's stream may bring several (StepResult.tokens, which
+                // that worker keeps within max_tokens, so the scheduler counted them all).
                 List<String> texts = done.texts().getOrDefault(r.id(), List.of());
-                int count = Math.min(done.result().tokensOf(r.id()), index);
+                int count = done.result().tokensOf(r.id());
                 for (int k = 0; k < count; k++) {
                     int at = index - count + 1 + k;
                     String text = k < texts.size() ? texts.get(k) : "";
