@@ -17,10 +17,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code {"object":"error","message":...,"type":...,"param":null,"code":...}}); and the mid-stream error frame
  * {@code data: {"error": {...}}} that vLLM writes with Python's {@code json.dumps} (spaces after separators).
  *
- * <p>Prompt keywords choose the behaviour: {@code STOP-EARLY} stops after 3 tokens with finish_reason "stop";
+ * <p>{@code /v1/chat/completions} streams as vLLM's chat server does: a first chunk with the assistant role and empty
+ * content, then one {@code chat.completion.chunk} per token. With {@code logprobs} asked for, each token's chunk
+ * carries vLLM's log probabilities ({@code CompletionLogProbs} for completions, {@code ChatCompletionLogProbs} for
+ * chat; made-up values). The usage chunk always says 5 prompt tokens, vLLM's own count.
+ *
+ * <p>Prompt keywords choose the behaviour (for chat, in the last message): {@code STOP-EARLY} stops after 3 tokens with finish_reason "stop";
  * {@code BURST} sends every token after the first at once; {@code STALL} is silent for {@link #STALL_MS} after its
  * second token; {@code MID-ERROR} sends 2 tokens then an error frame; {@code HTTP-400} answers 400; {@code HANG} sends one token
- * and then nothing, until the client goes away.
+ * and then nothing, until the client goes away; {@code TOOL-CALL} (chat) calls the first of the request's
+ * {@code tools} with {@code {"city": "Paris"}}, streamed as vLLM's tool parsers stream it (the name, then the arguments
+ * in pieces), and ends with finish_reason "tool_calls".
  *
  * <p>Faults of the whole server, for the worker's fault handling: {@code CRASH} sends 2 tokens and then the server
  * dies ({@link #stop()}: every connection closes mid-stream, new ones are refused, until {@link #restart()} on the
@@ -117,7 +124,8 @@ public final class FakeVllmServer {
                             + "# HELP vllm:num_requests_waiting Number of requests waiting to be processed.\n"
                             + "# TYPE vllm:num_requests_waiting gauge\n"
                             + "vllm:num_requests_waiting{model_name=\"fake-model\"} 1.0\n");
-            case "/v1/completions" -> req.body().onSuccess(b -> completions(req, new JsonObject(b)));
+            case "/v1/completions" -> req.body().onSuccess(b -> completions(req, new JsonObject(b), false));
+            case "/v1/chat/completions" -> req.body().onSuccess(b -> completions(req, new JsonObject(b), true));
             default -> error(req.response(), 404, "NotFoundError", "Not Found");
         }
     }
@@ -132,26 +140,35 @@ public final class FakeVllmServer {
         return io.vertx.core.json.Json.encode(s);
     }
 
-    private void completions(HttpServerRequest req, JsonObject body) {
+    private void completions(HttpServerRequest req, JsonObject body, boolean chat) {
         requests.add(body);
         HttpServerResponse resp = req.response();
         if (!MODEL.equals(body.getString("model"))) {
             error(resp, 404, "NotFoundError", "The model `" + body.getString("model") + "` does not exist.");
             return;
         }
-        String prompt = body.getString("prompt");
+        String prompt = chat ? lastMessage(body) : body.getString("prompt");
         if (prompt.contains("HTTP-400")) {
             error(resp, 400, "BadRequestError", "This model's maximum context length is 2048 tokens. However, you requested "
                     + "4096 tokens (10 in the messages, 4086 in the completion). Please reduce the length of the messages or completion.");
             return;
         }
         int max = body.getInteger("max_tokens");
-        int n = prompt.contains("STOP-EARLY") ? Math.min(3, max) : max;
-        String id = "cmpl-" + Long.toHexString(++counter) + "a1b2c3";
-        long created = 1_700_000_000L;
+        boolean toolCall = chat && prompt.contains("TOOL-CALL");
+        int n = toolCall ? Math.min(TOOL_ARGUMENTS.length + 1, max) : prompt.contains("STOP-EARLY") ? Math.min(3, max) : max;
+        String id = (chat ? "chatcmpl-" : "cmpl-") + Long.toHexString(++counter) + "a1b2c3";
+        String head = "data: {\"id\":\"" + id + "\",\"object\":\"" + (chat ? "chat.completion.chunk" : "text_completion")
+                + "\",\"created\":1700000000,\"model\":\"" + MODEL + "\",\"choices\":";
+        Object logprobs = body.getValue("logprobs");
+        int top = chat ? body.getInteger("top_logprobs", 0) : logprobs instanceof Number k ? k.intValue() : 0;
+        boolean withLogprobs = chat ? Boolean.TRUE.equals(logprobs) : logprobs instanceof Number;
         boolean usage = body.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
         resp.setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8");
         active.incrementAndGet();
+        if (chat) {
+            resp.write(head + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,"
+                    + "\"finish_reason\":null}]}\n\n");
+        }
         int[] sent = {0};
         boolean[] finished = {false};
         resp.closeHandler(v -> {
@@ -187,16 +204,24 @@ public final class FakeVllmServer {
             int burst = prompt.contains("BURST") && sent[0] > 0 ? n - sent[0] : 1;
             for (int b = 0; b < burst; b++) {
                 sent[0]++;
-                String finish = sent[0] == n ? (n < max ? "\"stop\"" : "\"length\"") : "null";
-                resp.write("data: {\"id\":\"" + id + "\",\"object\":\"text_completion\",\"created\":" + created + ",\"model\":\""
-                        + MODEL + "\",\"choices\":[{\"index\":0,\"text\":" + quote(WORDS[(sent[0] - 1) % WORDS.length])
-                        + ",\"logprobs\":null,\"finish_reason\":" + finish + ",\"stop_reason\":null}]}\n\n");
+                String word = WORDS[(sent[0] - 1) % WORDS.length];
+                String finish = sent[0] == n ? (toolCall ? "\"tool_calls\"" : n < max ? "\"stop\"" : "\"length\"") : "null";
+                String lp = withLogprobs ? logprobs(chat, word, sent[0], top) : "null";
+                if (toolCall) {
+                    resp.write(head + "[{\"index\":0,\"delta\":" + toolDelta(body, id, sent[0]) + ",\"logprobs\":null,"
+                            + "\"finish_reason\":" + finish + (sent[0] == n ? ",\"stop_reason\":null" : "") + "}]}\n\n");
+                } else if (chat) {
+                    resp.write(head + "[{\"index\":0,\"delta\":{\"content\":" + quote(word) + "},\"logprobs\":" + lp
+                            + ",\"finish_reason\":" + finish + (sent[0] == n ? ",\"stop_reason\":null" : "") + "}]}\n\n");
+                } else {
+                    resp.write(head + "[{\"index\":0,\"text\":" + quote(word) + ",\"logprobs\":" + lp
+                            + ",\"finish_reason\":" + finish + ",\"stop_reason\":null}]}\n\n");
+                }
             }
             if (sent[0] == n) {
                 if (usage) {
-                    resp.write("data: {\"id\":\"" + id + "\",\"object\":\"text_completion\",\"created\":" + created
-                            + ",\"model\":\"" + MODEL + "\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"total_tokens\":"
-                            + (5 + n) + ",\"completion_tokens\":" + n + "}}\n\n");
+                    resp.write(head + "[],\"usage\":{\"prompt_tokens\":5,\"total_tokens\":" + (5 + n)
+                            + ",\"completion_tokens\":" + n + "}}\n\n");
                 }
                 end(resp, finished);
                 return;
@@ -207,6 +232,60 @@ public final class FakeVllmServer {
             vertx.setTimer(gap, t -> next[0].run());
         };
         vertx.setTimer(8, t -> next[0].run());
+    }
+
+    /** The pieces in which a TOOL-CALL request's arguments are streamed, after the chunk that names the function. */
+    public static final String[] TOOL_ARGUMENTS = {"{\"city\": ", "\"Paris\"}"};
+
+    private static String toolDelta(JsonObject body, String id, int k) {
+        if (k == 1) {
+            String name = body.getJsonArray("tools").getJsonObject(0).getJsonObject("function").getString("name");
+            return "{\"tool_calls\":[{\"id\":\"chatcmpl-tool-" + id.substring(id.length() - 6) + "\",\"type\":\"function\","
+                    + "\"index\":0,\"function\":{\"name\":" + quote(name) + "}}]}";
+        }
+        if (k - 2 < TOOL_ARGUMENTS.length) {
+            return "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":" + quote(TOOL_ARGUMENTS[k - 2]) + "}}]}";
+        }
+        return "{\"content\":\"\"}";
+    }
+
+    /** Token k's log probability in the fake's made-up model: -0.25 k, and its alternatives below it. */
+    public static double logprob(int k) {
+        return -0.25 * k;
+    }
+
+    private static String logprobs(boolean chat, String word, int k, int top) {
+        StringBuilder alternatives = new StringBuilder();
+        for (int j = 0; j < top; j++) {
+            String alt = j == 0 ? word : " alt" + j;
+            double lp = logprob(k) - j;
+            if (chat) {
+                alternatives.append(j == 0 ? "" : ",").append("{\"token\":").append(quote(alt)).append(",\"logprob\":")
+                        .append(lp).append(",\"bytes\":").append(bytes(alt)).append('}');
+            } else {
+                alternatives.append(j == 0 ? "" : ",").append(quote(alt)).append(':').append(lp);
+            }
+        }
+        if (chat) {
+            return "{\"content\":[{\"token\":" + quote(word) + ",\"logprob\":" + logprob(k) + ",\"bytes\":" + bytes(word)
+                    + ",\"top_logprobs\":[" + alternatives + "]}]}";
+        }
+        return "{\"text_offset\":[" + (k - 1) + "],\"token_logprobs\":[" + logprob(k) + "],\"tokens\":[" + quote(word)
+                + "],\"top_logprobs\":[{" + alternatives + "}]}";
+    }
+
+    private static String bytes(String s) {
+        StringBuilder b = new StringBuilder("[");
+        byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < utf8.length; i++) {
+            b.append(i == 0 ? "" : ",").append(utf8[i] & 0xFF);
+        }
+        return b.append(']').toString();
+    }
+
+    private static String lastMessage(JsonObject body) {
+        io.vertx.core.json.JsonArray messages = body.getJsonArray("messages");
+        return messages.getJsonObject(messages.size() - 1).getString("content");
     }
 
     private void end(HttpServerResponse resp, boolean[] finished) {

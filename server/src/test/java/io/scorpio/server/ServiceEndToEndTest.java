@@ -311,6 +311,12 @@ class ServiceEndToEndTest {
                 Arguments.of("/v1/completions", ok.copy().put("stream_options", new JsonObject().put("include_usage", true))
                         .encode(), 400, "stream_options"),
                 Arguments.of("/v1/completions", ok.copy().put("n", 2).encode(), 400, "n"),
+                // Log probabilities and tool calls need a vLLM worker: the simulated one has none to give.
+                Arguments.of("/v1/completions", ok.copy().put("logprobs", 2).encode(), 400, "logprobs"),
+                Arguments.of("/v1/chat/completions", new JsonObject().put("model", MODEL).put("messages", new JsonArray()
+                        .add(new JsonObject().put("role", "user").put("content", "hi"))).put("tools", new JsonArray()
+                        .add(new JsonObject().put("type", "function").put("function", new JsonObject().put("name", "f"))))
+                        .encode(), 400, "tools"),
                 Arguments.of("/v1/chat/completions", new JsonObject().put("model", MODEL).put("messages", new JsonArray()).encode(),
                         400, "messages"),
                 Arguments.of("/v1/chat/completions", new JsonObject().put("model", MODEL).put("messages", "hi").encode(),

@@ -87,7 +87,7 @@ class VllmPassThroughTest {
                 .put("logit_bias", new JsonObject().put("50256", -100)).put("user", "tester-7").put("min_tokens", 2)
                 .put("stop_token_ids", new JsonArray().add(128009)).put("skip_special_tokens", false)
                 .put("response_format", new JsonObject().put("type", "json_object")).put("n", 1)
-                .put("logprobs", false).put("include_stop_str_in_output", true);
+                .put("include_stop_str_in_output", true);
     }
 
     private JsonObject completion(boolean stream) {
@@ -220,22 +220,16 @@ class VllmPassThroughTest {
     }
 
     @Test
-    void whatTheTokenStreamCannotCarryIsRefusedNotDropped() {
+    void whatScorpioCannotCarryIsRefusedNotDropped() {
         record Refusal(String path, String param, Object value) {
         }
         List<Refusal> refusals = List.of(
                 new Refusal("/v1/completions", "n", 2),
                 new Refusal("/v1/completions", "best_of", 3),
-                new Refusal("/v1/completions", "logprobs", 1),
-                new Refusal("/v1/completions", "logprobs", 0),
                 new Refusal("/v1/completions", "echo", true),
                 new Refusal("/v1/completions", "prompt_logprobs", 1),
                 new Refusal("/v1/completions", "suffix", "x"),
-                new Refusal("/v1/chat/completions", "logprobs", true),
-                new Refusal("/v1/chat/completions", "top_logprobs", 5),
-                new Refusal("/v1/chat/completions", "tools", new JsonArray().add(new JsonObject().put("type", "function")
-                        .put("function", new JsonObject().put("name", "f")))),
-                new Refusal("/v1/chat/completions", "tool_choice", "auto"));
+                new Refusal("/v1/chat/completions", "n", 3));
         for (Refusal refusal : refusals) {
             boolean chat = refusal.path().contains("chat");
             JsonObject body = (chat ? chat(false) : completion(false)).put(refusal.param(), refusal.value());
@@ -247,6 +241,21 @@ class VllmPassThroughTest {
             assertTrue(error.getString("message").contains("not supported"), error.encode());
         }
         assertTrue(received.isEmpty(), "nothing refused reached vLLM");
+    }
+
+    @Test
+    void logprobsAndToolsAreForwardedToVllm() {
+        JsonObject tools = new JsonObject().put("tools", new JsonArray().add(new JsonObject().put("type", "function")
+                .put("function", new JsonObject().put("name", "lookup").put("parameters", new JsonObject()
+                        .put("type", "object"))))).put("tool_choice", "none");
+        JsonObject sent = chat(true).put("logprobs", true).put("top_logprobs", 2).mergeIn(tools);
+        HttpResponse<Buffer> r = post("/v1/chat/completions", sent);
+        assertEquals(200, r.statusCode(), r.bodyAsString());
+        assertPassedThrough(sent, received.get(0), 9);
+        clear();
+        JsonObject completion = completion(false).put("logprobs", 0);
+        assertEquals(200, post("/v1/completions", completion).statusCode());
+        assertPassedThrough(completion, received.get(0), 12);
     }
 
     @Test

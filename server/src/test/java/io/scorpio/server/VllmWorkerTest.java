@@ -239,6 +239,124 @@ class VllmWorkerTest {
         assertNothingLive();
     }
 
+    private HttpResponse<Buffer> postChat(JsonObject body) {
+        return await(web.post(port, "127.0.0.1", "/v1/chat/completions").sendJsonObject(body));
+    }
+
+    private static JsonObject chat(String content, int maxTokens, boolean stream) {
+        JsonObject o = new JsonObject().put("model", "llama-3.1-8b").put("messages", new io.vertx.core.json.JsonArray()
+                .add(new JsonObject().put("role", "user").put("content", content))).put("max_tokens", maxTokens)
+                .put("stream", stream);
+        if (stream) {
+            o.put("stream_options", new JsonObject().put("include_usage", true));
+        }
+        return o;
+    }
+
+    @Test
+    void usageIsVllmsOwnCount() {
+        // The fake counts 5 prompt tokens whatever the prompt; the node's own count of this prompt is not 5.
+        String prompt = "Count these words the way your own tokenizer counts them";
+        HttpResponse<Buffer> whole = post(completion(prompt, 4, false));
+        assertEquals(5, whole.bodyAsJsonObject().getJsonObject("usage").getInteger("prompt_tokens"), whole.bodyAsString());
+        List<String> data = sseData(post(completion(prompt, 4, true)).bodyAsString());
+        JsonObject usage = new JsonObject(data.get(data.size() - 2)).getJsonObject("usage");
+        assertEquals(new JsonObject().put("prompt_tokens", 5).put("completion_tokens", 4).put("total_tokens", 9), usage);
+        assertNothingLive();
+    }
+
+    @Test
+    void logprobsComeBackAsVllmSentThem() {
+        // Completions, streamed: each chunk carries vLLM's CompletionLogProbs for its token, unchanged.
+        List<String> data = sseData(post(completion("log probs please", 4, true).put("logprobs", 2)).bodyAsString());
+        for (int k = 1; k <= 4; k++) {
+            JsonObject choice = new JsonObject(data.get(k - 1)).getJsonArray("choices").getJsonObject(0);
+            JsonObject lp = choice.getJsonObject("logprobs");
+            assertEquals(FakeVllmServer.logprob(k), lp.getJsonArray("token_logprobs").getDouble(0), lp.encode());
+            assertEquals(choice.getString("text"), lp.getJsonArray("tokens").getString(0));
+            assertEquals(2, lp.getJsonArray("top_logprobs").getJsonObject(0).size());
+        }
+        // Whole: the chunks' log probabilities gathered into one, as OpenAI's clients gather a stream.
+        JsonObject choice = post(completion("log probs please", 4, false).put("logprobs", 1)).bodyAsJsonObject()
+                .getJsonArray("choices").getJsonObject(0);
+        JsonObject lp = choice.getJsonObject("logprobs");
+        assertEquals(List.of(" Hello", " from", " fake", " vLLM"), lp.getJsonArray("tokens").getList());
+        assertEquals(List.of(-0.25, -0.5, -0.75, -1.0), lp.getJsonArray("token_logprobs").getList());
+        assertEquals(List.of(0, 1, 2, 3), lp.getJsonArray("text_offset").getList());
+        assertEquals(4, lp.getJsonArray("top_logprobs").size());
+        // Chat: ChatCompletionLogProbs, streamed and whole.
+        data = sseData(postChat(chat("chat log probs", 3, true).put("logprobs", true).put("top_logprobs", 2)).bodyAsString());
+        JsonObject first = new JsonObject(data.get(1)).getJsonArray("choices").getJsonObject(0); // data 0: the role
+        JsonObject entry = first.getJsonObject("logprobs").getJsonArray("content").getJsonObject(0);
+        assertEquals(" Hello", entry.getString("token"));
+        assertEquals(-0.25, entry.getDouble("logprob"));
+        assertEquals(List.of(32, 72, 101, 108, 108, 111), entry.getJsonArray("bytes").getList());
+        assertEquals(2, entry.getJsonArray("top_logprobs").size());
+        JsonObject whole = postChat(chat("chat log probs", 3, false).put("logprobs", true)).bodyAsJsonObject()
+                .getJsonArray("choices").getJsonObject(0);
+        assertEquals(3, whole.getJsonObject("logprobs").getJsonArray("content").size(), whole.encode());
+        assertEquals(" Hello from fake", whole.getJsonObject("message").getString("content"));
+        assertNothingLive();
+    }
+
+    @Test
+    void aWebSocketTokenCarriesWhatVllmSentWithIt() {
+        io.vertx.core.http.WebSocket ws = await(vertx.createWebSocketClient().connect(port, "127.0.0.1", "/v1/ws"));
+        List<JsonObject> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ws.textMessageHandler(t -> got.add(new JsonObject(t)));
+        ws.writeTextMessage(completion("over the socket", 2, false).put("type", "request").put("id", "w1")
+                .put("logprobs", 1).encode());
+        eventually("done", () -> got.stream().anyMatch(m -> "done".equals(m.getString("type"))));
+        List<JsonObject> tokens = got.stream().filter(m -> "token".equals(m.getString("type"))).toList();
+        assertEquals(2, tokens.size(), got.toString());
+        assertEquals(FakeVllmServer.logprob(2), tokens.get(1).getJsonObject("logprobs").getJsonArray("token_logprobs")
+                .getDouble(0), tokens.get(1).encode());
+        JsonObject usage = got.stream().filter(m -> "usage".equals(m.getString("type"))).findFirst().orElseThrow();
+        assertEquals(5, usage.getInteger("prompt_tokens"), "vLLM's count");
+        await(ws.close());
+        assertNothingLive();
+    }
+
+    @Test
+    void toolCallsComeBackAsVllmSentThem() {
+        JsonObject tools = new JsonObject().put("tools", new io.vertx.core.json.JsonArray().add(new JsonObject()
+                .put("type", "function").put("function", new JsonObject().put("name", "get_weather")
+                        .put("parameters", new JsonObject().put("type", "object")))));
+        // Streamed: vLLM's deltas, the name first, then the arguments in pieces, then finish_reason tool_calls.
+        List<String> data = sseData(postChat(chat("TOOL-CALL the weather", 50, true).mergeIn(tools)).bodyAsString());
+        assertEquals("assistant", new JsonObject(data.get(0)).getJsonArray("choices").getJsonObject(0)
+                .getJsonObject("delta").getString("role"));
+        JsonObject named = new JsonObject(data.get(1)).getJsonArray("choices").getJsonObject(0).getJsonObject("delta")
+                .getJsonArray("tool_calls").getJsonObject(0);
+        assertEquals("get_weather", named.getJsonObject("function").getString("name"));
+        assertEquals(0, named.getInteger("index"));
+        StringBuilder arguments = new StringBuilder();
+        String finish = null;
+        for (String d : data.subList(2, data.size() - 2)) {
+            JsonObject choice = new JsonObject(d).getJsonArray("choices").getJsonObject(0);
+            finish = choice.getString("finish_reason");
+            io.vertx.core.json.JsonArray calls = choice.getJsonObject("delta").getJsonArray("tool_calls");
+            if (calls != null) {
+                arguments.append(calls.getJsonObject(0).getJsonObject("function").getString("arguments"));
+            }
+        }
+        assertEquals(String.join("", FakeVllmServer.TOOL_ARGUMENTS), arguments.toString());
+        assertEquals("tool_calls", finish);
+        // Whole: one message with the call put together, no text.
+        JsonObject choice = postChat(chat("TOOL-CALL the weather", 50, false).mergeIn(tools)).bodyAsJsonObject()
+                .getJsonArray("choices").getJsonObject(0);
+        assertEquals("tool_calls", choice.getString("finish_reason"));
+        JsonObject message = choice.getJsonObject("message");
+        assertTrue(message.containsKey("content") && message.getValue("content") == null, message.encode());
+        JsonObject call = message.getJsonArray("tool_calls").getJsonObject(0);
+        assertEquals("function", call.getString("type"));
+        assertTrue(call.getString("id").startsWith("chatcmpl-tool-"), call.encode());
+        assertEquals(new JsonObject().put("name", "get_weather").put("arguments", "{\"city\": \"Paris\"}"),
+                call.getJsonObject("function"));
+        assertFalse(call.containsKey("index"), "a whole message's tool call has no stream position");
+        assertNothingLive();
+    }
+
     @Test
     void sseParserHandlesSplitBytesCrlfAndComments() {
         List<String> events = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.scorpio.server.bus;
 
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
@@ -13,8 +14,12 @@ public sealed interface StreamEvent {
     /** The submission id the event is about (the request id, or {@code id-rN} after a re-placement). */
     String sid();
 
-    /** Token number {@code index} (1-based) of the request; {@code finishReason} is set on its last one. */
-    record Token(String sid, int index, String text, String finishReason) implements StreamEvent {
+    /**
+     * Token number {@code index} (1-based) of the request; {@code finishReason} is set on its last one.
+     * {@code relayed}: what the worker's server sent with it for the client, unchanged ({@code EngineWorker.Token}),
+     * or null.
+     */
+    record Token(String sid, int index, String text, String finishReason, JsonObject relayed) implements StreamEvent {
     }
 
     /** The request completed; counts are the worker's real tokens. */

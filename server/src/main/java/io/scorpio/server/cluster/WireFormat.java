@@ -138,6 +138,9 @@ public final class WireFormat {
             JsonObject o = new JsonObject().put("sid", e.sid());
             if (e instanceof StreamEvent.Token t) {
                 o.put("t", "token").put("index", t.index()).put("text", t.text()).put("finish_reason", t.finishReason());
+                if (t.relayed() != null) {
+                    o.put("relayed", t.relayed());
+                }
             } else if (e instanceof StreamEvent.Done d) {
                 o.put("t", "done").put("finish_reason", d.finishReason()).put("prompt_tokens", d.promptTokens())
                         .put("completion_tokens", d.completionTokens());
@@ -160,7 +163,7 @@ public final class WireFormat {
             String sid = o.getString("sid");
             out.add(switch (o.getString("t")) {
                 case "token" -> new StreamEvent.Token(sid, o.getInteger("index"), o.getString("text"),
-                        o.getString("finish_reason"));
+                        o.getString("finish_reason"), o.getJsonObject("relayed"));
                 case "done" -> new StreamEvent.Done(sid, o.getString("finish_reason"), o.getInteger("prompt_tokens"),
                         o.getInteger("completion_tokens"));
                 case "rejected" -> new StreamEvent.Rejected(sid, o.getString("reason"), o.getString("message"),

@@ -478,15 +478,19 @@ public final class GuardVerticle extends VerticleBase {
                         index >= r.spec().maxTokens() ? "length" : "stop") : null;
                 // Usually one token; a worker relaying a server's stream may bring several (StepResult.tokens, which
                 // that worker keeps within max_tokens, so the scheduler counted them all).
-                List<String> texts = done.texts().getOrDefault(r.id(), List.of());
+                List<EngineWorker.Token> tokens = done.tokens().getOrDefault(r.id(), List.of());
                 int count = done.result().tokensOf(r.id());
                 for (int k = 0; k < count; k++) {
                     int at = index - count + 1 + k;
-                    String text = k < texts.size() ? texts.get(k) : "";
-                    outbox.add(info.origin(), new StreamEvent.Token(r.id(), at, text, at == index ? reason : null));
+                    EngineWorker.Token t = k < tokens.size() ? tokens.get(k) : EngineWorker.Token.of("");
+                    outbox.add(info.origin(), new StreamEvent.Token(r.id(), at, t.text(), at == index ? reason : null,
+                            t.relayed()));
                 }
                 if (finished) {
-                    outbox.add(info.origin(), new StreamEvent.Done(r.id(), reason, r.spec().promptTokens(), index));
+                    EngineWorker.Usage usage = done.usage().get(r.id());
+                    outbox.add(info.origin(), usage == null
+                            ? new StreamEvent.Done(r.id(), reason, r.spec().promptTokens(), index)
+                            : new StreamEvent.Done(r.id(), reason, usage.promptTokens(), usage.completionTokens()));
                 }
             }
             publish(engine);

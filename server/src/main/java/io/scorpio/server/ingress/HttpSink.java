@@ -16,8 +16,9 @@ final class HttpSink implements Sink {
     private final CompletionRequest request;
     private final String id;
     private final long created;
-    /** The whole text of a non-streamed response. */
+    /** The whole text of a non-streamed response, and what the worker's server sent besides. */
     private StringBuilder text;
+    private OpenAiFormat.Relayed relayed;
     /** SSE events not written yet; null while there are none (a thousand idle streams hold no buffers). */
     private StringBuilder pending;
     private OpenAiFormat.ChunkTemplate chunks;
@@ -35,7 +36,7 @@ final class HttpSink implements Sink {
     }
 
     @Override
-    public void token(int index, String tokenText, String finishReason) {
+    public void token(int index, String tokenText, String finishReason, JsonObject fromServer) {
         if (gone()) {
             return;
         }
@@ -44,6 +45,12 @@ final class HttpSink implements Sink {
                 text = new StringBuilder();
             }
             text.append(tokenText);
+            if (fromServer != null) {
+                if (relayed == null) {
+                    relayed = new OpenAiFormat.Relayed();
+                }
+                relayed.add(fromServer);
+            }
             return;
         }
         if (pending == null) {
@@ -57,7 +64,12 @@ final class HttpSink implements Sink {
                         null, request.includeUsage())));
             }
         }
-        chunks.append(pending, tokenText, finishReason);
+        if (fromServer == null) {
+            chunks.append(pending, tokenText, finishReason);
+        } else {
+            pending.append(OpenAiFormat.sse(OpenAiFormat.chunk(request.chat(), id, created, request.model(), tokenText,
+                    finishReason, request.includeUsage(), fromServer)));
+        }
     }
 
     @Override
@@ -96,8 +108,8 @@ final class HttpSink implements Sink {
         if (!request.stream()) {
             response.setStatusCode(200).putHeader("content-type", "application/json").putHeader("x-request-id", id)
                     .end(OpenAiFormat.response(request.chat(), id, created, request.model(),
-                            text == null ? "" : text.toString(), finishReason,
-                            promptTokens, completionTokens).encode());
+                            text == null ? "" : text.toString(), finishReason, promptTokens, completionTokens,
+                            relayed == null ? new OpenAiFormat.Relayed() : relayed).encode());
             return;
         }
         // The last tokens, the usage and the end of the stream in one write, after whatever waits for a drain.

@@ -110,7 +110,7 @@ final class Inflight {
         String sid = submissionId();
         int placement = attempt;
         return router.submit(new Messages.Submit(sid, arrivalMs, request.promptTokens(), request.maxTokens(), request.slo(),
-                        predicted, request.upstream().encode()), excluded, rejection != null)
+                        predicted, request.workerInput()), excluded, rejection != null)
                 .onSuccess(p -> {
                     if (placement == attempt) {
                         servingNode = p.node();
@@ -211,7 +211,7 @@ final class Inflight {
             if (tokens == 1) {
                 firstTokenMs = clock.nowMs();
             }
-            sink.token(t.index(), t.text(), t.finishReason());
+            sink.token(t.index(), t.text(), t.finishReason(), t.relayed());
         } else if (event instanceof StreamEvent.Done d) {
             double now = clock.nowMs();
             int completion = d.completionTokens();

@@ -24,13 +24,28 @@ public final class OpenAiFormat {
     /** A whole (non-streamed) response. */
     public static JsonObject response(boolean chat, String id, long created, String model, String text, String finishReason,
                                       int promptTokens, int completionTokens) {
+        return response(chat, id, created, model, text, finishReason, promptTokens, completionTokens, new Relayed());
+    }
+
+    /** A whole response, with what the worker's server sent besides the text ({@link Relayed}, gathered). */
+    public static JsonObject response(boolean chat, String id, long created, String model, String text, String finishReason,
+                                      int promptTokens, int completionTokens, Relayed relayed) {
         JsonObject choice = new JsonObject().put("index", 0);
         if (chat) {
-            choice.put("message", new JsonObject().put("role", "assistant").put("content", text));
+            JsonObject message = new JsonObject().put("role", "assistant").put("content", text);
+            JsonObject extra = relayed.message();
+            if (extra.getValue("tool_calls") instanceof JsonArray calls) {
+                // A streamed tool call carries its position; a whole message's tool call does not.
+                calls.forEach(c -> ((JsonObject) c).remove("index"));
+                if (text.isEmpty()) {
+                    message.putNull("content"); // as OpenAI and vLLM answer a tool call without text
+                }
+            }
+            choice.put("message", message.mergeIn(extra));
         } else {
             choice.put("text", text);
         }
-        choice.put("logprobs", (Object) null).put("finish_reason", finishReason);
+        choice.put("logprobs", (Object) null).put("finish_reason", finishReason).mergeIn(relayed.choice());
         return head(id, chat ? "chat.completion" : "text_completion", created, model)
                 .put("choices", new JsonArray().add(choice)).put("usage", usage(promptTokens, completionTokens));
     }
@@ -61,6 +76,98 @@ public final class OpenAiFormat {
             chunk.put("usage", (Object) null);
         }
         return chunk;
+    }
+
+    /**
+     * The chunk of a token that came with fields of the worker's server ({@code EngineWorker.Token.relayed}): the
+     * plain chunk with them put in, choice fields into the choice, a chat delta's fields into the delta.
+     */
+    public static JsonObject chunk(boolean chat, String id, long created, String model, String text, String finishReason,
+                                   boolean includeUsage, JsonObject relayed) {
+        JsonObject c = chunk(chat, id, created, model, null, text, finishReason, includeUsage);
+        JsonObject choice = c.getJsonArray("choices").getJsonObject(0);
+        relayed.forEach(e -> {
+            if (e.getKey().equals("delta")) {
+                if (chat) {
+                    choice.getJsonObject("delta").mergeIn((JsonObject) e.getValue());
+                }
+            } else {
+                choice.put(e.getKey(), e.getValue());
+            }
+        });
+        return c;
+    }
+
+    /**
+     * What the worker's server sent with a request's tokens, gathered for a whole response as OpenAI's clients gather
+     * a stream: strings are joined, arrays appended (elements that carry an {@code index}, as tool calls do, are
+     * merged with the element of the same index), objects merged field by field; a chat delta's fields go into the
+     * message, the rest into the choice.
+     */
+    public static final class Relayed {
+        /** Fields whose value is whole in the one chunk that carries it: never joined. */
+        private static final java.util.Set<String> WHOLE = java.util.Set.of("id", "type", "index", "stop_reason");
+
+        private final JsonObject choice = new JsonObject();
+        private final JsonObject message = new JsonObject();
+
+        public void add(JsonObject relayed) {
+            relayed.forEach(e -> {
+                if (e.getKey().equals("delta")) {
+                    merge(message, (JsonObject) e.getValue());
+                } else {
+                    merge(choice, new JsonObject().put(e.getKey(), e.getValue()));
+                }
+            });
+        }
+
+        JsonObject choice() {
+            return choice;
+        }
+
+        JsonObject message() {
+            return message;
+        }
+
+        private static void merge(JsonObject into, JsonObject more) {
+            more.forEach(e -> {
+                String key = e.getKey();
+                Object have = into.getValue(key);
+                Object v = e.getValue();
+                if (have instanceof String a && v instanceof String b && !WHOLE.contains(key)) {
+                    into.put(key, a + b);
+                } else if (have instanceof JsonObject a && v instanceof JsonObject b) {
+                    merge(a, b);
+                } else if (have instanceof JsonArray a && v instanceof JsonArray b) {
+                    append(a, b);
+                } else if (v != null) {
+                    into.put(key, copy(v));
+                }
+            });
+        }
+
+        private static void append(JsonArray into, JsonArray more) {
+            for (Object v : more) {
+                JsonObject same = null;
+                if (v instanceof JsonObject o && o.getValue("index") instanceof Number i) {
+                    for (Object have : into) {
+                        if (have instanceof JsonObject h && h.getValue("index") instanceof Number j
+                                && j.longValue() == i.longValue()) {
+                            same = h;
+                        }
+                    }
+                }
+                if (same != null) {
+                    merge(same, (JsonObject) v);
+                } else {
+                    into.add(copy(v));
+                }
+            }
+        }
+
+        private static Object copy(Object v) {
+            return v instanceof JsonObject o ? o.copy() : v instanceof JsonArray a ? a.copy() : v;
+        }
     }
 
     /** The last chunk when {@code include_usage} is set: no choices, the real usage. */

@@ -69,7 +69,7 @@ public final class RequestParser {
         if (promptTokens <= 0) {
             throw ApiError.badField(chat ? "messages" : "prompt", "invalid_value", "the prompt has no tokens");
         }
-        refuseUncarried(body);
+        refuseUncarried(body, settings.worker().isVllm());
         boolean stream = optionalBoolean(body, "stream", false);
         boolean includeUsage = false;
         Object options = body.getValue("stream_options");
@@ -83,18 +83,23 @@ public final class RequestParser {
             includeUsage = optionalBoolean(opts, "include_usage", false);
         }
         RequestedSlo slo = slo(body, headers);
-        JsonObject upstream = body.copy();
-        SCORPIO_FIELDS.forEach(upstream::remove);
+        String workerInput = prompt;
+        if (settings.worker().isVllm()) {
+            JsonObject upstream = body.copy();
+            SCORPIO_FIELDS.forEach(upstream::remove);
+            workerInput = upstream.encode();
+        }
         return new CompletionRequest(chat, model, prompt, promptTokens, maxTokens, stream, includeUsage, slo.slo(),
-                slo.sloClass(), upstream);
+                slo.sloClass(), workerInput);
     }
 
     /**
-     * Refuses the parameters whose answer Scorpio's token stream cannot carry back to the client: it carries one
-     * sequence per request, and per token its text and finish reason. A worker could honour them (vLLM would), but the
-     * client would not get what it asked for, so they are refused (400, naming the parameter), never dropped.
+     * Refuses the parameters whose answer Scorpio cannot carry back to the client, so that none is dropped (400,
+     * naming the parameter): the token stream carries one sequence per request, and Scorpio always streams from vLLM
+     * (no prompt log probabilities). Log probabilities and tool calls travel with each token from a vLLM worker
+     * ({@code relayed}); the simulated workers have none to give.
      */
-    private static void refuseUncarried(JsonObject body) {
+    private static void refuseUncarried(JsonObject body, boolean vllm) {
         Object n = body.getValue("n");
         if (n != null && !(n instanceof Number num && isInteger(num) && num.longValue() == 1)) {
             throw ApiError.badField("n", "invalid_value", "n other than 1 is not supported: Scorpio streams one "
@@ -109,26 +114,35 @@ public final class RequestParser {
             throw ApiError.badField("echo", "invalid_value", "echo is not supported: Scorpio's responses carry the "
                     + "completion only");
         }
-        for (String name : List.of("logprobs", "top_logprobs", "prompt_logprobs")) {
+        Object promptLogprobs = body.getValue("prompt_logprobs");
+        if (promptLogprobs != null && !(promptLogprobs instanceof Number num && num.doubleValue() == 0)) {
+            throw ApiError.badField("prompt_logprobs", "unsupported_parameter", "prompt_logprobs is not supported: "
+                    + "Scorpio streams every request from its worker, and vLLM gives prompt log probabilities only "
+                    + "to a request that does not stream");
+        }
+        if (body.getValue("suffix") != null) {
+            throw ApiError.badField("suffix", "unsupported_parameter", "suffix is not supported (nor by vLLM)");
+        }
+        if (vllm) {
+            return; // vLLM validates the rest itself, and its answer comes back with each token
+        }
+        for (String name : List.of("logprobs", "top_logprobs")) {
             Object v = body.getValue(name);
             if (v != null && !Boolean.FALSE.equals(v) && !(name.equals("top_logprobs") && v instanceof Number num
                     && num.doubleValue() == 0)) {
-                throw ApiError.badField(name, "unsupported_parameter", name + " is not supported: Scorpio's token stream "
-                        + "carries each token's text and finish reason, not its log probabilities");
+                throw ApiError.badField(name, "unsupported_parameter", name + " needs a vLLM worker (worker=vllm): "
+                        + "the simulated GPU worker's tokens have no log probabilities");
             }
         }
         Object tools = body.getValue("tools");
         if (tools != null && !(tools instanceof JsonArray a && a.isEmpty())) {
-            throw ApiError.badField("tools", "unsupported_parameter", "tools are not supported: Scorpio's token stream "
-                    + "carries text, not tool calls");
+            throw ApiError.badField("tools", "unsupported_parameter", "tools need a vLLM worker (worker=vllm): "
+                    + "the simulated GPU worker makes no tool calls");
         }
         Object toolChoice = body.getValue("tool_choice");
         if (toolChoice != null && !"none".equals(toolChoice)) {
-            throw ApiError.badField("tool_choice", "unsupported_parameter", "tool_choice other than \"none\" is not "
-                    + "supported: Scorpio's token stream carries text, not tool calls");
-        }
-        if (body.getValue("suffix") != null) {
-            throw ApiError.badField("suffix", "unsupported_parameter", "suffix is not supported (nor by vLLM)");
+            throw ApiError.badField("tool_choice", "unsupported_parameter", "tool_choice other than \"none\" needs a "
+                    + "vLLM worker (worker=vllm): the simulated GPU worker makes no tool calls");
         }
     }
 

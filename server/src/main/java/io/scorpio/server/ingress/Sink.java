@@ -1,5 +1,7 @@
 package io.scorpio.server.ingress;
 
+import io.vertx.core.json.JsonObject;
+
 /**
  * Where one request's events go: an HTTP response (JSON or SSE) or a WebSocket. Exactly one of
  * {@link #done}, {@link #rejected} or {@link #failed} is called, once; {@link #token} may be called before.
@@ -12,8 +14,11 @@ package io.scorpio.server.ingress;
  */
 interface Sink {
 
-    /** Token number {@code index} of the request; {@code finishReason} is set on its last one. */
-    void token(int index, String text, String finishReason);
+    /**
+     * Token number {@code index} of the request; {@code finishReason} is set on its last one. {@code relayed}: what the
+     * worker's server sent with it for the client ({@code EngineWorker.Token.relayed}), or null.
+     */
+    void token(int index, String text, String finishReason, JsonObject relayed);
 
     /** Writes the tokens gathered since the last flush, unless the connection's write queue is full. */
     void flush();

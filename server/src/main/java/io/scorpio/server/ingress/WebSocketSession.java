@@ -134,13 +134,25 @@ final class WebSocketSession {
         String tokenPrefix = "{\"type\":\"token\",\"id\":" + OpenAiFormat.quote(clientId) + ",\"index\":";
         return new Sink() {
             @Override
-            public void token(int index, String text, String finishReason) {
+            public void token(int index, String text, String finishReason, JsonObject relayed) {
                 if (closed) {
                     return;
                 }
                 StringBuilder frame = new StringBuilder(tokenPrefix.length() + text.length() + 24).append(tokenPrefix)
                         .append(index).append(",\"text\":");
                 OpenAiFormat.quote(frame, text);
+                if (relayed != null) {
+                    // The server's fields beside the text (logprobs, tool_calls, ...), flat in the token message.
+                    JsonObject fields = relayed.copy();
+                    Object delta = fields.remove("delta");
+                    if (delta instanceof JsonObject d) {
+                        fields.mergeIn(d);
+                    }
+                    String json = fields.encode();
+                    if (json.length() > 2) {
+                        frame.append(',').append(json, 1, json.length() - 1);
+                    }
+                }
                 outgoing.add(frame.append('}').toString());
             }
 

@@ -87,8 +87,8 @@ class GuardVerticleTest {
         assertEquals(1, mostInFlight.get(), "never two steps of one engine out at once");
         assertEquals(steps.size(), batches.size(), "one message to the ingress per step that made tokens");
         List<StreamEvent> a = batches.stream().flatMap(b -> b.events().stream()).filter(e -> e.sid().equals("a")).toList();
-        assertEquals(List.of(new StreamEvent.Token("a", 1, "t1", null), new StreamEvent.Token("a", 2, "t2", null),
-                new StreamEvent.Token("a", 3, "t3", "length"), new StreamEvent.Done("a", "length", 16, 3)), a);
+        assertEquals(List.of(new StreamEvent.Token("a", 1, "t1", null, null), new StreamEvent.Token("a", 2, "t2", null, null),
+                new StreamEvent.Token("a", 3, "t3", "length", null), new StreamEvent.Done("a", "length", 16, 3)), a);
         // Both requests share the decode steps: a decode step's batch carries a token of each.
         assertTrue(batches.stream().anyMatch(b -> b.events().stream().map(StreamEvent::sid).distinct().count() == 2),
                 batches.toString());

@@ -42,8 +42,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * other vLLM extra parameter), less Scorpio's own fields; the worker sets {@code model} ({@code vllm.model}),
  * {@code max_tokens} (the validated value the scheduler plans with), {@code stream: true} and
  * {@code stream_options.include_usage} (Scorpio always streams from vLLM and assembles a whole response itself), and,
- * with {@code vllm.priority}, {@code priority}. vLLM's text and {@code finish_reason} come back unchanged. Parameters
- * whose answer the token stream cannot carry (n, best_of, logprobs, tools, echo) are refused at the ingress.
+ * with {@code vllm.priority}, {@code priority}. vLLM's text, {@code finish_reason} and {@code usage} come back
+ * unchanged, and so does whatever else vLLM puts in a choice ({@code logprobs}, tool calls, {@code stop_reason}: see
+ * {@link #relayed}). Parameters whose answer the token stream cannot carry (n, best_of, echo, prompt_logprobs) are
+ * refused at the ingress.
  *
  * <p>Over that API only request-level control exists: vLLM batches the running requests itself, and no step
  * can leave one of them out. So credit-based batching is off for this worker (the guard's policy has
@@ -67,18 +69,24 @@ public final class VllmWorker implements EngineWorker {
     private static final long MIN_RELAY_WAIT_MS = 10;
     private static final long MAX_RELAY_WAIT_MS = 250;
 
-    /** One token as vLLM streamed it; {@code finishReason} is set on the last. */
-    private record Token(String text, String finishReason) {
+    /** One token as vLLM streamed it (one chunk); {@code finishReason} is set on the last. */
+    private record Chunk(Token token, String finishReason) {
     }
 
     /** One request's upstream stream. */
     private final class Upstream {
         final String id;
         final int promptTokens;
-        final ArrayDeque<Token> tokens = new ArrayDeque<>();
+        final ArrayDeque<Chunk> tokens = new ArrayDeque<>();
         HttpClientRequest request;
         int received;
         boolean ended;
+        /**
+         * Nothing more will come: vLLM's usage chunk or {@code [DONE]} followed the last token. The last token is
+         * handed on only then, so that the client's usage is vLLM's.
+         */
+        boolean closed;
+        Usage usage;
         String error;
         /** The error is the server's (closed, unreachable, silent), not this request's own. */
         boolean lost;
@@ -98,8 +106,25 @@ public final class VllmWorker implements EngineWorker {
             }
             silenceTimer = vertx.setTimer(tokenTimeoutMs, t -> {
                 silenceTimer = -1;
-                lose("vLLM sent nothing for " + tokenTimeoutMs + " ms (hung?)");
+                if (ended) {
+                    close(); // the last token came, the usage did not: the client gets the node's counts
+                } else {
+                    lose("vLLM sent nothing for " + tokenTimeoutMs + " ms (hung?)");
+                }
             });
+        }
+
+        /** Nothing more will come from vLLM for this stream. */
+        void close() {
+            closed = true;
+            stopTimer();
+            check();
+        }
+
+        /** Whether a step can take something of this stream now: a token, or its end. */
+        boolean ready() {
+            Chunk next = tokens.peek();
+            return next == null ? ended : next.finishReason() == null || closed;
         }
 
         void stopTimer() {
@@ -251,7 +276,7 @@ public final class VllmWorker implements EngineWorker {
         boolean everyone = true;
         for (RequestState r : p.batch) {
             Upstream u = streams.get(r.id());
-            if (u != null && u.error == null && u.tokens.isEmpty() && !u.ended) {
+            if (u != null && u.error == null && !u.ready()) {
                 everyone = false; // still waiting for this one
                 break;
             }
@@ -263,12 +288,13 @@ public final class VllmWorker implements EngineWorker {
         if (p.timer >= 0) {
             vertx.cancelTimer(p.timer);
         }
-        Map<String, List<String>> texts = new HashMap<>();
+        Map<String, List<Token>> texts = new HashMap<>();
         Map<String, Integer> counts = new HashMap<>();
         Map<String, Failure> failures = new HashMap<>();
         Map<String, String> lost = new HashMap<>();
         Set<String> stopped = new HashSet<>();
         Map<String, String> finishReasons = new HashMap<>();
+        Map<String, Usage> usage = new HashMap<>();
         Set<String> inBatch = new HashSet<>();
         for (RequestState r : p.batch) {
             String id = r.id();
@@ -299,15 +325,20 @@ public final class VllmWorker implements EngineWorker {
                 }
                 continue;
             }
-            // Never more than the request may still produce: vLLM was sent the same max_tokens.
+            // Never more than the request may still produce: vLLM was sent the same max_tokens. The last token waits
+            // for vLLM's usage (Upstream.closed).
             int room = r.spec().maxTokens() - r.generatedTokens();
-            List<String> got = new ArrayList<>(Math.min(room, u.tokens.size()));
-            Token t = null;
-            while (got.size() < room && (t = u.tokens.poll()) != null) {
-                got.add(t.text());
+            List<Token> got = new ArrayList<>(Math.min(room, u.tokens.size()));
+            Chunk t = null;
+            while (got.size() < room && u.ready() && (t = u.tokens.poll()) != null) {
+                got.add(t.token());
                 if (t.finishReason() != null) {
                     break;
                 }
+            }
+            if (got.isEmpty()) {
+                counts.put(id, 0); // only its last token has come, and vLLM's usage not yet (the step waited out)
+                continue;
             }
             texts.put(id, got);
             if (got.size() != 1) {
@@ -317,6 +348,9 @@ public final class VllmWorker implements EngineWorker {
             if (finishedHere || got.size() == room) {
                 stopped.add(id);
                 finishReasons.put(id, finishedHere ? t.finishReason() : "length");
+                if (finishedHere && u.usage != null) {
+                    usage.put(id, u.usage);
+                }
                 streams.remove(id);
                 u.stopTimer();
                 if (!finishedHere) {
@@ -333,7 +367,7 @@ public final class VllmWorker implements EngineWorker {
             }
         }
         double ms = (System.nanoTime() - p.startNanos) / 1e6;
-        p.promise.complete(new Step(new StepResult(ms, stopped, counts), texts, failures, lost, finishReasons));
+        p.promise.complete(new Step(new StepResult(ms, stopped, counts), texts, failures, lost, finishReasons, usage));
     }
 
     /**
@@ -398,6 +432,8 @@ public final class VllmWorker implements EngineWorker {
                         parser.end();
                         if (!u.ended) {
                             u.lose("vLLM closed the stream before finishing");
+                        } else if (!u.closed) {
+                            u.close();
                         }
                     });
                 })
@@ -405,24 +441,23 @@ public final class VllmWorker implements EngineWorker {
     }
 
     private void onData(Upstream u, String data) {
-        if (u.ended || u.error != null) {
+        if (u.closed || u.error != null) {
             return;
         }
         if (data.equals("[DONE]")) {
             if (!u.ended) {
                 // [DONE] without a finish_reason: the last token we have is the last one.
-                Token last = u.tokens.peekLast();
+                Chunk last = u.tokens.peekLast();
                 if (last != null && last.finishReason() == null) {
                     u.tokens.pollLast();
-                    u.tokens.add(new Token(last.text(), "stop"));
+                    u.tokens.add(new Chunk(last.token(), "stop"));
                     u.ended = true;
                 } else {
                     u.fail("vLLM ended the stream without a finish_reason");
                     return;
                 }
             }
-            u.stopTimer();
-            check();
+            u.close();
             return;
         }
         JsonObject chunk;
@@ -438,17 +473,28 @@ public final class VllmWorker implements EngineWorker {
         }
         JsonArray choices = chunk.getJsonArray("choices");
         if (choices == null || choices.isEmpty()) {
-            return; // the usage chunk of include_usage
+            // The usage chunk of include_usage, after the last token: vLLM's own counts, and the stream's end.
+            JsonObject usage = chunk.getJsonObject("usage");
+            if (usage != null && u.ended) {
+                u.usage = new Usage(usage.getInteger("prompt_tokens", u.promptTokens),
+                        usage.getInteger("completion_tokens", u.received));
+                u.close();
+            }
+            return;
+        }
+        if (u.ended) {
+            return; // nothing counts after the finish_reason but the usage and [DONE]
         }
         JsonObject choice = choices.getJsonObject(0);
         String finish = choice.getString("finish_reason");
         String text;
         JsonObject delta = choice.getJsonObject("delta");
+        JsonObject relayed = relayed(choice);
         if (delta != null) {
             // Chat: the first chunk only announces the assistant role; it is not a token.
             String content = delta.getString("content"); // absent or null on a chunk that only ends the stream
             text = content == null ? "" : content;
-            if (delta.containsKey("role") && text.isEmpty() && finish == null) {
+            if (delta.containsKey("role") && text.isEmpty() && finish == null && relayed == null) {
                 return;
             }
         } else {
@@ -460,14 +506,45 @@ public final class VllmWorker implements EngineWorker {
         }
         u.received++;
         u.lastArrivalMs = now;
-        u.tokens.add(new Token(text, finish));
+        u.tokens.add(new Chunk(new Token(text, relayed), finish));
         if (finish != null) {
-            u.ended = true;
-            u.stopTimer();
-        } else {
-            u.armSilenceTimer();
+            u.ended = true; // the silence timer runs on until vLLM's usage or [DONE]
         }
+        u.armSilenceTimer();
         check();
+    }
+
+    /** Choice fields Scorpio writes itself; everything else vLLM puts in a choice is relayed. */
+    private static final Set<String> OWN_CHOICE_FIELDS = Set.of("index", "text", "delta", "finish_reason");
+    private static final Set<String> OWN_DELTA_FIELDS = Set.of("content", "role");
+
+    /**
+     * What vLLM sent with a token that Scorpio passes on unchanged ({@link Token#relayed()}): the choice's non-null
+     * fields other than those Scorpio writes itself ({@code logprobs}, {@code stop_reason}, ...) and, for chat, the
+     * delta's ({@code tool_calls}, {@code reasoning_content}, ...); null when there are none.
+     */
+    static JsonObject relayed(JsonObject choice) {
+        JsonObject out = null;
+        for (Map.Entry<String, Object> e : choice) {
+            if (e.getValue() != null && !OWN_CHOICE_FIELDS.contains(e.getKey())) {
+                out = out == null ? new JsonObject() : out;
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        JsonObject delta = choice.getJsonObject("delta");
+        if (delta != null) {
+            JsonObject extra = null;
+            for (Map.Entry<String, Object> e : delta) {
+                if (e.getValue() != null && !OWN_DELTA_FIELDS.contains(e.getKey())) {
+                    extra = extra == null ? new JsonObject() : extra;
+                    extra.put(e.getKey(), e.getValue());
+                }
+            }
+            if (extra != null) {
+                out = (out == null ? new JsonObject() : out).put("delta", extra);
+            }
+        }
+        return out;
     }
 
     /**
@@ -483,6 +560,9 @@ public final class VllmWorker implements EngineWorker {
                 u.error = why;
                 u.lost = true;
                 gone.add(u);
+            } else if (u.ended && !u.closed) {
+                u.closed = true; // its last token came: it is not lost, only its usage
+                u.stopTimer();
             }
         }
         gone.forEach(Upstream::cancel); // only once all are marked: a reset's handlers may run check() at once
