@@ -6,6 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionTokenLogprob;
 import io.scorpio.server.config.ServerConfig;
 import io.scorpio.server.engine.vllm.SseParser;
 import io.vertx.core.Promise;
@@ -15,6 +25,8 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -22,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -244,7 +257,7 @@ class VllmWorkerTest {
     }
 
     private static JsonObject chat(String content, int maxTokens, boolean stream) {
-        JsonObject o = new JsonObject().put("model", "llama-3.1-8b").put("messages", new io.vertx.core.json.JsonArray()
+        JsonObject o = new JsonObject().put("model", "llama-3.1-8b").put("messages", new JsonArray()
                 .add(new JsonObject().put("role", "user").put("content", content))).put("max_tokens", maxTokens)
                 .put("stream", stream);
         if (stream) {
@@ -301,8 +314,8 @@ class VllmWorkerTest {
 
     @Test
     void aWebSocketTokenCarriesWhatVllmSentWithIt() {
-        io.vertx.core.http.WebSocket ws = await(vertx.createWebSocketClient().connect(port, "127.0.0.1", "/v1/ws"));
-        List<JsonObject> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        WebSocket ws = await(vertx.createWebSocketClient().connect(port, "127.0.0.1", "/v1/ws"));
+        List<JsonObject> got = new CopyOnWriteArrayList<>();
         ws.textMessageHandler(t -> got.add(new JsonObject(t)));
         ws.writeTextMessage(completion("over the socket", 2, false).put("type", "request").put("id", "w1")
                 .put("logprobs", 1).encode());
@@ -319,7 +332,7 @@ class VllmWorkerTest {
 
     @Test
     void toolCallsComeBackAsVllmSentThem() {
-        JsonObject tools = new JsonObject().put("tools", new io.vertx.core.json.JsonArray().add(new JsonObject()
+        JsonObject tools = new JsonObject().put("tools", new JsonArray().add(new JsonObject()
                 .put("type", "function").put("function", new JsonObject().put("name", "get_weather")
                         .put("parameters", new JsonObject().put("type", "object")))));
         // Streamed: vLLM's deltas, the name first, then the arguments in pieces, then finish_reason tool_calls.
@@ -335,7 +348,7 @@ class VllmWorkerTest {
         for (String d : data.subList(2, data.size() - 2)) {
             JsonObject choice = new JsonObject(d).getJsonArray("choices").getJsonObject(0);
             finish = choice.getString("finish_reason");
-            io.vertx.core.json.JsonArray calls = choice.getJsonObject("delta").getJsonArray("tool_calls");
+            JsonArray calls = choice.getJsonObject("delta").getJsonArray("tool_calls");
             if (calls != null) {
                 arguments.append(calls.getJsonObject(0).getJsonObject("function").getString("arguments"));
             }
@@ -354,6 +367,47 @@ class VllmWorkerTest {
         assertEquals(new JsonObject().put("name", "get_weather").put("arguments", "{\"city\": \"Paris\"}"),
                 call.getJsonObject("function"));
         assertFalse(call.containsKey("index"), "a whole message's tool call has no stream position");
+        assertNothingLive();
+    }
+
+    @Test
+    void theOfficialOpenAiSdkGetsToolCallsAndLogprobsThroughScorpio() {
+        OpenAIClient client = OpenAIOkHttpClient.builder()
+                .baseUrl("http://127.0.0.1:" + port + "/v1").apiKey("unused").maxRetries(0).build();
+        try {
+            ChatCompletionCreateParams toolCall =
+                    ChatCompletionCreateParams.builder().model("llama-3.1-8b")
+                            .addUserMessage("TOOL-CALL the weather").maxCompletionTokens(50)
+                            .addFunctionTool(FunctionDefinition.builder().name("get_weather").build())
+                            .build();
+            // Streamed, put together by the SDK's own accumulator, and whole: the same call.
+            ChatCompletionAccumulator gathered = ChatCompletionAccumulator.create();
+            try (StreamResponse<ChatCompletionChunk> stream =
+                         client.chat().completions().createStreaming(toolCall)) {
+                stream.stream().forEach(gathered::accumulate);
+            }
+            for (ChatCompletion done : List.of(gathered.chatCompletion(),
+                    client.chat().completions().create(toolCall))) {
+                ChatCompletion.Choice choice = done.choices().get(0);
+                assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS,
+                        choice.finishReason());
+                ChatCompletionMessageFunctionToolCall call =
+                        choice.message().toolCalls().orElseThrow().get(0).asFunction();
+                assertEquals("get_weather", call.function().name());
+                assertEquals("{\"city\": \"Paris\"}", call.function().arguments());
+            }
+            ChatCompletion withLogprobs = client.chat().completions().create(
+                    ChatCompletionCreateParams.builder().model("llama-3.1-8b")
+                            .addUserMessage("log probs for the SDK").maxCompletionTokens(3).logprobs(true).topLogprobs(2)
+                            .build());
+            List<ChatCompletionTokenLogprob> content =
+                    withLogprobs.choices().get(0).logprobs().orElseThrow().content().orElseThrow();
+            assertEquals(3, content.size());
+            assertEquals(FakeVllmServer.logprob(3), content.get(2).logprob());
+            assertEquals(5, withLogprobs.usage().orElseThrow().promptTokens(), "vLLM's count");
+        } finally {
+            client.close();
+        }
         assertNothingLive();
     }
 
