@@ -266,9 +266,16 @@ public final class GuardVerticle extends VerticleBase {
         }
         long arrivalEpoch = System.currentTimeMillis();
         meta.put(spec.id(), new Meta(prompt, engine, arrivalEpoch, origin, false));
-        registry.put(spec.id(), new RequestRegistry.Entry(nodeId, engine, "waiting", arrivalEpoch));
-        publish(engine);
-        loops[engine].kick();
+        // The answer goes first, then the bookkeeping (next on this event loop, before any later message): the
+        // registry write and the shared snapshot each wake Hazelcast's threads, here and on other members, and the
+        // entry node waiting for this answer should not wait for a core behind them.
+        vertx.runOnContext(v -> {
+            if (meta.containsKey(spec.id())) { // not aborted meanwhile (its client may leave as soon as it has the answer)
+                registry.put(spec.id(), new RequestRegistry.Entry(nodeId, engine, "waiting", arrivalEpoch));
+            }
+            publish(engine);
+            loops[engine].kick();
+        });
         return new Messages.Accepted(engine);
     }
 
