@@ -230,7 +230,9 @@ class VllmWorkerTest {
         }
         assertEquals(40, new JsonObject(data.get(40)).getJsonObject("usage").getInteger("completion_tokens"));
         double steps = metric("scorpio_engine_steps_total") - stepsBefore;
-        assertTrue(steps <= 5, "39 tokens vLLM sent at once reach the client in a step or two, not one step each: " + steps);
+        // Prefill, the first decode, the burst (in as many steps as TCP reads split it into), the last token once
+        // vLLM's usage has come: a handful of steps, not one per token.
+        assertTrue(steps <= 8, "39 tokens vLLM sent at once reach the client in a few steps, not one step each: " + steps);
         assertNothingLive();
     }
 

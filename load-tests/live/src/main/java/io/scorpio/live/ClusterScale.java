@@ -65,6 +65,7 @@ public final class ClusterScale {
 
     /** The histogram every node keeps of its placement decisions (server, ServerMetrics.placement). */
     static final String PLACEMENT = "scorpio_placement_latency_seconds";
+    static final String ROUND_TRIP = "scorpio_cluster_round_trip_seconds";
     static final String QUOTE_FAILURES = "scorpio_placement_quote_failures_total";
 
     /** What a scale run produced, before efficiency (which needs the 1-worker run) is known. */
@@ -296,6 +297,7 @@ public final class ClusterScale {
                 cluster.awaitFormed(Duration.ofSeconds(180));
                 warmUp(cluster, transport, warmup * nodes);
                 Map<Map<String, String>, PromHistogram> before = placement(cluster);
+                Map<Map<String, String>, PromHistogram> tripsBefore = histograms(cluster, ROUND_TRIP);
                 // 150 ms apart: a 4-token request takes about 50 ms here, so each finds the system idle.
                 List<WorkloadRequest> wl = lightRequests(requests, 150, 4);
                 LiveClient.Run run;
@@ -307,6 +309,12 @@ public final class ClusterScale {
                     ServiceState.awaitIdle(n.target(), 30_000);
                 }
                 Map<Map<String, String>, PromHistogram> delta = minus(placement(cluster), before);
+                // The nodes' own round trips to each other's guards over the same time: the floor of a "remote" row.
+                PromHistogram trips = null;
+                for (PromHistogram h : minus(histograms(cluster, ROUND_TRIP), tripsBefore).values()) {
+                    PromHistogram pooled = new PromHistogram(Map.of(), h.buckets(), h.count(), h.sum()); // every peer
+                    trips = trips == null ? pooled : trips.plus(pooled);
+                }
                 double declined = 0;
                 double quoteFailures = 0;
                 double misses = 0;
@@ -327,6 +335,11 @@ public final class ClusterScale {
                                 s.ttft().mean(), run.results().size(), s.all().completed());
                     }
                 }
+                if (trips != null && trips.count() > 0) {
+                    t.add(setup, nodes, "bus round trip", "to another node", (long) trips.count(), trips.mean() * 1e3,
+                            trips.quantile(0.5) * 1e3, trips.quantile(0.99) * 1e3, s.ttft().p50(), s.ttft().mean(),
+                            run.results().size(), s.all().completed());
+                }
             } finally {
                 current.set(null);
                 cluster.close();
@@ -337,9 +350,14 @@ public final class ClusterScale {
 
     /** Every node's placement histogram series, added up by labels. */
     static Map<Map<String, String>, PromHistogram> placement(NodeCluster cluster) throws Exception {
+        return histograms(cluster, PLACEMENT);
+    }
+
+    /** Every node's series of histogram {@code name}, added up by labels. */
+    static Map<Map<String, String>, PromHistogram> histograms(NodeCluster cluster, String name) throws Exception {
         List<PromHistogram> all = new ArrayList<>();
         for (NodeCluster.Node n : cluster.nodes()) {
-            all.addAll(PromHistogram.parse(cluster.metrics(n), PLACEMENT));
+            all.addAll(PromHistogram.parse(cluster.metrics(n), name));
         }
         return PromHistogram.sumByLabels(all);
     }

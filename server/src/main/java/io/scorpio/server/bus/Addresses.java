@@ -43,6 +43,14 @@ public final class Addresses {
         return NODE_PREFIX + node + ".submit";
     }
 
+    /**
+     * Node {@code n}'s guard: answers at once, with nothing: the round trip another node times
+     * ({@code scorpio_cluster_round_trip_seconds}), the floor of a placement that moves a request there.
+     */
+    public static String nodePing(String node) {
+        return NODE_PREFIX + node + ".ping";
+    }
+
     /** Node {@code n}'s guard: the client of a request it serves went away (JSON request-reply). */
     public static String nodeAbort(String node) {
         return NODE_PREFIX + node + ".abort";

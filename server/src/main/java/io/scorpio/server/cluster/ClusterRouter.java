@@ -65,6 +65,7 @@ public final class ClusterRouter {
     private final DeliveryOptions localOptions;
     private final DeliveryOptions remoteOptions;
     private final DeliveryOptions quoteOptions;
+    private final DeliveryOptions pingOptions;
     private final Random random = new Random();
     private final boolean migration;
 
@@ -83,6 +84,7 @@ public final class ClusterRouter {
         this.localOptions = Addresses.local(busTimeoutMs);
         this.remoteOptions = new DeliveryOptions().setSendTimeout(busTimeoutMs);
         this.quoteOptions = new DeliveryOptions().setSendTimeout(settings.quoteTimeoutMs());
+        this.pingOptions = new DeliveryOptions().setSendTimeout(1_000);
     }
 
     /** Places the submission; it fails with {@link PlacementFailed} when no guard took it. */
@@ -222,6 +224,20 @@ public final class ClusterRouter {
         }
         return bus.<JsonObject>request(Addresses.nodeSubmit(node), WireFormat.submit(s, clock.nowMs(), cluster.self(), true),
                 remoteOptions).map(m -> new Placed(node, WireFormat.reply(m.body())));
+    }
+
+    /**
+     * Times a round trip to every other node's guard ({@code scorpio_cluster_round_trip_seconds{peer}}): what a
+     * placement that moves a request there pays at least. One that fails or takes over a second is not recorded.
+     */
+    public void probeRoundTrips() {
+        for (String node : cluster.nodes()) {
+            if (!node.equals(cluster.self())) {
+                long t0 = System.nanoTime();
+                bus.request(Addresses.nodePing(node), null, pingOptions)
+                        .onSuccess(m -> metrics.roundTrip(node, System.nanoTime() - t0));
+            }
+        }
     }
 
     /** Tells the guard serving the request that its client went away. */

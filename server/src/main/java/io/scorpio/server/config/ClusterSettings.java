@@ -10,8 +10,10 @@ package io.scorpio.server.config;
  *                           when its exact state would reject it for TTFT, or leaves it this much less headroom (a
  *                           fraction of its SLOs) than the snapshot promised
  * @param quoteTimeoutMs     {@code quotes} only: how long the ingress waits for the quotes
+ * @param roundTripProbeMs   how often the ingress times a round trip to every other node's guard; 0: never
  */
-public record ClusterSettings(Placement placement, long snapshotIntervalMs, double staleTolerance, long quoteTimeoutMs) {
+public record ClusterSettings(Placement placement, long snapshotIntervalMs, double staleTolerance, long quoteTimeoutMs,
+                              long roundTripProbeMs) {
 
     /** Where the entry node reads the other nodes' state from. */
     public enum Placement { SNAPSHOTS, QUOTES }
@@ -26,13 +28,16 @@ public record ClusterSettings(Placement placement, long snapshotIntervalMs, doub
         if (quoteTimeoutMs < 1) {
             throw new IllegalArgumentException("cluster.placement-timeout-ms must be >= 1, got " + quoteTimeoutMs);
         }
+        if (roundTripProbeMs < 0) {
+            throw new IllegalArgumentException("cluster.round-trip-probe-ms must be >= 0, got " + roundTripProbeMs);
+        }
     }
 
     static ClusterSettings from(ServerConfig c) {
         Placement placement = Keys.oneOf(c, "cluster.placement", "snapshots", "quotes").equals("quotes")
                 ? Placement.QUOTES : Placement.SNAPSHOTS;
         return new ClusterSettings(placement, c.getInt("cluster.snapshot-interval-ms"), c.getDouble("cluster.stale-tolerance"),
-                c.getInt("cluster.placement-timeout-ms"));
+                c.getInt("cluster.placement-timeout-ms"), c.getInt("cluster.round-trip-probe-ms"));
     }
 
     /** The defaults (a guard or ingress alone, in tests). */

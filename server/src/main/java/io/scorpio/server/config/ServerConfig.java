@@ -144,6 +144,9 @@ public final class ServerConfig {
             new Key("cluster.stale-tolerance", "0.25", "a guard chosen from a snapshot declines the request, and the entry node "
                     + "tries the next best, when its exact state would reject it for TTFT or leave it this much less headroom "
                     + "(a fraction of its SLOs) than the snapshot promised"),
+            new Key("cluster.round-trip-probe-ms", "1000", "how often each node times a round trip over the clustered event "
+                    + "bus to every other node's guard (scorpio_cluster_round_trip_seconds{peer}: the floor of a placement "
+                    + "that moves a request there); 0: never"),
             new Key("cluster.placement-timeout-ms", "250", "with cluster.placement=quotes, how long the ingress waits for other "
                     + "nodes' placement quotes; a node slower than this is passed over for that request"),
             // auth: access control and the operational port (docs/service.md, "Access control")

@@ -186,6 +186,7 @@ public final class GuardVerticle extends VerticleBase {
                 .<JsonObject>add(Addresses.nodeQuote(self), this::onQuote)
                 .<JsonObject>add(Addresses.nodeSubmit(self), this::onRemoteSubmit)
                 .<JsonObject>add(Addresses.nodeAbort(self), m -> m.reply(abort(m.body().getString("sid"))))
+                .add(Addresses.nodePing(self), m -> m.reply(null))
                 .register());
         for (int e = 0; e < schedulers.length; e++) {
             int engine = e;

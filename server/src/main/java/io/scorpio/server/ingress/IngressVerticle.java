@@ -129,6 +129,9 @@ public final class IngressVerticle extends VerticleBase {
                         (System.nanoTime() - t0) / 1e6)));
             }
         }).completion();
+        if (settings.cluster().roundTripProbeMs() > 0) {
+            vertx.setPeriodic(settings.cluster().roundTripProbeMs(), t -> clusterRouter.probeRoundTrips());
+        }
         long reloadMs = settings.access().keysReloadMs();
         if (access.keysOn() && reloadMs > 0) {
             // Ordered blocking tasks: one read of the keys file at a time, off the event loop.

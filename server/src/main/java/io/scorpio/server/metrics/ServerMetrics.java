@@ -107,13 +107,23 @@ public final class ServerMetrics {
      */
     public void placement(long nanos, String scope, String where) {
         Timer.builder("scorpio_placement_latency").description("time to place a request and hear its guard's answer")
-                .tags("scope", scope, "where", where)
-                .serviceLevelObjectives(Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
-                        Duration.ofNanos(750_000), Duration.ofMillis(1), Duration.ofNanos(1_500_000), Duration.ofMillis(2),
-                        Duration.ofMillis(3), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-                        Duration.ofMillis(100), Duration.ofMillis(250))
+                .tags("scope", scope, "where", where).serviceLevelObjectives(FINE_BUCKETS)
                 .register(registry).record(Duration.ofNanos(nanos));
     }
+
+    /** A round trip over the clustered event bus to another node's guard, which answers at once. */
+    public void roundTrip(String peer, long nanos) {
+        Timer.builder("scorpio_cluster_round_trip").description("round trip over the clustered event bus to another node's "
+                        + "guard, which answers at once: the floor of a placement that moves a request there")
+                .tags("peer", peer).serviceLevelObjectives(FINE_BUCKETS)
+                .register(registry).record(Duration.ofNanos(nanos));
+    }
+
+    /** Buckets for what should take a millisecond or less: tenths of a millisecond count. */
+    private static final Duration[] FINE_BUCKETS = {Duration.ofNanos(100_000), Duration.ofNanos(250_000),
+        Duration.ofNanos(500_000), Duration.ofNanos(750_000), Duration.ofMillis(1), Duration.ofNanos(1_500_000),
+        Duration.ofMillis(2), Duration.ofMillis(3), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(100), Duration.ofMillis(250)};
 
     /** A node did not answer a placement quote in time (or at all): it was passed over for that request. */
     public void quoteFailed(String node) {

@@ -77,6 +77,8 @@ class ClusterSnapshotTest {
             assertTrue(declined > 0, "B declined requests placed from its stale snapshot: " + aMetrics.sum(
                     "scorpio_placement_declined_total"));
             assertTrue(completed > 0, "requests were served");
+            assertTrue(aMetrics.sum("scorpio_cluster_round_trip_seconds_count", "peer", b.id()) > 0,
+                    "A times its round trips to B's guard (cluster.round-trip-probe-ms)");
             assertTrue(steps(cluster, a) > 0 && steps(cluster, b) > 0, "both nodes served the burst");
             System.out.printf("stale snapshot: %d of %d completed, %.0f declined by B and placed again%n", completed,
                     burst.size(), declined);
