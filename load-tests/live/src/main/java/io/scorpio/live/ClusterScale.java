@@ -285,7 +285,10 @@ public final class ClusterScale {
             throws Exception {
         ResultTable t = new ResultTable(List.of("setup", "nodes", "scope", "where", "decisions", "mean_ms", "p50_ms",
                 "p99_ms", "client_ttft_p50_ms", "client_ttft_mean_ms", "requests", "completed"));
-        List<String> flags = new ArrayList<>(List.of("--predictor=none", "--policy=" + policy));
+        // Every tie shuffled, so that at this light load the probe sees placements that move as well as ones that stay
+        // (by default the entry node wins a tie, and nearly every request would stay).
+        List<String> flags = new ArrayList<>(List.of("--predictor=none", "--policy=" + policy,
+                "--cluster.prefer-entry-node=false"));
         flags.addAll(TimeDilation.NONE.nodeFlags());
         for (int nodes : nodeCounts) {
             String setup = nodes == 1 ? "one node alone" : nodes + "-node cluster";

@@ -66,6 +66,8 @@ public final class ClusterRouter {
     private final DeliveryOptions remoteOptions;
     private final DeliveryOptions quoteOptions;
     private final DeliveryOptions pingOptions;
+    /** Submissions to this node's own guard not answered yet (the router lives on the ingress's event loop). */
+    private int localInFlight;
     private final Random random = new Random();
     private final boolean migration;
 
@@ -117,7 +119,10 @@ public final class ClusterRouter {
                     candidates.add(q);
                 }
             }
-            List<NodeQuote> order = order(candidates, random);
+            // The entry node wins a tie only while no submission to it is on its way: until its guard has answered,
+            // the local snapshot cannot show the last one, and a burst would all stay here.
+            List<NodeQuote> order = order(candidates, random,
+                    settings.preferEntryNode() && localInFlight == 0 ? cluster.self() : null);
             if (order.isEmpty() && needTtftRoom) {
                 return Future.failedFuture(new NoRoom());
             }
@@ -180,16 +185,24 @@ public final class ClusterRouter {
 
     /**
      * The nodes to try, most headroom first. Nodes within {@link #TIE} of the best are shuffled: requests that
-     * arrive together see the same quotes, and a fixed tie-break would send the whole burst to one node.
+     * arrive together see the same quotes, and a fixed tie-break would send the whole burst to one node. Among them,
+     * {@code preferred} (the entry node, or null) goes first: a request served where it entered saves a hop each way.
      */
-    static List<NodeQuote> order(List<NodeQuote> quotes, Random random) {
+    static List<NodeQuote> order(List<NodeQuote> quotes, Random random, String preferred) {
         List<NodeQuote> sorted = new ArrayList<>(quotes);
         sorted.sort(Comparator.comparingDouble((NodeQuote q) -> -q.headroom()));
         int tied = 0;
         while (tied < sorted.size() && sorted.get(tied).headroom() >= sorted.get(0).headroom() - TIE) {
             tied++;
         }
-        Collections.shuffle(sorted.subList(0, tied), random);
+        List<NodeQuote> band = sorted.subList(0, tied);
+        Collections.shuffle(band, random);
+        for (int i = 1; i < band.size(); i++) {
+            if (band.get(i).node().equals(preferred)) {
+                band.add(0, band.remove(i));
+                break;
+            }
+        }
         return sorted;
     }
 
@@ -219,7 +232,9 @@ public final class ClusterRouter {
 
     private Future<Placed> submitTo(String node, Messages.Submit s) {
         if (node.equals(cluster.self())) {
+            localInFlight++;
             return bus.<Messages.SubmitReply>request(Addresses.GUARD_SUBMIT, s, localOptions)
+                    .onComplete(done -> localInFlight--)
                     .map(m -> new Placed(node, m.body()));
         }
         return bus.<JsonObject>request(Addresses.nodeSubmit(node), WireFormat.submit(s, clock.nowMs(), cluster.self(), true),

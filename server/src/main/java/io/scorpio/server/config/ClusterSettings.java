@@ -11,9 +11,11 @@ package io.scorpio.server.config;
  *                           fraction of its SLOs) than the snapshot promised
  * @param quoteTimeoutMs     {@code quotes} only: how long the ingress waits for the quotes
  * @param roundTripProbeMs   how often the ingress times a round trip to every other node's guard; 0: never
+ * @param preferEntryNode    among nodes tied for the most headroom, the entry node first (while no submission to it
+ *                           is on its way); false: ties are shuffled among all of them
  */
 public record ClusterSettings(Placement placement, long snapshotIntervalMs, double staleTolerance, long quoteTimeoutMs,
-                              long roundTripProbeMs) {
+                              long roundTripProbeMs, boolean preferEntryNode) {
 
     /** Where the entry node reads the other nodes' state from. */
     public enum Placement { SNAPSHOTS, QUOTES }
@@ -37,7 +39,8 @@ public record ClusterSettings(Placement placement, long snapshotIntervalMs, doub
         Placement placement = Keys.oneOf(c, "cluster.placement", "snapshots", "quotes").equals("quotes")
                 ? Placement.QUOTES : Placement.SNAPSHOTS;
         return new ClusterSettings(placement, c.getInt("cluster.snapshot-interval-ms"), c.getDouble("cluster.stale-tolerance"),
-                c.getInt("cluster.placement-timeout-ms"), c.getInt("cluster.round-trip-probe-ms"));
+                c.getInt("cluster.placement-timeout-ms"), c.getInt("cluster.round-trip-probe-ms"),
+                c.getBoolean("cluster.prefer-entry-node"));
     }
 
     /** The defaults (a guard or ingress alone, in tests). */

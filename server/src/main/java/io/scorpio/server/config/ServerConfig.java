@@ -144,6 +144,9 @@ public final class ServerConfig {
             new Key("cluster.stale-tolerance", "0.25", "a guard chosen from a snapshot declines the request, and the entry node "
                     + "tries the next best, when its exact state would reject it for TTFT or leave it this much less headroom "
                     + "(a fraction of its SLOs) than the snapshot promised"),
+            new Key("cluster.prefer-entry-node", "true", "among nodes tied for the most headroom, the request's entry node "
+                    + "goes first while no submission to it is on its way (no hop for the request or its tokens); false: "
+                    + "ties are shuffled among all tied nodes"),
             new Key("cluster.round-trip-probe-ms", "1000", "how often each node times a round trip over the clustered event "
                     + "bus to every other node's guard (scorpio_cluster_round_trip_seconds{peer}: the floor of a placement "
                     + "that moves a request there); 0: never"),
