@@ -341,8 +341,9 @@ class VllmWorkerTest {
         List<String> data = sseData(postChat(chat("TOOL-CALL the weather", 50, true).mergeIn(tools)).bodyAsString());
         assertEquals("assistant", new JsonObject(data.get(0)).getJsonArray("choices").getJsonObject(0)
                 .getJsonObject("delta").getString("role"));
-        JsonObject named = new JsonObject(data.get(1)).getJsonArray("choices").getJsonObject(0).getJsonObject("delta")
-                .getJsonArray("tool_calls").getJsonObject(0);
+        JsonObject namedDelta = new JsonObject(data.get(1)).getJsonArray("choices").getJsonObject(0).getJsonObject("delta");
+        assertFalse(namedDelta.containsKey("content"), "a delta of tool calls alone, as vLLM sends it: " + namedDelta);
+        JsonObject named = namedDelta.getJsonArray("tool_calls").getJsonObject(0);
         assertEquals("get_weather", named.getJsonObject("function").getString("name"));
         assertEquals(0, named.getInteger("index"));
         StringBuilder arguments = new StringBuilder();

@@ -89,7 +89,11 @@ public final class OpenAiFormat {
         relayed.forEach(e -> {
             if (e.getKey().equals("delta")) {
                 if (chat) {
-                    choice.getJsonObject("delta").mergeIn((JsonObject) e.getValue());
+                    JsonObject delta = choice.getJsonObject("delta");
+                    if (text.isEmpty()) {
+                        delta.remove("content"); // as vLLM sends a delta of tool calls or reasoning alone
+                    }
+                    delta.mergeIn((JsonObject) e.getValue());
                 }
             } else {
                 choice.put(e.getKey(), e.getValue());
