@@ -4,12 +4,15 @@ import io.scorpio.experiments.metrics.RunSummary;
 import io.scorpio.experiments.report.ResultTable;
 import io.scorpio.experiments.runner.Simulation;
 import io.scorpio.experiments.runner.Workloads;
+import io.scorpio.experiments.workload.NoisyPredictor;
+import io.scorpio.experiments.workload.PredictionQuality;
 import io.scorpio.experiments.workload.PredictionSource;
 import io.scorpio.experiments.workload.WorkloadRequest;
 import io.scorpio.gpusim.GpuProfile;
 import io.scorpio.model.DataFiles;
 import io.scorpio.predictor.LengthPredictor;
 import io.scorpio.predictor.ModelCatalog;
+import io.scorpio.predictor.data.LengthCorpus;
 import io.scorpio.server.ScorpioNode;
 import io.scorpio.server.config.NodeSettings;
 import io.scorpio.server.config.ServerConfig;
@@ -18,17 +21,23 @@ import io.scorpio.standin.StandinOptions;
 import io.scorpio.standin.StandinServer;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * Scorpio in front of stock vLLM servers (issue 16), measured live: the same workload sent straight to N vLLM
@@ -129,7 +138,7 @@ public final class StockVllm {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = LiveLoad.parse(args, java.util.Set.of("help"), USAGE);
+        Map<String, String> o = LiveLoad.parse(args, Set.of("help"), USAGE);
         if (o.containsKey("help")) {
             System.out.println(USAGE);
             return;
@@ -153,12 +162,18 @@ public final class StockVllm {
                 live("direct", warm, 1, sweep, answers, 20, null, "warm-up");
                 live("scorpio", warm, 1, sweep, answers, 20, null, "warm-up");
             }
+            // Every prompt sent, per workload, for the predictor's report of a text sweep.
+            Map<Workloads, Map<String, WorkloadRequest>> prompts = new LinkedHashMap<>();
             for (Workloads workload : sweep.workloads()) {
                 AnswerLengths answers = sweep.answers(workload, data);
                 for (int engines : sweep.engines()) {
                     for (double qps : sweep.qps()) {
                         int requests = (int) Math.round(qps * sweep.seconds());
                         List<WorkloadRequest> wl = sweep.requests(workload, data, qps, requests, seed);
+                        if (sweep.text()) {
+                            wl.forEach(w -> prompts.computeIfAbsent(workload, k -> new LinkedHashMap<>())
+                                    .putIfAbsent(w.promptText(), w));
+                        }
                         for (String setup : sweep.setups()) {
                             double loadStart = loadAverage();
                             Point p = switch (setup) {
@@ -192,8 +207,52 @@ public final class StockVllm {
                     }
                 }
             }
+            if (sweep.text()) {
+                writePredictionQuality(out, prompts, predictions, data);
+            }
         }
         System.out.print(details.toMarkdown());
+    }
+
+    /**
+     * The shipped predictor against the replayed truth on the prompts a text sweep sent: {@code predictions.csv}, one
+     * row per prompt (by its SHA-256, as {@code --answer-lengths} keys it), and {@code prediction-quality.*} per
+     * workload, over all prompts and split by whether the predictor was trained on the prompt (Arena-Hard's train and
+     * validation parts are in its training data; CASTILLO's test split is not).
+     */
+    static void writePredictionQuality(Path out, Map<Workloads, Map<String, WorkloadRequest>> prompts,
+                                       Predictions predictions, DataFiles data) throws IOException {
+        Set<String> trained = new HashSet<>();
+        LengthCorpus.load(data).stream().filter(r -> !r.isTest()).forEach(r -> trained.add(r.prompt()));
+        ResultTable rows = new ResultTable(List.of("workload", "prompt_sha256", "prompt_tokens", "true_tokens",
+                "predicted_tokens", "trained_on"));
+        ResultTable quality = new ResultTable(List.of("workload", "prompts", "n", "mean_true", "mean_predicted", "rmse",
+                "kendall_tau", "under_predicted"));
+        for (Map.Entry<Workloads, Map<String, WorkloadRequest>> e : prompts.entrySet()) {
+            List<WorkloadRequest> predicted = predictions.apply(List.copyOf(e.getValue().values()));
+            for (WorkloadRequest w : predicted) {
+                rows.add(e.getKey().label(), AnswerLengths.key(w.promptText()), w.promptTokens(), w.outputTokens(),
+                        w.predictedOutputTokens().getAsInt(), trained.contains(w.promptText()));
+            }
+            Map<String, List<WorkloadRequest>> groups = new LinkedHashMap<>();
+            groups.put("all", predicted);
+            groups.put("trained-on", predicted.stream().filter(w -> trained.contains(w.promptText())).toList());
+            groups.put("not-trained-on", predicted.stream().filter(w -> !trained.contains(w.promptText())).toList());
+            groups.forEach((name, group) -> {
+                if (group.size() >= 2) {
+                    int[] truth = group.stream().mapToInt(WorkloadRequest::outputTokens).toArray();
+                    int[] guess = group.stream().mapToInt(w -> w.predictedOutputTokens().getAsInt()).toArray();
+                    PredictionQuality q = PredictionQuality.of(truth, guess, NoisyPredictor.PAPER_BINS);
+                    long under = IntStream.range(0, truth.length).filter(i -> guess[i] < truth[i]).count();
+                    quality.add(e.getKey().label(), name, group.size(), Arrays.stream(truth).average().orElse(0),
+                            Arrays.stream(guess).average().orElse(0), q.rmse(), q.kendallTau(),
+                            (double) under / group.size());
+                }
+            });
+        }
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("predictions.csv"), rows.toCsv());
+        quality.writeAll(out, "prediction-quality");
     }
 
     /** One point's results, in the model's time, and what the node's length predictor did (live Scorpio setups). */

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scorpio.experiments.runner.Workloads;
 import io.scorpio.experiments.workload.WorkloadRequest;
 import io.scorpio.model.DataFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** StockVllm's command line, and one real-prompt point through a node with its shipped predictor. */
 class StockVllmTest {
@@ -40,7 +43,7 @@ class StockVllmTest {
     }
 
     @Test
-    void aRealPromptPointRunsTheNodesPredictorAndVirtualTimeUsesTheSameModel() throws Exception {
+    void aRealPromptPointRunsTheNodesPredictorAndVirtualTimeUsesTheSameModel(@TempDir Path out) throws Exception {
         StockVllm.Sweep sweep = StockVllm.Sweep.parse(Map.of("workload", "castillo-chat", "prompts", "text"));
         DataFiles data = DataFiles.resolve();
         List<WorkloadRequest> wl = sweep.requests(Workloads.CASTILLO_CHAT, data, 8, 40, 3).stream()
@@ -61,6 +64,15 @@ class StockVllmTest {
             StockVllm.Point virtual = StockVllm.virtualTime(predicted, 1, 42, data, true);
             assertEquals(wl.size(), virtual.summary().all().completed() + virtual.summary().all().rejected());
             assertTrue(virtual.summary().all().completed() > 0);
+
+            // The predictor's report: one row per prompt, never trained on for CASTILLO's test split.
+            Map<String, WorkloadRequest> sent = new java.util.LinkedHashMap<>();
+            wl.forEach(w -> sent.put(w.promptText(), w));
+            StockVllm.writePredictionQuality(out, Map.of(Workloads.CASTILLO_CHAT, sent), predictions, data);
+            List<String> rows = Files.readAllLines(out.resolve("predictions.csv"));
+            assertEquals(1 + wl.size(), rows.size());
+            assertTrue(rows.stream().skip(1).allMatch(r -> r.startsWith("castillo-chat,") && r.endsWith(",false")), rows.toString());
+            assertTrue(Files.readString(out.resolve("prediction-quality.csv")).contains("castillo-chat,all,4,"));
         }
     }
 }
