@@ -34,13 +34,37 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code maxSeconds} of wall time, after which every unfinished request is aborted on the wire and counted as
  * aborted (requests not yet sent are not sent).
  *
- * <p>Each request asks for {@code max_tokens} = its true output length: the simulated workers run every sequence
- * to max_tokens, so this forces the workload's output lengths. Prompts are built with exactly the workload's
- * prompt length in cl100k tokens ({@link PromptText}).
+ * <p>With {@link Prompts#SYNTHETIC} (the default) each request asks for {@code max_tokens} = its true output length
+ * with {@code ignore_eos}: the simulated workers run every sequence to max_tokens, so this forces the workload's
+ * output lengths. Prompts are built with exactly the workload's prompt length in cl100k tokens ({@link PromptText}).
+ * With {@link Prompts#TEXT} it sends what a user sends: see there.
  */
 public final class LiveClient implements AutoCloseable {
 
     public enum Transport { SSE, WS }
+
+    /** What a request's body carries. */
+    public enum Prompts {
+        /**
+         * Length-matched synthetic text, {@code max_tokens} = the true output length and {@code ignore_eos}: every
+         * server runs exactly the workload's tokens, and a Scorpio node knows each output length from max_tokens.
+         */
+        SYNTHETIC,
+        /**
+         * The workload's real prompt text, {@code max_tokens} = the request's own cap ({@link WorkloadRequest#maxTokens},
+         * the paper's 2,048 for the datasets' workloads) and no {@code ignore_eos}: the server stops where its model
+         * stops (the stand-in at the replayed answer length), and a Scorpio node must predict the length.
+         */
+        TEXT;
+
+        public static Prompts named(String name) {
+            return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "synthetic" -> SYNTHETIC;
+                case "text" -> TEXT;
+                default -> throw new IllegalArgumentException("--prompts must be text or synthetic, not " + name);
+            };
+        }
+    }
 
     /**
      * @param targets     the service's nodes (loopback only); requests go to them round robin by request id, so a
@@ -53,14 +77,21 @@ public final class LiveClient implements AutoCloseable {
      * @param gaps        where to record every inter-token gap (the gateway benchmark), or null
      * @param stock       the targets are stock vLLM servers, not Scorpio nodes: requests carry no SLO (a stock server
      *                    refuses fields it does not know); the client still judges each request by its SLO
+     * @param prompts     synthetic length-matched prompts run to their true length, or the real text with a cap
      */
     public record Options(List<Loopback> targets, Transport transport, String model, double maxSeconds, int wsSockets,
-                          boolean progress, GapHistogram gaps, boolean stock) {
+                          boolean progress, GapHistogram gaps, boolean stock, Prompts prompts) {
         public Options {
             targets = List.copyOf(targets);
             if (targets.isEmpty() || !(maxSeconds > 0) || wsSockets < 1) {
                 throw new IllegalArgumentException("need at least one target, maxSeconds > 0 and wsSockets >= 1");
             }
+            java.util.Objects.requireNonNull(prompts, "prompts");
+        }
+
+        public Options(List<Loopback> targets, Transport transport, String model, double maxSeconds, int wsSockets,
+                       boolean progress, GapHistogram gaps, boolean stock) {
+            this(targets, transport, model, maxSeconds, wsSockets, progress, gaps, stock, Prompts.SYNTHETIC);
         }
 
         public Options(List<Loopback> targets, Transport transport, String model, double maxSeconds, int wsSockets,
@@ -118,6 +149,12 @@ public final class LiveClient implements AutoCloseable {
 
     /** Runs the workload and blocks until every sent request ended or the time bound passed. */
     public Run run(List<WorkloadRequest> workload) throws Exception {
+        if (options.prompts() == Prompts.TEXT) {
+            workload.stream().filter(w -> w.promptText() == null).findFirst().ifPresent(w -> {
+                throw new IllegalArgumentException("request " + w.id() + " has no prompt text: real-text prompts need "
+                        + "a workload with text (arena-hard, castillo-chat)");
+            });
+        }
         List<WorkloadRequest> ordered = new ArrayList<>(workload);
         ordered.sort(Comparator.comparingDouble(WorkloadRequest::arrivalMs));
         RunState state = new RunState(ordered);
@@ -240,12 +277,17 @@ public final class LiveClient implements AutoCloseable {
     }
 
     /**
-     * The request as benchmark clients send it to vLLM: {@code ignore_eos} so that a real engine (or the vLLM
-     * stand-in) runs to {@code max_tokens} (the simulated workers always do), and, for a Scorpio node, the SLO.
+     * The request as benchmark clients send it to vLLM (see {@link Prompts}), and, for a Scorpio node, the SLO.
+     * Synthetic: {@code ignore_eos} so that a real engine (or the vLLM stand-in) runs to {@code max_tokens} (the
+     * simulated workers always do). Text: the prompt and a cap, as a user sends them.
      */
-    private JsonObject body(WorkloadRequest w) {
-        JsonObject body = new JsonObject().put("model", options.model()).put("prompt", PromptText.of(w.promptTokens()))
-                .put("max_tokens", w.outputTokens()).put("ignore_eos", true);
+    JsonObject body(WorkloadRequest w) {
+        JsonObject body = new JsonObject().put("model", options.model());
+        if (options.prompts() == Prompts.TEXT) {
+            body.put("prompt", w.promptText()).put("max_tokens", w.maxTokens());
+        } else {
+            body.put("prompt", PromptText.of(w.promptTokens())).put("max_tokens", w.outputTokens()).put("ignore_eos", true);
+        }
         if (!options.stock()) {
             body.put("slo", new JsonObject().put("ttft_ms", w.slo().ttftMs()).put("tpot_ms", w.slo().tpotMs()));
         }

@@ -1,5 +1,6 @@
 package io.scorpio.standin;
 
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 
@@ -16,17 +17,24 @@ import java.util.Map;
  * @param priority            {@code --scheduling-policy priority} (lower {@code priority} first) instead of {@code fcfs}
  * @param timeScale           multiplies every step's simulated duration (1 = real time)
  * @param seed                seeds the step-time noise
+ * @param answerLengths       where known prompts stop without {@code ignore_eos}: the real model's answer lengths
+ *                            ({@code --answer-lengths FILE}, no vLLM flag: a real vLLM's model decides); unknown
+ *                            prompts keep a drawn length
  */
 public record StandinOptions(String host, int port, String model, int maxModelLen, int maxNumSeqs,
-                             int maxNumBatchedTokens, int kvBlocks, boolean priority, double timeScale, long seed) {
+                             int maxNumBatchedTokens, int kvBlocks, boolean priority, double timeScale, long seed,
+                             AnswerLengths answerLengths) {
 
     public static final String USAGE = """
             usage: java -jar vllm-standin.jar [--host=127.0.0.1] [--port=8000] [--served-model-name=llama-3.1-8b]
                    [--max-model-len=8192] [--max-num-seqs=256] [--max-num-batched-tokens=2048] [--kv-blocks=20000]
-                   [--scheduling-policy=fcfs|priority] [--time-scale=1.0] [--seed=42]
+                   [--scheduling-policy=fcfs|priority] [--time-scale=1.0] [--seed=42] [--answer-lengths=FILE]
+              --answer-lengths: a request without ignore_eos whose prompt is in FILE stops at FILE's answer length
+              (lines '<sha256 of the prompt text> <tokens>', see AnswerLengths); others at a length drawn from the prompt.
             """;
 
     public StandinOptions {
+        answerLengths = answerLengths == null ? AnswerLengths.NONE : answerLengths;
         if (maxModelLen < 2 || maxNumSeqs < 1 || maxNumBatchedTokens < 1 || kvBlocks < 1 || !(timeScale > 0)) {
             throw new IllegalArgumentException("max-model-len, max-num-seqs, max-num-batched-tokens, kv-blocks and "
                     + "time-scale must be positive");
@@ -37,7 +45,8 @@ public record StandinOptions(String host, int port, String model, int maxModelLe
     public static StandinOptions parse(Map<String, String> o) {
         for (String key : o.keySet()) {
             if (!java.util.Set.of("host", "port", "served-model-name", "max-model-len", "max-num-seqs",
-                    "max-num-batched-tokens", "kv-blocks", "scheduling-policy", "time-scale", "seed").contains(key)) {
+                    "max-num-batched-tokens", "kv-blocks", "scheduling-policy", "time-scale", "seed",
+                    "answer-lengths").contains(key)) {
                 throw new IllegalArgumentException("unknown option --" + key + "\n" + USAGE);
             }
         }
@@ -50,6 +59,13 @@ public record StandinOptions(String host, int port, String model, int maxModelLe
                 Integer.parseInt(o.getOrDefault("max-num-seqs", "256")),
                 Integer.parseInt(o.getOrDefault("max-num-batched-tokens", "2048")),
                 Integer.parseInt(o.getOrDefault("kv-blocks", "20000")), scheduling.equals("priority"),
-                Double.parseDouble(o.getOrDefault("time-scale", "1.0")), Long.parseLong(o.getOrDefault("seed", "42")));
+                Double.parseDouble(o.getOrDefault("time-scale", "1.0")), Long.parseLong(o.getOrDefault("seed", "42")),
+                o.containsKey("answer-lengths") ? AnswerLengths.read(Path.of(o.get("answer-lengths"))) : AnswerLengths.NONE);
+    }
+
+    /** The same options with these answer lengths (the in-process equivalent of {@code --answer-lengths}). */
+    public StandinOptions withAnswerLengths(AnswerLengths lengths) {
+        return new StandinOptions(host, port, model, maxModelLen, maxNumSeqs, maxNumBatchedTokens, kvBlocks, priority,
+                timeScale, seed, lengths);
     }
 }

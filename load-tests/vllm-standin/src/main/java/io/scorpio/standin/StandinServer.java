@@ -29,8 +29,9 @@ import java.util.UUID;
  * {@code GET /v1/models}, {@code /health} and {@code /metrics}, with vLLM's response and error shapes.
  *
  * <p>What it models and what it does not: every request is scheduled and timed as vLLM V1 would run it on one A100,
- * and ends at {@code max_tokens} when {@code ignore_eos} is set (as benchmark clients send it), otherwise at a length
- * drawn reproducibly from the prompt. The text is synthetic words. Sampling parameters are validated as vLLM
+ * and ends at {@code max_tokens} when {@code ignore_eos} is set (as benchmark clients send it), otherwise at the real
+ * model's answer length for a prompt it knows ({@link AnswerLengths}) or a length drawn reproducibly from the prompt,
+ * capped by {@code max_tokens} either way. The text is synthetic words. Sampling parameters are validated as vLLM
  * validates them and echoed back (header {@value #ECHO_HEADER}: the request body without its prompt or messages,
  * Base64 of its JSON), so a test can check what a client passed through; they do not change the output.
  */
@@ -309,6 +310,7 @@ public final class StandinServer extends VerticleBase {
                 throw new NotFound("The model `" + model + "` does not exist.");
             }
             String text;
+            String answered; // what a replayed answer length is looked up by: the prompt, or the last message
             int promptTokens;
             if (chat) {
                 Object messages = req.getValue("messages");
@@ -327,6 +329,8 @@ public final class StandinServer extends VerticleBase {
                     count += tokens.applyAsInt(c) + 4; // role header and end-of-turn around each message
                 }
                 text = all.toString();
+                Object last = list.getJsonObject(list.size() - 1).getValue("content");
+                answered = last instanceof String s ? s : last == null ? "" : last.toString();
                 promptTokens = count;
             } else {
                 Object prompt = req.getValue("prompt");
@@ -337,6 +341,7 @@ public final class StandinServer extends VerticleBase {
                     throw new IllegalArgumentException("prompt must be a string (or a list of one string)");
                 }
                 text = p;
+                answered = p;
                 promptTokens = Math.max(1, tokens.applyAsInt(p) + 1); // and the begin-of-text token
             }
             int room = options.maxModelLen() - promptTokens;
@@ -380,7 +385,8 @@ public final class StandinServer extends VerticleBase {
                 throw new IllegalArgumentException("Stream options can only be defined when `stream=True`.");
             }
             boolean ignoreEos = req.getBoolean("ignore_eos", false);
-            int stopAt = ignoreEos ? maxTokens : Math.min(maxTokens, OutputLength.of(text));
+            int stopAt = ignoreEos ? maxTokens
+                    : Math.min(maxTokens, options.answerLengths().lookup(answered).orElseGet(() -> OutputLength.of(text)));
             return new Request(chat, (Boolean) stream, includeUsage, promptTokens, maxTokens, stopAt,
                     priority == null ? 0 : priority);
         }

@@ -44,7 +44,8 @@ public final class VllmStandin {
         LOG.log(Level.INFO, () -> "vLLM stand-in serving " + options.model() + " on http://" + options.host() + ":"
                 + server.port() + " (" + (options.priority() ? "priority" : "fcfs") + " scheduling, chunked prefill of "
                 + options.maxNumBatchedTokens() + " tokens, max " + options.maxNumSeqs() + " sequences, time scale "
-                + options.timeScale() + ")");
+                + options.timeScale() + (options.answerLengths().size() > 0 ? ", answer lengths of "
+                + options.answerLengths().size() + " prompts" : "") + ")");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();

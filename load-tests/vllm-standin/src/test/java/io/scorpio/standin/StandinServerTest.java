@@ -1,6 +1,7 @@
 package io.scorpio.standin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
@@ -10,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -100,6 +103,78 @@ class StandinServerTest {
         assertEquals(Math.min(2000, OutputLength.of("What is a scheduler?\n")), n);
         assertEquals(n < 2000 ? "stop" : "length", a.getJsonArray("choices").getJsonObject(0).getString("finish_reason"));
         assertEquals("assistant", a.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("role"));
+    }
+
+    @Test
+    void aKnownPromptStopsAtItsReplayedAnswerLengthUnlessMaxTokensCapsIt() throws Exception {
+        String known = "Explain how vLLM schedules a batch.";
+        String chatKnown = "And what does chunked prefill change?";
+        Path file = Files.createTempFile("answer-lengths", ".tsv");
+        try {
+            AnswerLengths.write(file, Map.of(known, 37, chatKnown, 23));
+            start(Map.of("answer-lengths", file.toString()));
+        } finally {
+            Files.delete(file); // read at start: the stand-in keeps the lengths, not the file
+        }
+        // Streamed, as a benchmark client without ignore_eos sends it: the real answer's length, finish "stop".
+        List<JsonObject> events = events(post("/v1/completions", completion(known, 2000).put("stream", true)
+                .put("stream_options", new JsonObject().put("include_usage", true))).body());
+        assertEquals(37, events.get(events.size() - 1).getJsonObject("usage").getInteger("completion_tokens"));
+        assertEquals("stop", events.get(events.size() - 2).getJsonArray("choices").getJsonObject(0)
+                .getString("finish_reason"));
+        // max_tokens below the answer cuts it, as vLLM does.
+        JsonObject capped = new JsonObject(post("/v1/completions", completion(known, 20)).body());
+        assertEquals(20, capped.getJsonObject("usage").getInteger("completion_tokens"));
+        assertEquals("length", capped.getJsonArray("choices").getJsonObject(0).getString("finish_reason"));
+        // ignore_eos still runs to max_tokens.
+        JsonObject forced = new JsonObject(post("/v1/completions", completion(known, 50).put("ignore_eos", true)).body());
+        assertEquals(50, forced.getJsonObject("usage").getInteger("completion_tokens"));
+        // A chat request is looked up by its last message.
+        JsonObject chat = new JsonObject(post("/v1/chat/completions", new JsonObject().put("model", "llama-3.1-8b")
+                .put("max_tokens", 2000).put("messages", new io.vertx.core.json.JsonArray()
+                        .add(new JsonObject().put("role", "user").put("content", known))
+                        .add(new JsonObject().put("role", "assistant").put("content", "It batches."))
+                        .add(new JsonObject().put("role", "user").put("content", chatKnown)))).body());
+        assertEquals(23, chat.getJsonObject("usage").getInteger("completion_tokens"));
+        // An unknown prompt keeps its drawn length.
+        String unknown = "A prompt the file does not know.";
+        JsonObject drawn = new JsonObject(post("/v1/completions", completion(unknown, 2000)).body());
+        assertEquals(Math.min(2000, OutputLength.of(unknown)), drawn.getJsonObject("usage").getInteger("completion_tokens"));
+    }
+
+    @Test
+    void answerLengthsAreGivenInProcessToo() throws Exception {
+        vertx = Vertx.vertx();
+        StandinServer server = new StandinServer(StandinOptions.parse(Map.of("port", "0", "time-scale", "0.05"))
+                .withAnswerLengths(AnswerLengths.of(Map.of("hello", 9))));
+        vertx.deployVerticle(server).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        base = "http://127.0.0.1:" + server.port();
+        assertEquals(9, new JsonObject(post("/v1/completions", completion("hello", 100)).body())
+                .getJsonObject("usage").getInteger("completion_tokens"));
+    }
+
+    @Test
+    void aMalformedAnswerLengthsFileIsRefusedWithItsLine() throws Exception {
+        Path file = Files.createTempFile("answer-lengths", ".tsv");
+        try {
+            Files.writeString(file, "# comment\n\n" + AnswerLengths.key("a") + "\t5\nnot-a-hash 7\n");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> StandinOptions.parse(Map.of("answer-lengths", file.toString())));
+            assertTrue(e.getMessage().contains("line 4"), e.getMessage());
+            Files.writeString(file, AnswerLengths.key("a") + " 5\n" + AnswerLengths.key("a") + " 6\n");
+            assertThrows(IllegalArgumentException.class, () -> AnswerLengths.read(file), "two lengths for one prompt");
+            Files.writeString(file, AnswerLengths.key("a") + " 5\n");
+            assertEquals(5, AnswerLengths.read(file).lookup("a").getAsInt());
+            assertTrue(AnswerLengths.read(file).lookup("b").isEmpty());
+        } finally {
+            Files.delete(file);
+        }
+        assertThrows(IllegalArgumentException.class, () -> StandinOptions.parse(Map.of("answer-lengths",
+                "/nonexistent/answers.tsv")));
+    }
+
+    private static JsonObject completion(String prompt, int maxTokens) {
+        return new JsonObject().put("model", "llama-3.1-8b").put("prompt", prompt).put("max_tokens", maxTokens);
     }
 
     @Test
