@@ -82,7 +82,10 @@ public final class NodeCluster implements AutoCloseable {
                         "--engines=" + enginesPerNode.get(i), "--hazelcast.mode=embedded",
                         "--hazelcast.cluster-name=" + clusterName, "--hazelcast.interface=127.0.0.1",
                         "--hazelcast.join=tcp", "--hazelcast.port=" + own.hazelcast(),
-                        "--hazelcast.members=" + String.join(",", members), "--cluster.bus-port=" + own.bus()));
+                        "--hazelcast.members=" + String.join(",", members), "--cluster.bus-port=" + own.bus(),
+                        // The load client is one address opening a connection per request: the per-client cap (256)
+                        // guards against a single abusive client, not this one (4 workers on one node need ~900).
+                        "--http.max-connections-per-client=4096"));
                 cmd.addAll(extraFlags);
                 Path log = logDir.resolve(id + ".log");
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
