@@ -2,7 +2,7 @@
 # Scorpio in front of stock vLLM servers, on this machine: N vLLM stand-ins and one Scorpio node pointed at them
 # (one engine per stand-in), in the foreground; Ctrl-C / SIGTERM stops them all.
 #
-#   load-tests/stock-vllm.sh [--stand-ins=1|2|4] [--priority] [--time-scale=1.0] [--key=value ...]
+#   load-tests/stock-vllm.sh [--stand-ins=1|2|4] [--priority] [--time-scale=1.0] [--answer-lengths=FILE] [--key=value ...]
 #
 # Every other --key=value goes to the node (docs/service.md lists the keys). docs/load-tests.md, section 6, shows
 # how to send the same workload straight to the stand-ins or through the node.
@@ -11,7 +11,7 @@ trap '' PIPE
 
 usage() {
     cat <<'EOF'
-usage: load-tests/stock-vllm.sh [--stand-ins=N] [--priority] [--time-scale=F] [--key=value ...]
+usage: load-tests/stock-vllm.sh [--stand-ins=N] [--priority] [--time-scale=F] [--answer-lengths=FILE] [--key=value ...]
 
 Starts N vLLM stand-ins (load-tests/vllm-standin, vLLM V1's scheduling on the simulated A100) on ports
 STANDIN_BASE_PORT.. and a Scorpio node on SCORPIO_PORT with --worker=vllm --engines=N and
@@ -23,6 +23,10 @@ STANDIN_BASE_PORT.. and a Scorpio node on SCORPIO_PORT with --worker=vllm --engi
   --time-scale=F    stand-in steps take F times the A100's time; the node's time models, rejection margin,
                     starvation limit and idle poll are scaled to match (as io.scorpio.live.TimeDilation does);
                     clients must then stretch their SLOs and arrival gaps by F too          [1.0]
+  --answer-lengths=FILE
+                    the stand-ins stop a known prompt (sent without ignore_eos) at the answer length FILE gives it:
+                    the real model's answers replayed (write FILE with LiveLoad --workload arena-hard
+                    --write-answer-lengths FILE, then send with LiveLoad --prompts text)
   --key=value       passed to the node after the script's own flags
 
 Environment: SCORPIO_PORT [8080], STANDIN_BASE_PORT [8001], SCORPIO_LOG_DIR [<repo>/target/stock-vllm-logs],
@@ -34,6 +38,7 @@ EOF
 STANDINS=1
 PRIORITY=false
 SCALE=1.0
+ANSWERS=()
 NODE_FLAGS=()
 for arg in "$@"; do
     case "$arg" in
@@ -41,6 +46,8 @@ for arg in "$@"; do
         --stand-ins=*) STANDINS="${arg#*=}" ;;
         --priority) PRIORITY=true ;;
         --time-scale=*) SCALE="${arg#*=}" ;;
+        --answer-lengths=*) ANSWERS=(--answer-lengths="${arg#*=}")
+                            [[ -f "${arg#*=}" ]] || { echo "stock-vllm: no file ${arg#*=}" >&2; exit 2; } ;;
         --*=*) NODE_FLAGS+=("$arg") ;;
         *) echo "stock-vllm: unexpected argument '$arg' (see --help)" >&2; exit 2 ;;
     esac
@@ -92,7 +99,7 @@ URLS=()
 for ((i = 0; i < STANDINS; i++)); do
     port=$((BASE + i))
     "$JAVA" "${JAVA_OPTS[@]}" -jar "$STANDIN_JAR" --port="$port" --scheduling-policy="$POLICY" \
-        --time-scale="$SCALE" --seed=$((42 + i)) > "$LOG_DIR/standin-$((i + 1)).log" 2>&1 &
+        --time-scale="$SCALE" --seed=$((42 + i)) "${ANSWERS[@]}" > "$LOG_DIR/standin-$((i + 1)).log" 2>&1 &
     PIDS+=($!)
     URLS+=("http://127.0.0.1:$port")
 done

@@ -6,6 +6,7 @@ import io.scorpio.experiments.trace.TraceOptions;
 import io.scorpio.experiments.trace.TraceReplay;
 import io.scorpio.experiments.workload.WorkloadRequest;
 import io.scorpio.model.DataFiles;
+import io.scorpio.standin.AnswerLengths;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,11 +26,17 @@ public final class LiveLoad {
     static final String USAGE = """
             usage: LiveLoad [--url http://127.0.0.1:8080[,http://127.0.0.1:8081...]] [--workload sharegpt|arena-hard|azure-conv|azure-code | --trace FILE]
                             [--qps 8] [--requests 512] [--transport sse|ws] [--max-seconds 300] [--out target/live]
-                            [--model llama-3.1-8b] [--seed 42] [--ws-sockets 4] [--stock]
+                            [--model llama-3.1-8b] [--seed 42] [--ws-sockets 4] [--stock] [--prompts synthetic|text]
+                            [--write-answer-lengths FILE]
               --qps is the Poisson rate; for the Azure traces it is a speed-up of the trace's own arrivals.
               Several comma-separated --url values (a cluster's nodes) get the requests round robin.
               --stock: the URLs are stock vLLM servers (or stand-ins), not Scorpio nodes: requests carry no SLO
               fields (each is still judged by its SLO at the client); use it with --transport sse.
+              --prompts text (arena-hard, castillo-chat): the real prompt text with max_tokens 2,048 and no ignore_eos, as
+              a user sends it; the server stops where its model stops and a Scorpio node predicts the length. Against
+              vLLM stand-ins, start them with the workload's answer lengths (vllm-standin --answer-lengths FILE, or
+              load-tests/stock-vllm.sh --answer-lengths=FILE) so that each answer ends where Llama-3.1-8B's did.
+              --write-answer-lengths FILE: write that file for --workload (every prompt of its pool) and exit.
               Only loopback targets are accepted; the run stops after --requests requests or --max-seconds.
               --trace FILE replays a request trace of your own (CSV or JSON Lines, see docs/workloads.md) instead of
               --workload, read as the experiments' `replay FILE` reads it, with the same options:
@@ -47,8 +54,25 @@ public final class LiveLoad {
             System.out.println(USAGE);
             return;
         }
-        List<Loopback> targets = Loopback.parseAll(o.getOrDefault("url", "http://127.0.0.1:8080"));
         Workloads workload = Workloads.named(o.getOrDefault("workload", "sharegpt"));
+        if (o.containsKey("write-answer-lengths")) {
+            Path file = Path.of(o.get("write-answer-lengths"));
+            Map<String, Integer> answers = LiveWorkloads.answerLengths(workload, DataFiles.resolve());
+            if (answers.isEmpty()) {
+                throw new IllegalArgumentException("workload " + workload.label() + " has no prompt text to write answer "
+                        + "lengths for; use arena-hard or castillo-chat");
+            }
+            AnswerLengths.write(file, answers);
+            System.out.printf("%d prompts of %s with their answer lengths: %s%n", answers.size(), workload.label(),
+                    file.toAbsolutePath());
+            return;
+        }
+        List<Loopback> targets = Loopback.parseAll(o.getOrDefault("url", "http://127.0.0.1:8080"));
+        LiveClient.Prompts prompts = switch (o.getOrDefault("prompts", "synthetic")) {
+            case "synthetic" -> LiveClient.Prompts.SYNTHETIC;
+            case "text" -> LiveClient.Prompts.TEXT;
+            default -> throw new IllegalArgumentException("--prompts must be synthetic or text\n" + USAGE);
+        };
         double qps = Double.parseDouble(o.getOrDefault("qps", "8"));
         int requests = Integer.parseInt(o.getOrDefault("requests", "512"));
         LiveClient.Transport transport = LiveClient.Transport.valueOf(o.getOrDefault("transport", "sse").toUpperCase());
@@ -57,6 +81,10 @@ public final class LiveLoad {
         long seed = Long.parseLong(o.getOrDefault("seed", "42"));
         if (requests < 1 || requests > 100_000 || !(maxSeconds > 0) || maxSeconds > 24 * 3600) {
             throw new IllegalArgumentException("need 1 <= --requests <= 100000 and 0 < --max-seconds <= 86400");
+        }
+        if (prompts == LiveClient.Prompts.TEXT && o.containsKey("trace")) {
+            throw new IllegalArgumentException("--prompts text needs --workload arena-hard or castillo-chat: a trace has "
+                    + "lengths, not prompt text");
         }
         List<WorkloadRequest> wl;
         String label = workload.label() + "@" + qps;
@@ -81,11 +109,14 @@ public final class LiveLoad {
             label = file.getFileName() + "@" + String.format(java.util.Locale.ROOT, "%.2f", qps);
             System.err.printf("trace %s: %d rows, %d in the window, %d refused by the length filter, %d requests "
                     + "at %.2f req/s offered%n", file, sel.read(), sel.inWindow(), sel.filteredOut(), wl.size(), qps);
+        } else if (prompts == LiveClient.Prompts.TEXT) {
+            wl = LiveWorkloads.withText(workload, DataFiles.resolve(), qps, requests, seed);
         } else {
             wl = LiveWorkloads.build(workload, DataFiles.resolve(), qps, requests, seed);
         }
         LiveClient.Options options = new LiveClient.Options(targets, transport, o.getOrDefault("model", "llama-3.1-8b"),
-                maxSeconds, Integer.parseInt(o.getOrDefault("ws-sockets", "4")), true, null, o.containsKey("stock"));
+                maxSeconds, Integer.parseInt(o.getOrDefault("ws-sockets", "4")), true, null, o.containsKey("stock"),
+                prompts);
         if (options.stock() && transport != LiveClient.Transport.SSE) {
             throw new IllegalArgumentException("--stock needs --transport sse: vLLM has no WebSocket endpoint");
         }

@@ -104,9 +104,8 @@ public final class OpenAiFormat {
 
     /**
      * What the worker's server sent with a request's tokens, gathered for a whole response as OpenAI's clients gather
-     * a stream: strings are joined, arrays appended (elements that carry an {@code index}, as tool calls do, are
-     * merged with the element of the same index), objects merged field by field; a chat delta's fields go into the
-     * message, the rest into the choice.
+     * a stream: strings are joined, arrays appended (a tool call is merged with the one of the same {@code index}),
+     * objects merged field by field; a chat delta's fields go into the message, the rest into the choice.
      */
     public static final class Relayed {
         /** Fields whose value is whole in the one chunk that carries it: never joined. */
@@ -143,17 +142,17 @@ public final class OpenAiFormat {
                 } else if (have instanceof JsonObject a && v instanceof JsonObject b) {
                     merge(a, b);
                 } else if (have instanceof JsonArray a && v instanceof JsonArray b) {
-                    append(a, b);
+                    append(a, b, key.equals("tool_calls"));
                 } else if (v != null) {
                     into.put(key, copy(v));
                 }
             });
         }
 
-        private static void append(JsonArray into, JsonArray more) {
+        private static void append(JsonArray into, JsonArray more, boolean byIndex) {
             for (Object v : more) {
                 JsonObject same = null;
-                if (v instanceof JsonObject o && o.getValue("index") instanceof Number i) {
+                if (byIndex && v instanceof JsonObject o && o.getValue("index") instanceof Number i) {
                     for (Object have : into) {
                         if (have instanceof JsonObject h && h.getValue("index") instanceof Number j
                                 && j.longValue() == i.longValue()) {
