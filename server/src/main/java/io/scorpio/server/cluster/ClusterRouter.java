@@ -119,8 +119,8 @@ public final class ClusterRouter {
                     candidates.add(q);
                 }
             }
-            // The entry node wins a tie only while no submission to it is on its way: until its guard has answered,
-            // the local snapshot cannot show the last one, and a burst would all stay here.
+            // The entry node wins a tie only while no submission to it is on its way: until its guard has taken it
+            // (and published right after answering), the local snapshot cannot show it, and a burst would all stay.
             List<NodeQuote> order = order(candidates, random,
                     settings.preferEntryNode() && localInFlight == 0 ? cluster.self() : null);
             if (order.isEmpty() && needTtftRoom) {
