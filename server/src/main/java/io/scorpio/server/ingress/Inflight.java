@@ -112,13 +112,24 @@ final class Inflight {
         return router.submit(new Messages.Submit(sid, arrivalMs, request.promptTokens(), request.maxTokens(), request.slo(),
                         predicted, request.workerInput()), excluded, rejection != null)
                 .onSuccess(p -> {
-                    if (placement == attempt) {
-                        servingNode = p.node();
-                        if (rejection != null) {
-                            metrics.migrated("node");
-                        }
-                        onSubmitted(p.reply());
+                    if (placement != attempt) {
+                        return;
                     }
+                    servingNode = p.node();
+                    if (excluded.contains(p.node()) && p.reply() instanceof Messages.Accepted && !ended) {
+                        // The node left the cluster while its answer was on its way (a node frozen just after it
+                        // answered delivers the answer only when it runs again): the departure passed this request
+                        // over as not yet placed, and that node drops it as its own view of the cluster catches up.
+                        // Nothing can reach the client from there, so it is placed again now.
+                        router.abort(p.node(), sid);
+                        metrics.replaced("node_left");
+                        placeAgain(null);
+                        return;
+                    }
+                    if (rejection != null) {
+                        metrics.migrated("node");
+                    }
+                    onSubmitted(p.reply());
                 })
                 .onFailure(err -> {
                     if (placement != attempt) {
