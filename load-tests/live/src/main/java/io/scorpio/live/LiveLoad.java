@@ -68,11 +68,7 @@ public final class LiveLoad {
             return;
         }
         List<Loopback> targets = Loopback.parseAll(o.getOrDefault("url", "http://127.0.0.1:8080"));
-        LiveClient.Prompts prompts = switch (o.getOrDefault("prompts", "synthetic")) {
-            case "synthetic" -> LiveClient.Prompts.SYNTHETIC;
-            case "text" -> LiveClient.Prompts.TEXT;
-            default -> throw new IllegalArgumentException("--prompts must be synthetic or text\n" + USAGE);
-        };
+        LiveClient.Prompts prompts = LiveClient.Prompts.named(o.getOrDefault("prompts", "synthetic"));
         double qps = Double.parseDouble(o.getOrDefault("qps", "8"));
         int requests = Integer.parseInt(o.getOrDefault("requests", "512"));
         LiveClient.Transport transport = LiveClient.Transport.valueOf(o.getOrDefault("transport", "sse").toUpperCase());
