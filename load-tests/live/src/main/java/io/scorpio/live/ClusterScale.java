@@ -49,7 +49,8 @@ public final class ClusterScale {
     static final String USAGE = """
             usage: ClusterScale [--configs 1/1,2/1,2/2,4/1,4/2,4/3] [--qps-per-worker 6,12] [--requests-per-worker 224]
                                 [--time-scale 2] [--policy scorpio] [--transport sse|ws] [--seed 42] [--estimate-only]
-                                [--warmup-requests 30] [--probe-requests 200] [--probe-nodes 1,2] [--out target/cluster-scale]
+                                [--warmup-requests 30] [--probe-requests 200] [--probe-nodes 1,2]
+                                [--probe-warmup-requests 1200] [--out target/cluster-scale]
                                 [--logs target/cluster-scale-logs] [--node-jvm "-Xmx512m -XX:+UseSerialGC"]
                                 [--server-classpath PATH]
               --configs: workers/nodes pairs (workers >= nodes; engines split as evenly as possible, e.g. 4/3 = 2+1+1);
@@ -60,6 +61,8 @@ public final class ClusterScale {
               --estimate-only: print the virtual-time reference of every run and the expected wall time, start nothing.
               --probe-requests: light sequential requests per probe setup (one node alone, two nodes); 0 skips it.
               --probe-nodes: the cluster sizes the probe runs, one worker per node (default 1,2; e.g. 1,3).
+              --probe-warmup-requests: light requests per node before the probe measures: enough that the JIT has
+                            compiled the cluster's own placement path, which runs only once per request per node.
               --server-classpath: where io.scorpio.server.Launcher is loaded from (default: this JVM's class path,
                             i.e. scorpio-live.jar, which bundles the server; or server/target/scorpio-server.jar).""";
 
@@ -67,6 +70,8 @@ public final class ClusterScale {
     static final String PLACEMENT = "scorpio_placement_latency_seconds";
     static final String ROUND_TRIP = "scorpio_cluster_round_trip_seconds";
     static final String QUOTE_FAILURES = "scorpio_placement_quote_failures_total";
+    /** Warm-up requests reach each node this far apart: light load, nothing queues. */
+    static final double WARM_UP_GAP_MS = 100;
 
     /** What a scale run produced, before efficiency (which needs the 1-worker run) is known. */
     record ScaleRun(ScaleConfig config, double qpsPerWorker, int requests, LiveClient.Run run, RunSummary summary,
@@ -94,6 +99,7 @@ public final class ClusterScale {
         long seed = Long.parseLong(o.getOrDefault("seed", "42"));
         int warmup = Integer.parseInt(o.getOrDefault("warmup-requests", "30"));
         int probe = Integer.parseInt(o.getOrDefault("probe-requests", "200"));
+        int probeWarmup = Integer.parseInt(o.getOrDefault("probe-warmup-requests", "1200"));
         List<Integer> probeNodes = Arrays.stream(o.getOrDefault("probe-nodes", "1,2").split(","))
                 .map(String::strip).map(Integer::parseInt).toList();
         Path out = Path.of(o.getOrDefault("out", "target/cluster-scale"));
@@ -138,7 +144,8 @@ public final class ClusterScale {
                         config.label(), q, sim.goodput(), sim.adherence(), sim.durationMs() / 1000.0);
             }
         }
-        expectedWallS += probe > 0 ? probeNodes.size() * (30 + probe * 0.15) : 0;
+        // per setup: formation, the warm-up (WARM_UP_GAP_MS per request per node), the requests 150 ms apart
+        expectedWallS += probe > 0 ? probeNodes.size() * (30 + probeWarmup * WARM_UP_GAP_MS / 1000.0 + probe * 0.15) : 0;
         System.err.printf("cluster-scale: expected wall time about %.1f min%n", expectedWallS / 60);
         if (o.containsKey("estimate-only")) {
             return;
@@ -178,7 +185,7 @@ public final class ClusterScale {
             System.out.print(scaleTable(runs).toMarkdown());
         }
         if (probe > 0) {
-            ResultTable probeTable = probe(launch, logs, transport, probe, probeNodes, warmup, policy, current);
+            ResultTable probeTable = probe(launch, logs, transport, probe, probeNodes, probeWarmup, policy, current);
             probeTable.writeAll(out, "placement-probe");
             System.out.print(probeTable.toMarkdown());
         }
@@ -251,9 +258,11 @@ public final class ClusterScale {
         if (count <= 0) {
             return;
         }
-        List<WorkloadRequest> wl = lightRequests(count, 100.0 / cluster.nodes().size(), 16);
+        double gapMs = WARM_UP_GAP_MS / cluster.nodes().size();
+        List<WorkloadRequest> wl = lightRequests(count, gapMs, 16);
+        // bounded by the schedule plus a minute: the client sends nothing after its bound
         try (LiveClient client = new LiveClient(new LiveClient.Options(cluster.targets(), transport, "llama-3.1-8b",
-                120, 1, false))) {
+                count * gapMs / 1000 + 60, 1, false))) {
             client.run(wl);
         }
         for (NodeCluster.Node n : cluster.nodes()) {
