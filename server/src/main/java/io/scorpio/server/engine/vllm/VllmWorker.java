@@ -524,24 +524,22 @@ public final class VllmWorker implements EngineWorker {
      * delta's ({@code tool_calls}, {@code reasoning_content}, ...); null when there are none.
      */
     static JsonObject relayed(JsonObject choice) {
+        JsonObject out = nonNullExcept(choice, OWN_CHOICE_FIELDS);
+        JsonObject delta = choice.getJsonObject("delta");
+        JsonObject extra = delta == null ? null : nonNullExcept(delta, OWN_DELTA_FIELDS);
+        if (extra != null) {
+            out = (out == null ? new JsonObject() : out).put("delta", extra);
+        }
+        return out;
+    }
+
+    /** The object's non-null fields not named in {@code own}; null when there are none. */
+    private static JsonObject nonNullExcept(JsonObject o, Set<String> own) {
         JsonObject out = null;
-        for (Map.Entry<String, Object> e : choice) {
-            if (e.getValue() != null && !OWN_CHOICE_FIELDS.contains(e.getKey())) {
+        for (Map.Entry<String, Object> e : o) {
+            if (e.getValue() != null && !own.contains(e.getKey())) {
                 out = out == null ? new JsonObject() : out;
                 out.put(e.getKey(), e.getValue());
-            }
-        }
-        JsonObject delta = choice.getJsonObject("delta");
-        if (delta != null) {
-            JsonObject extra = null;
-            for (Map.Entry<String, Object> e : delta) {
-                if (e.getValue() != null && !OWN_DELTA_FIELDS.contains(e.getKey())) {
-                    extra = extra == null ? new JsonObject() : extra;
-                    extra.put(e.getKey(), e.getValue());
-                }
-            }
-            if (extra != null) {
-                out = (out == null ? new JsonObject() : out).put("delta", extra);
             }
         }
         return out;
