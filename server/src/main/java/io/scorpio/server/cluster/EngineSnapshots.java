@@ -9,12 +9,14 @@ import io.scorpio.core.cluster.EngineSnapshot;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,12 +33,19 @@ import java.util.concurrent.TimeUnit;
  * <p>Entries go with their node: every survivor removes a departed node's entries ({@link #removeNode}), a node
  * removes its own when it closes, and each entry has a time to live that the guard's periodic refresh renews.
  * A snapshot replaces the one held only if it is newer (a later run of the node, or a higher version in the same run).
+ *
+ * <p>The listener alone would miss entries: Hazelcast fires no entry event for what a split-brain merge writes into
+ * the map, nor for the copy a joining member receives. So the copy here is also read back from the map's local
+ * replica every {@value #RESYNC_MS} ms; otherwise a node that shares rarely ({@code cluster.snapshot-interval-ms})
+ * could stay invisible to another node for a whole interval after the two clusters merged.
  */
 public final class EngineSnapshots implements AutoCloseable {
 
     public static final String MAP = "scorpio.engines";
     /** Entries not refreshed for this long disappear even if no one saw their node leave. */
     private final long ttlMs;
+    /** How often the held copy is read back from the map's local replica (see the class comment). */
+    static final long RESYNC_MS = 1_000;
 
     /** One engine's snapshot; {@code incarnation} tells runs of the same node id apart (its start time). */
     public record Entry(String node, int engine, long incarnation, EngineSnapshot snapshot) {
@@ -52,7 +61,7 @@ public final class EngineSnapshots implements AutoCloseable {
     private final ConcurrentHashMap<String, Entry> held = new ConcurrentHashMap<>();
     private final ReplicatedMap<String, String> map;
     private final UUID listener;
-    private final ExecutorService writer;
+    private final ScheduledExecutorService writer;
     /** Per key, the newest JSON not yet written; a write task is queued only when the key had none. */
     private final ConcurrentHashMap<String, String> unwritten = new ConcurrentHashMap<>();
 
@@ -65,15 +74,37 @@ public final class EngineSnapshots implements AutoCloseable {
             this.writer = null;
             return;
         }
-        this.writer = Executors.newSingleThreadExecutor(r -> {
+        this.writer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "scorpio-snapshots-" + self);
             t.setDaemon(true);
             return t;
         });
         this.listener = map.addEntryListener(new Listener());
-        for (Map.Entry<String, String> e : map.entrySet()) {
-            accept(e.getKey(), e.getValue());
+        resync();
+        writer.scheduleWithFixedDelay(this::resync, RESYNC_MS, RESYNC_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reads the map's local replica into the copy here: only newer snapshots replace what is held, and another node's
+     * entry no longer in the map is dropped (its removal event may have raced this read).
+     */
+    void resync() {
+        try {
+            Set<String> inMap = new HashSet<>();
+            for (Map.Entry<String, String> e : map.entrySet()) {
+                inMap.add(e.getKey());
+                accept(e.getKey(), e.getValue());
+            }
+            held.keySet().removeIf(k -> !k.startsWith(self + "/") && !inMap.contains(k));
+        } catch (RuntimeException e) {
+            // The member is shutting down or cut off: the next read, or the listener, catches up.
+            LOG.log(System.Logger.Level.DEBUG, "snapshots not read back: " + e);
         }
+    }
+
+    /** Stops the entry listener, so that every later change reaches this copy only through {@link #resync}: tests. */
+    void stopListening() {
+        map.removeEntryListener(listener);
     }
 
     /** A node alone: only its own engines, nothing shared. */

@@ -97,6 +97,31 @@ final class NodeProcesses implements AutoCloseable {
         });
     }
 
+    /**
+     * Waits until every node's cluster view (from the snapshot map) lists {@code engines} engines; a timeout names
+     * what each node saw.
+     */
+    void awaitClusterViews(List<Node> nodes, int engines, Duration timeout) throws Exception {
+        try {
+            await(engines + " engines in every cluster view", timeout, () -> {
+                for (Node n : nodes) {
+                    JsonObject st = state(n);
+                    if (st == null || st.getJsonArray("cluster_engines").size() != engines) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+        } catch (AssertionError e) {
+            StringBuilder views = new StringBuilder(e.getMessage()).append("; the views:");
+            for (Node n : nodes) {
+                JsonObject st = state(n);
+                views.append("\n").append(n.id()).append(": ").append(st == null ? "no answer" : st.getJsonArray("cluster_engines"));
+            }
+            throw new AssertionError(views.toString(), e);
+        }
+    }
+
     List<Node> running() {
         return nodes.values().stream().filter(n -> n.process().isAlive()).toList();
     }
