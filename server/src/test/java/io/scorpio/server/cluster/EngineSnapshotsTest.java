@@ -3,8 +3,6 @@ package io.scorpio.server.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.scorpio.core.cluster.EngineSnapshot;
@@ -28,17 +26,7 @@ class EngineSnapshotsTest {
 
     @BeforeEach
     void start() {
-        Config cfg = new Config();
-        cfg.setClusterName("snapshots-test-" + ProcessHandle.current().pid());
-        cfg.setProperty("hazelcast.phone.home.enabled", "false");
-        cfg.setProperty("hazelcast.logging.type", "jdk");
-        cfg.getJetConfig().setEnabled(false);
-        cfg.getNetworkConfig().setPort(LoopbackPorts.freeBlock(1)).setPortAutoIncrement(false);
-        cfg.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        cfg.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
-        cfg.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
-        cfg.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(false);
-        hz = Hazelcast.newHazelcastInstance(cfg);
+        hz = LoopbackMember.start("snapshots-test");
         map = hz.getReplicatedMap(EngineSnapshots.MAP);
     }
 

@@ -3,10 +3,8 @@ package io.scorpio.server.security;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import io.scorpio.server.cluster.LoopbackPorts;
+import io.scorpio.server.cluster.LoopbackMember;
 import io.scorpio.server.dashboard.PrometheusText;
 import io.scorpio.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
@@ -31,17 +29,7 @@ class ClusterRateLimiterTest {
     @BeforeEach
     void start() {
         vertx = Vertx.vertx();
-        Config cfg = new Config();
-        cfg.setClusterName("rate-test-" + ProcessHandle.current().pid());
-        cfg.setProperty("hazelcast.phone.home.enabled", "false");
-        cfg.setProperty("hazelcast.logging.type", "jdk");
-        cfg.getJetConfig().setEnabled(false);
-        cfg.getNetworkConfig().setPort(LoopbackPorts.freeBlock(1)).setPortAutoIncrement(false);
-        cfg.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        cfg.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
-        cfg.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
-        cfg.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(false);
-        hz = Hazelcast.newHazelcastInstance(cfg);
+        hz = LoopbackMember.start("rate-test");
     }
 
     @AfterEach
