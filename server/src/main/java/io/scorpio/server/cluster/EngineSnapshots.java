@@ -9,10 +9,8 @@ import io.scorpio.core.cluster.EngineSnapshot;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -90,12 +88,11 @@ public final class EngineSnapshots implements AutoCloseable {
      */
     void resync() {
         try {
-            Set<String> inMap = new HashSet<>();
             for (Map.Entry<String, String> e : map.entrySet()) {
-                inMap.add(e.getKey());
                 accept(e.getKey(), e.getValue());
             }
-            held.keySet().removeIf(k -> !k.startsWith(self + "/") && !inMap.contains(k));
+            // Asked key by key, not of the entries read above: one added since then is in the map, and stays here.
+            held.keySet().removeIf(k -> !k.startsWith(self + "/") && !map.containsKey(k));
         } catch (RuntimeException e) {
             // The member is shutting down or cut off: the next read, or the listener, catches up.
             LOG.log(System.Logger.Level.DEBUG, "snapshots not read back: " + e);
