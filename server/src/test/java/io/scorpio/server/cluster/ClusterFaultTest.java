@@ -34,7 +34,11 @@ class ClusterFaultTest {
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void aRequestEnteringAnyNodeIsServedAnywhereAndAKilledNodeLosesOnlyItsOwnClients() throws Exception {
         try (NodeProcesses cluster = new NodeProcesses("kill", 3); StreamingClient client = new StreamingClient()) {
-            startThree(cluster);
+            // Under these generous SLOs the nodes' headrooms tie. Beside CPU hogs, C once never queued 3 of the load
+            // below, most likely because requests arrived spread out and an entry node that wins ties while nothing
+            // of its own is in flight keeps most of what it receives. Ties are shuffled among all tied nodes here
+            // (3 runs beside two hogs passed since).
+            startThree(cluster, NodeProcesses.flags(NODE_FLAGS, "--cluster.prefer-entry-node=false"));
             Node a = cluster.node(0);
             Node b = cluster.node(1);
             Node c = cluster.node(2);
@@ -101,7 +105,7 @@ class ClusterFaultTest {
             // C shares its snapshot once at start and then only every 10 minutes, and A and B drop it when C is cut
             // off. After the heal they see C again only by reading back what the merge wrote into the map (the
             // merge fires no entry event on the member that owns the key).
-            startThree(cluster, "--cluster.snapshot-interval-ms=600000");
+            startThree(cluster, NODE_FLAGS, "--cluster.snapshot-interval-ms=600000");
             Node a = cluster.node(0);
             Node b = cluster.node(1);
             Node c = cluster.node(2);
@@ -169,10 +173,10 @@ class ClusterFaultTest {
         return completed;
     }
 
-    /** Starts A, B and C; {@code cFlags} go to C alone. */
-    private static void startThree(NodeProcesses cluster, String... cFlags) throws Exception {
+    /** Starts A, B and C with {@code flags}; {@code cFlags} go to C alone. */
+    private static void startThree(NodeProcesses cluster, String[] flags, String... cFlags) throws Exception {
         for (int i = 0; i < 3; i++) {
-            cluster.start(i, i == 2 ? NodeProcesses.flags(NODE_FLAGS, cFlags) : NODE_FLAGS);
+            cluster.start(i, i == 2 ? NodeProcesses.flags(flags, cFlags) : flags);
         }
         try {
             cluster.awaitCluster(3, Duration.ofSeconds(150));
