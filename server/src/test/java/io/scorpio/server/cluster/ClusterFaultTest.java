@@ -66,20 +66,16 @@ class ClusterFaultTest {
                 (entry == c ? viaC : viaSurvivors).add(client.complete(entry.id(), entry.base(), 300));
             }
             JsonObject[] lastSeen = new JsonObject[3];
-            try {
-                NodeProcesses.await("node C running and queueing requests", Duration.ofSeconds(60), () -> {
-                    for (int n = 0; n < 3; n++) {
-                        lastSeen[n] = cluster.state(cluster.node(n));
-                    }
-                    if (lastSeen[2] == null) {
-                        return false;
-                    }
-                    JsonObject engine = lastSeen[2].getJsonArray("engines").getJsonObject(0);
-                    return engine.getInteger("admitted") > 0 && engine.getInteger("waiting") >= 3;
-                });
-            } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "; last states: " + java.util.Arrays.toString(lastSeen), e);
-            }
+            NodeProcesses.await("node C running and queueing requests", Duration.ofSeconds(60), () -> {
+                for (int n = 0; n < 3; n++) {
+                    lastSeen[n] = cluster.state(cluster.node(n));
+                }
+                if (lastSeen[2] == null) {
+                    return false;
+                }
+                JsonObject engine = lastSeen[2].getJsonArray("engines").getJsonObject(0);
+                return engine.getInteger("admitted") > 0 && engine.getInteger("waiting") >= 3;
+            }, () -> "last states: " + java.util.Arrays.toString(lastSeen));
             cluster.kill(c);
 
             for (CompletableFuture<Seen> f : viaC) {

@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A real cluster of Scorpio nodes for tests: each node is its own JVM ({@code io.scorpio.server.Launcher} on this
@@ -102,24 +104,15 @@ final class NodeProcesses implements AutoCloseable {
      * what each node saw.
      */
     void awaitClusterViews(List<Node> nodes, int engines, Duration timeout) throws Exception {
-        try {
-            await(engines + " engines in every cluster view", timeout, () -> {
-                for (Node n : nodes) {
-                    JsonObject st = state(n);
-                    if (st == null || st.getJsonArray("cluster_engines").size() != engines) {
-                        return false;
-                    }
-                }
-                return true;
-            });
-        } catch (AssertionError e) {
-            StringBuilder views = new StringBuilder(e.getMessage()).append("; the views:");
+        await(engines + " engines in every cluster view", timeout, () -> {
             for (Node n : nodes) {
                 JsonObject st = state(n);
-                views.append("\n").append(n.id()).append(": ").append(st == null ? "no answer" : st.getJsonArray("cluster_engines"));
+                if (st == null || st.getJsonArray("cluster_engines").size() != engines) {
+                    return false;
+                }
             }
-            throw new AssertionError(views.toString(), e);
-        }
+            return true;
+        }, () -> "the views:" + perNode(nodes, st -> st.getJsonArray("cluster_engines")));
     }
 
     List<Node> running() {
@@ -179,18 +172,6 @@ final class NodeProcesses implements AutoCloseable {
      * no open stream, no request in flight at its ingress, and an empty cluster-wide request registry.
      */
     void awaitIdle(List<Node> nodes) throws Exception {
-        try {
-            awaitIdleOnce(nodes);
-        } catch (AssertionError e) {
-            StringBuilder states = new StringBuilder(e.getMessage()).append("; the nodes' last states:");
-            for (Node n : nodes) {
-                states.append("\n").append(n.id()).append(": ").append(state(n));
-            }
-            throw new AssertionError(states.toString(), e);
-        }
-    }
-
-    private void awaitIdleOnce(List<Node> nodes) throws Exception {
         await("every node idle, nothing orphaned", Duration.ofSeconds(60), () -> {
             for (Node n : nodes) {
                 JsonObject st = state(n);
@@ -205,14 +186,30 @@ final class NodeProcesses implements AutoCloseable {
                 }
             }
             return true;
-        });
+        }, () -> "the nodes' last states:" + perNode(nodes, st -> st));
+    }
+
+    /** One line per node: its id and {@code what} of its /scorpio/state ("no answer" when it gives none). */
+    private String perNode(List<Node> nodes, Function<JsonObject, Object> what) {
+        StringBuilder out = new StringBuilder();
+        for (Node n : nodes) {
+            JsonObject st = state(n);
+            out.append("\n").append(n.id()).append(": ").append(st == null ? "no answer" : what.apply(st));
+        }
+        return out.toString();
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) throws Exception {
+        await(what, timeout, condition, () -> "");
+    }
+
+    /** As {@link #await(String, Duration, BooleanSupplier)}; a timeout's message ends with what {@code seen} says then. */
+    static void await(String what, Duration timeout, BooleanSupplier condition, Supplier<String> seen) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
+                String more = seen.get();
+                throw new AssertionError("timed out waiting for " + what + (more.isEmpty() ? "" : "; " + more));
             }
             Thread.sleep(200);
         }
