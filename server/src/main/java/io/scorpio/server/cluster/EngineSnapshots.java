@@ -92,7 +92,7 @@ public final class EngineSnapshots implements AutoCloseable {
                 accept(e.getKey(), e.getValue());
             }
             // Asked key by key, not of the entries read above: one added since then is in the map, and stays here.
-            held.keySet().removeIf(k -> !k.startsWith(self + "/") && !map.containsKey(k));
+            held.keySet().removeIf(k -> !own(k) && !map.containsKey(k));
         } catch (RuntimeException e) {
             // The member is shutting down or cut off: the next read, or the listener, catches up.
             LOG.log(System.Logger.Level.DEBUG, "snapshots not read back: " + e);
@@ -179,8 +179,13 @@ public final class EngineSnapshots implements AutoCloseable {
         }
     }
 
+    /** Whether the map key is one of this node's own engines. */
+    private boolean own(String key) {
+        return key.startsWith(self + "/");
+    }
+
     private void accept(String key, String json) {
-        if (key.startsWith(self + "/")) {
+        if (own(key)) {
             return; // this node's own engines are written locally, always newer: not even parsed
         }
         Entry e = WireFormat.snapshot(new JsonObject(json));
@@ -188,7 +193,7 @@ public final class EngineSnapshots implements AutoCloseable {
     }
 
     private void dropped(String key) {
-        if (!key.startsWith(self + "/")) {
+        if (!own(key)) {
             held.remove(key);
         }
     }
@@ -202,7 +207,7 @@ public final class EngineSnapshots implements AutoCloseable {
         try {
             writer.submit(() -> {
                 map.removeEntryListener(listener);
-                map.keySet().stream().filter(k -> k.startsWith(self + "/")).forEach(map::remove);
+                map.keySet().stream().filter(this::own).forEach(map::remove);
             }).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.log(System.Logger.Level.DEBUG, "own snapshots not removed on close: " + e);
