@@ -127,7 +127,10 @@ class ClusterFaultTest {
             }
             cluster.signal(c, "CONT");
             cluster.awaitCluster(3, Duration.ofSeconds(120));
+            long rejoined = System.nanoTime();
             cluster.awaitClusterViews(List.of(a, b, c), 3, Duration.ofSeconds(30));
+            System.out.printf("split: every cluster view lists all three engines %.1f s after every node lists three "
+                    + "members%n", (System.nanoTime() - rejoined) / 1e9);
 
             assertTrue(completedOrCut(all) > 0, "requests completed across the split");
 
