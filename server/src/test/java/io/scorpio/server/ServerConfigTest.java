@@ -142,10 +142,11 @@ class ServerConfigTest {
         assertEquals(ClusterSettings.Placement.SNAPSHOTS, d.placement());
         assertEquals(10, d.snapshotIntervalMs());
         assertEquals(0.25, d.staleTolerance());
+        assertEquals(1000, d.submitTimeoutMs());
         assertEquals(ClusterSettings.Placement.QUOTES, NodeSettings.from(
                 ServerConfig.layered(Map.of("SCORPIO_CLUSTER_PLACEMENT", "quotes"), Map.of(), List.of())).cluster().placement());
         for (String bad : List.of("--cluster.placement=gossip", "--cluster.snapshot-interval-ms=0",
-                "--cluster.stale-tolerance=-1", "--cluster.placement-timeout-ms=0")) {
+                "--cluster.stale-tolerance=-1", "--cluster.placement-timeout-ms=0", "--cluster.submit-timeout-ms=0")) {
             assertThrows(IllegalArgumentException.class, () -> NodeSettings.from(
                     ServerConfig.layered(Map.of(), Map.of(), List.of(bad))), bad);
         }

@@ -11,12 +11,19 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Where a request that entered this node is served. Alone, a node submits to its own guard and asks nobody.
@@ -25,6 +32,11 @@ import java.util.Random;
  * this node holds in memory ({@link EngineSnapshots}; with {@code cluster.placement=quotes}, by asking every node's
  * guard and waiting up to {@code cluster.placement-timeout-ms}), then submits to the node with the most. If the chosen
  * node fails to take the submission, or declines it (its snapshot was stale, or it is draining), the next is tried.
+ *
+ * <p>A node that leaves a submission or a round-trip probe unanswered past {@code cluster.submit-timeout-ms} is
+ * <em>silent</em> (frozen, paused, cut off: Hazelcast notices only after its heartbeat timeout): it is passed over
+ * while any other node can take a request, the entry node is told (it places again the requests waiting there), and
+ * it is pinged until it answers again.
  *
  * <p>Placement only chooses; each guard still decides. Admission, LDF order and rejection are made by the one
  * guard that owns the engine, on its exact state, so they stay correct however stale a quote was.
@@ -36,7 +48,7 @@ public final class ClusterRouter {
     }
 
     /** The submission failed; {@code node} is the last node it was sent to (it may hold the request). */
-    public static final class PlacementFailed extends RuntimeException {
+    public static class PlacementFailed extends RuntimeException {
         private final String node;
 
         PlacementFailed(String node, Throwable cause) {
@@ -46,6 +58,16 @@ public final class ClusterRouter {
 
         public String node() {
             return node;
+        }
+    }
+
+    /**
+     * The chosen node did not answer the submission within {@code cluster.submit-timeout-ms}. It may still take it
+     * when it runs again, so the request must be placed again under a new submission id, and aborted there.
+     */
+    public static final class NoAnswer extends PlacementFailed {
+        NoAnswer(String node, Throwable cause) {
+            super(node, cause);
         }
     }
 
@@ -64,19 +86,28 @@ public final class ClusterRouter {
     private final ClusterSettings settings;
     private final DeliveryOptions localOptions;
     private final DeliveryOptions remoteOptions;
+    private final DeliveryOptions submitOptions;
     private final DeliveryOptions quoteOptions;
     private final DeliveryOptions pingOptions;
+    /** Silent nodes (see the class comment), each with when it went silent ({@code System.nanoTime}). */
+    private final Map<String, Long> silent = new LinkedHashMap<>();
+    /** Told each node that goes silent. */
+    private final Consumer<String> onSilent;
     /** Submissions to this node's own guard not answered yet (the router lives on the ingress's event loop). */
     private int localInFlight;
     private final Random random = new Random();
     private final boolean migration;
 
+    private static final System.Logger LOG = System.getLogger(ClusterRouter.class.getName());
+
     /** Headrooms closer than this (a fraction of the request's own SLOs) count as equal. */
     static final double TIE = 0.005;
 
+    /** @param onSilent told each node that goes silent (on this router's event loop) */
     public ClusterRouter(Vertx vertx, ClusterView cluster, NodeClock clock, ServerMetrics metrics, long busTimeoutMs,
-                         ClusterSettings settings, EngineSnapshots snapshots, boolean migration) {
+                         ClusterSettings settings, EngineSnapshots snapshots, boolean migration, Consumer<String> onSilent) {
         this.migration = migration;
+        this.onSilent = onSilent;
         this.bus = vertx.eventBus();
         this.cluster = cluster;
         this.clock = clock;
@@ -85,8 +116,9 @@ public final class ClusterRouter {
         this.settings = settings;
         this.localOptions = Addresses.local(busTimeoutMs);
         this.remoteOptions = new DeliveryOptions().setSendTimeout(busTimeoutMs);
+        this.submitOptions = new DeliveryOptions().setSendTimeout(settings.submitTimeoutMs());
         this.quoteOptions = new DeliveryOptions().setSendTimeout(settings.quoteTimeoutMs());
-        this.pingOptions = new DeliveryOptions().setSendTimeout(1_000);
+        this.pingOptions = new DeliveryOptions().setSendTimeout(settings.submitTimeoutMs());
     }
 
     /** Places the submission; it fails with {@link PlacementFailed} when no guard took it. */
@@ -103,6 +135,9 @@ public final class ClusterRouter {
         long t0 = System.nanoTime();
         List<String> nodes = new ArrayList<>(cluster.nodes());
         nodes.removeAll(excluded);
+        if (nodes.stream().anyMatch(n -> !silent.containsKey(n))) { // silent nodes only when no other is left
+            nodes.removeIf(silent::containsKey);
+        }
         if (nodes.isEmpty()) {
             return Future.failedFuture(needTtftRoom ? new NoRoom()
                     : new PlacementFailed(cluster.self(), new IllegalStateException("no node left to serve it")));
@@ -174,8 +209,10 @@ public final class ClusterRouter {
             for (int i = 0; i < quotes.size(); i++) {
                 Future<JsonObject> q = quotes.get(i);
                 if (q.failed()) {
+                    // Not silent for this: a quote's timeout (cluster.placement-timeout-ms) is the shorter one.
                     metrics.quoteFailed(nodes.get(i));
                 } else {
+                    answered(nodes.get(i));
                     answered.add(WireFormat.quote(q.result()));
                 }
             }
@@ -207,9 +244,10 @@ public final class ClusterRouter {
     }
 
     /**
-     * Submits to the nodes in order until one takes it. A node that fails to answer, or declines (stale snapshot,
-     * draining), passes the request to the next; a submission placed from a snapshot carries the headroom the
-     * snapshot promised, and may be declined unless it goes to the last node left to try.
+     * Submits to the nodes in order until one takes it. A node that declines (stale snapshot, draining) or cannot
+     * be reached passes the request to the next; a submission placed from a snapshot carries the headroom the
+     * snapshot promised, and may be declined unless it goes to the last node left to try. A node that does not answer
+     * in time ends the attempt with {@link NoAnswer}: the submission id may be taken there yet.
      */
     private Future<Placed> tryInOrder(Messages.Submit s, List<NodeQuote> order, int i, Throwable last,
                                       boolean fromSnapshots) {
@@ -227,7 +265,7 @@ public final class ClusterRouter {
                 }
             }
             return Future.succeededFuture(p);
-        }, err -> tryInOrder(s, order, i + 1, err, fromSnapshots));
+        }, err -> err instanceof NoAnswer ? Future.failedFuture(err) : tryInOrder(s, order, i + 1, err, fromSnapshots));
     }
 
     private Future<Placed> submitTo(String node, Messages.Submit s) {
@@ -237,22 +275,100 @@ public final class ClusterRouter {
                     .onComplete(done -> localInFlight--)
                     .map(m -> new Placed(node, m.body()));
         }
+        long t0 = System.nanoTime();
         return bus.<JsonObject>request(Addresses.nodeSubmit(node), WireFormat.submit(s, clock.nowMs(), cluster.self(), true),
-                remoteOptions).map(m -> new Placed(node, WireFormat.reply(m.body())));
+                submitOptions).transform(r -> {
+                    if (r.succeeded()) {
+                        answered(node);
+                        return Future.succeededFuture(new Placed(node, WireFormat.reply(r.result().body())));
+                    }
+                    if (timedOut(r.cause())) {
+                        silent(node, t0);
+                        return Future.failedFuture(new NoAnswer(node, r.cause()));
+                    }
+                    return Future.failedFuture(r.cause());
+                });
     }
 
     /**
      * Times a round trip to every other node's guard ({@code scorpio_cluster_round_trip_seconds{peer}}): what a
-     * placement that moves a request there pays at least. One that fails or takes over a second is not recorded.
+     * placement that moves a request there pays at least. One that fails is not recorded; one not answered within
+     * {@code cluster.submit-timeout-ms} makes its node silent.
      */
     public void probeRoundTrips() {
         for (String node : cluster.nodes()) {
             if (!node.equals(cluster.self())) {
-                long t0 = System.nanoTime();
-                bus.request(Addresses.nodePing(node), null, pingOptions)
-                        .onSuccess(m -> metrics.roundTrip(node, System.nanoTime() - t0));
+                ping(node);
             }
         }
+    }
+
+    /** Pings each silent node: the first answer makes it a candidate again. */
+    public void pingSilent() {
+        for (String node : List.copyOf(silent.keySet())) {
+            if (cluster.nodes().contains(node)) {
+                ping(node);
+            } else {
+                silent.remove(node);
+            }
+        }
+    }
+
+    private void ping(String node) {
+        long t0 = System.nanoTime();
+        bus.request(Addresses.nodePing(node), null, pingOptions).onComplete(r -> {
+            if (r.succeeded()) {
+                metrics.roundTrip(node, System.nanoTime() - t0);
+                answered(node);
+            } else if (timedOut(r.cause())) {
+                silent(node, t0);
+            }
+        });
+    }
+
+    /** The nodes passed over now for not answering in time (for /scorpio/state). */
+    public Set<String> silentNodes() {
+        return Set.copyOf(silent.keySet());
+    }
+
+    /** A node left the cluster: whatever it was, it is no longer silent (if its id comes back, it starts afresh). */
+    public void nodeLeft(String node) {
+        silent.remove(node);
+    }
+
+    /**
+     * {@code node} left a message sent at {@code sentNanos} unanswered. If the timeout itself fired late (by half its
+     * length), this node was paused (a GC pause, a frozen process) and the answer may be waiting in its own socket:
+     * the other node is not blamed.
+     */
+    private void silent(String node, long sentNanos) {
+        long waitedMs = (System.nanoTime() - sentNanos) / 1_000_000;
+        if (waitedMs > settings.submitTimeoutMs() * 3 / 2) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "no answer from " + node + " after " + waitedMs + " ms: this node "
+                    + "was paused, not blamed on " + node);
+            return;
+        }
+        if (!cluster.nodes().contains(node)) {
+            return; // it left meanwhile: the departure has already been dealt with
+        }
+        if (silent.putIfAbsent(node, System.nanoTime()) == null) {
+            LOG.log(System.Logger.Level.WARNING, String.format(Locale.ROOT, "node %s did not answer within %d ms: passed "
+                    + "over until it answers again", node, settings.submitTimeoutMs()));
+            metrics.nodeSilent(node);
+            onSilent.accept(node);
+        }
+    }
+
+    private void answered(String node) {
+        Long since = silent.remove(node);
+        if (since != null) {
+            LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT, "node %s answers again, %.1f s after it went silent",
+                    node, (System.nanoTime() - since) / 1e9));
+        }
+    }
+
+    private static boolean timedOut(Throwable err) {
+        return err instanceof ReplyException r && r.failureType() == ReplyFailure.TIMEOUT;
     }
 
     /** Tells the guard serving the request that its client went away. */

@@ -26,17 +26,25 @@ public final class ClusterView implements AutoCloseable {
     private final HazelcastInstance hazelcast;
     private final UUID listener;
     private final UUID lifecycle;
+    /** The members when there is no Hazelcast: this node alone, or a fixed set (tests). */
+    private final List<String> fixed;
 
-    private ClusterView(String self, HazelcastInstance hazelcast, UUID listener, UUID lifecycle) {
+    private ClusterView(String self, HazelcastInstance hazelcast, UUID listener, UUID lifecycle, List<String> fixed) {
         this.self = self;
         this.hazelcast = hazelcast;
         this.listener = listener;
         this.lifecycle = lifecycle;
+        this.fixed = fixed;
     }
 
     /** A node on its own (no Hazelcast): the cluster is just this node. */
     public static ClusterView single(String self) {
-        return new ClusterView(self, null, null, null);
+        return fixed(self, List.of(self));
+    }
+
+    /** Members that never change, without Hazelcast: for tests of what a node does with the others' addresses. */
+    static ClusterView fixed(String self, List<String> nodes) {
+        return new ClusterView(self, null, null, null, List.copyOf(nodes));
     }
 
     /** A member of a Hazelcast cluster; departures are published on this node's event bus. */
@@ -60,7 +68,7 @@ public final class ClusterView implements AutoCloseable {
                 vertx.eventBus().publish(Addresses.CLUSTER_MERGED, self, Addresses.LOCAL);
             }
         });
-        return new ClusterView(self, hazelcast, id, merged);
+        return new ClusterView(self, hazelcast, id, merged, null);
     }
 
     public String self() {
@@ -69,7 +77,10 @@ public final class ClusterView implements AutoCloseable {
 
     /** The Scorpio nodes in the cluster now, this one included, in member order (oldest first). */
     public List<String> nodes() {
-        if (hazelcast == null || !hazelcast.getLifecycleService().isRunning()) {
+        if (hazelcast == null) {
+            return fixed;
+        }
+        if (!hazelcast.getLifecycleService().isRunning()) {
             return List.of(self);
         }
         List<String> out = new ArrayList<>();

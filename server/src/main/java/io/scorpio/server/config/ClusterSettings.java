@@ -11,11 +11,13 @@ package io.scorpio.server.config;
  *                           fraction of its SLOs) than the snapshot promised
  * @param quoteTimeoutMs     {@code quotes} only: how long the ingress waits for the quotes
  * @param roundTripProbeMs   how often the ingress times a round trip to every other node's guard; 0: never
+ * @param submitTimeoutMs    how long the ingress waits for another node's guard to answer a submission or a probe
+ *                           before it treats that node as silent (passed over until it answers again)
  * @param preferEntryNode    among nodes tied for the most headroom, the entry node first (while no submission to it
  *                           is on its way); false: ties are shuffled among all of them
  */
 public record ClusterSettings(Placement placement, long snapshotIntervalMs, double staleTolerance, long quoteTimeoutMs,
-                              long roundTripProbeMs, boolean preferEntryNode) {
+                              long roundTripProbeMs, long submitTimeoutMs, boolean preferEntryNode) {
 
     /** Where the entry node reads the other nodes' state from. */
     public enum Placement { SNAPSHOTS, QUOTES }
@@ -30,6 +32,9 @@ public record ClusterSettings(Placement placement, long snapshotIntervalMs, doub
         if (quoteTimeoutMs < 1) {
             throw new IllegalArgumentException("cluster.placement-timeout-ms must be >= 1, got " + quoteTimeoutMs);
         }
+        if (submitTimeoutMs < 1) {
+            throw new IllegalArgumentException("cluster.submit-timeout-ms must be >= 1, got " + submitTimeoutMs);
+        }
         if (roundTripProbeMs < 0) {
             throw new IllegalArgumentException("cluster.round-trip-probe-ms must be >= 0, got " + roundTripProbeMs);
         }
@@ -40,7 +45,7 @@ public record ClusterSettings(Placement placement, long snapshotIntervalMs, doub
                 ? Placement.QUOTES : Placement.SNAPSHOTS;
         return new ClusterSettings(placement, c.getInt("cluster.snapshot-interval-ms"), c.getDouble("cluster.stale-tolerance"),
                 c.getInt("cluster.placement-timeout-ms"), c.getInt("cluster.round-trip-probe-ms"),
-                c.getBoolean("cluster.prefer-entry-node"));
+                c.getInt("cluster.submit-timeout-ms"), c.getBoolean("cluster.prefer-entry-node"));
     }
 
     /** The defaults (a guard or ingress alone, in tests). */

@@ -23,7 +23,8 @@ import java.util.List;
  * before the first token, the request is placed again elsewhere under a new submission id (so nothing the
  * old node still sends can reach this client: a request is never served twice); after the first token it
  * ends with an error. A node that shuts down gracefully hands back the requests still waiting there (rejected with
- * {@code node_draining}), and they are placed again the same way.
+ * {@code node_draining}), and they are placed again the same way; so are those waiting on a node that stopped
+ * answering (silent: see {@link ClusterRouter}), long before the cluster would notice that it is gone.
  *
  * <p>Lives on the ingress's event loop: every method runs there.
  */
@@ -136,6 +137,11 @@ final class Inflight {
                         return;
                     }
                     servingNode = err instanceof ClusterRouter.PlacementFailed f ? f.node() : null;
+                    if (err instanceof ClusterRouter.NoAnswer && !ended) {
+                        // Its node may yet take this submission when it runs again: aborted there, placed elsewhere.
+                        replaceFromSilent(rejection);
+                        return;
+                    }
                     if (rejection != null && err instanceof ClusterRouter.NoRoom) {
                         rejected(rejection);
                     } else {
@@ -176,6 +182,26 @@ final class Inflight {
         }
         metrics.replaced("node_left");
         return placeAgain(null);
+    }
+
+    /**
+     * A node stopped answering in time (see {@link ClusterRouter}). If it holds this request and no token has reached
+     * the client, the request is aborted there (delivered if it runs again) and placed again on the other nodes; with
+     * tokens sent, it waits: the node may yet go on, and if it leaves, {@link #nodeLeft} ends the request. Returns the
+     * new placement's answer, or null when the request was not placed again.
+     */
+    Future<?> nodeSilent(String node) {
+        if (ended || !submitted || !node.equals(servingNode) || tokens > 0) {
+            return null;
+        }
+        return replaceFromSilent(null);
+    }
+
+    private Future<?> replaceFromSilent(StreamEvent.Rejected rejection) {
+        router.abort(servingNode, submissionId());
+        excluded.add(servingNode);
+        metrics.replaced("node_silent");
+        return placeAgain(rejection);
     }
 
     /** The predictor's estimate; a slow or failed predictor means no prediction (-1), never a failed request. */

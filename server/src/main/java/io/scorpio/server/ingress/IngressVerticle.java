@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
@@ -41,8 +42,10 @@ import java.util.function.Consumer;
 public final class IngressVerticle extends VerticleBase {
 
     private static final System.Logger LOG = System.getLogger(IngressVerticle.class.getName());
-    /** How long /scorpio/state waits for the request registry's counts. */
+    /** How long /scorpio/state and /metrics wait for the request registry's counts. */
     private static final long STATE_COUNT_TIMEOUT_MS = 2000;
+    /** How often a silent node is pinged, whatever cluster.round-trip-probe-ms says: its first answer brings it back. */
+    private static final long SILENT_PING_MS = 1000;
     /**
      * Bodies longer than this are parsed and tokenized on a worker thread: cl100k costs about 270 ms per MB, and an
      * event loop that spends that long stalls every stream on it.
@@ -106,38 +109,47 @@ public final class IngressVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         this.clusterRouter = new ClusterRouter(vertx, cluster, clock, metrics, settings.busTimeoutMs(), settings.cluster(),
-                snapshots, settings.guard().migration());
+                snapshots, settings.guard().migration(),
+                node -> replaceWaitingOn(node, "stopped answering", Inflight::nodeSilent));
         // Stream events of requests that entered here: from this node's guard by reference, from other nodes' as JSON.
         Future<Void> local = vertx.eventBus().<StreamEvent.Batch>localConsumer(Addresses.INGRESS_STREAMS,
                 m -> streams.dispatch(m.body().events())).completion();
         Future<Void> remote = new NodeConsumers(vertx).<JsonObject>add(Addresses.nodeStreams(settings.nodeId()),
                 m -> streams.dispatch(WireFormat.events(m.body()))).register();
         Future<Void> nodeLeft = vertx.eventBus().<String>localConsumer(Addresses.NODE_LEFT, m -> {
-            // The waiting requests of a node that left are placed again at once, when the cluster notices; the time
-            // until the last of them has its new guard's answer is logged (issue 18's goal: within 100 ms).
-            long t0 = System.nanoTime();
-            List<Future<?>> replaced = new ArrayList<>();
-            for (Inflight inflight : streams.all()) {
-                Future<?> f = inflight.nodeLeft(m.body());
-                if (f != null) {
-                    replaced.add(f);
-                }
-            }
-            if (!replaced.isEmpty()) {
-                Future.join(replaced).onComplete(done -> LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT,
-                        "node %s left: %d waiting requests placed again in %.1f ms", m.body(), replaced.size(),
-                        (System.nanoTime() - t0) / 1e6)));
-            }
+            clusterRouter.nodeLeft(m.body());
+            replaceWaitingOn(m.body(), "left", Inflight::nodeLeft);
         }).completion();
         if (settings.cluster().roundTripProbeMs() > 0) {
             vertx.setPeriodic(settings.cluster().roundTripProbeMs(), t -> clusterRouter.probeRoundTrips());
         }
+        vertx.setPeriodic(SILENT_PING_MS, t -> clusterRouter.pingSilent());
         long reloadMs = settings.access().keysReloadMs();
         if (access.keysOn() && reloadMs > 0) {
             // Ordered blocking tasks: one read of the keys file at a time, off the event loop.
             keysReloadTimer = vertx.setPeriodic(reloadMs, t -> vertx.executeBlocking(access::reloadKeys));
         }
         return Future.all(local, remote, nodeLeft).compose(v -> listen());
+    }
+
+    /**
+     * The waiting requests of a node that left, or went silent, are placed again at once; the time until the last of
+     * them has its new guard's answer is logged (issue 18's goal: within 100 ms of the cluster noticing).
+     */
+    private void replaceWaitingOn(String node, String what, BiFunction<Inflight, String, Future<?>> each) {
+        long t0 = System.nanoTime();
+        List<Future<?>> replaced = new ArrayList<>();
+        for (Inflight inflight : streams.all()) {
+            Future<?> f = each.apply(inflight, node);
+            if (f != null) {
+                replaced.add(f);
+            }
+        }
+        if (!replaced.isEmpty()) {
+            Future.join(replaced).onComplete(done -> LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT,
+                    "node %s %s: %d waiting requests placed again in %.1f ms", node, what, replaced.size(),
+                    (System.nanoTime() - t0) / 1e6)));
+        }
     }
 
     private Future<?> listen() {
@@ -428,7 +440,9 @@ public final class IngressVerticle extends VerticleBase {
     }
 
     private void metricsEndpoint(RoutingContext ctx) {
-        registry.ownedCount().onComplete(n -> {
+        // Bounded as in /scorpio/state: with a member frozen, the registry's writes (and this count behind them) wait
+        // on it, and a scrape must still answer; the gauge then keeps its last value.
+        registry.ownedCount().timeout(STATE_COUNT_TIMEOUT_MS, TimeUnit.MILLISECONDS).onComplete(n -> {
             if (n.succeeded()) {
                 metrics.registryEntries().set(n.result());
             }
@@ -450,6 +464,7 @@ public final class IngressVerticle extends VerticleBase {
                 json(ctx.response(), 200, guard.result().body().copy()
                         .put("registry_entries", owned.succeeded() ? owned.result() : -1)
                         .put("registry_entries_cluster", total.succeeded() ? total.result() : -1)
+                        .put("cluster_silent", new JsonArray(new ArrayList<>(clusterRouter.silentNodes())))
                         .put("open_streams", metrics.openStreams().get())
                         .put("inflight", streams.all().size()));
             });

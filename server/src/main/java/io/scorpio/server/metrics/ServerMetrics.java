@@ -153,10 +153,20 @@ public final class ServerMetrics {
                 .tags("scope", scope).register(registry).increment();
     }
 
-    /** A request placed again after the node serving it left the cluster before its first token. */
+    /**
+     * Another node left a submission or a probe unanswered past {@code cluster.submit-timeout-ms}: it is passed over
+     * until it answers again.
+     */
+    public void nodeSilent(String peer) {
+        Counter.builder("scorpio_cluster_node_silent").description("times another node stopped answering in time and was "
+                + "passed over until it answered again, by peer").tags("peer", peer).register(registry).increment();
+    }
+
+    /** A request placed again before its first token, because its node left, went silent or is shutting down. */
     public void replaced(String reason) {
         Counter.builder("scorpio_requests_replaced").description("requests placed again before their first token: their node "
-                        + "left the cluster (node_left) or handed them back while shutting down (node_draining)")
+                        + "left the cluster (node_left), stopped answering (node_silent) or handed them back while shutting "
+                        + "down (node_draining)")
                 .tags("reason", reason).register(registry).increment();
     }
 

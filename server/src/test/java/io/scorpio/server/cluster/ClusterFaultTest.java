@@ -136,19 +136,83 @@ class ClusterFaultTest {
 
             // After the heal, C takes work again (within seconds: it registers its node addresses anew after the
             // merge), and all three end idle with nothing orphaned.
-            double stepsBefore = steps(cluster, c);
-            long healedBy = System.nanoTime() + Duration.ofSeconds(45).toNanos();
-            while (steps(cluster, c) == stepsBefore) {
-                assertTrue(System.nanoTime() < healedBy, "the healed node serves again");
-                List<CompletableFuture<Seen>> after = new ArrayList<>();
-                for (int i = 0; i < 6; i++) {
-                    after.add(client.complete(a.id(), a.base(), 20));
-                }
-                for (CompletableFuture<Seen> f : after) {
-                    Seen s = f.get(120, TimeUnit.SECONDS);
-                    assertTrue(s.completed() && s.wellFormed(), "after the heal: " + s);
-                }
+            awaitServing(cluster, client, a, c, "the healed node");
+            cluster.awaitIdle(List.of(a, b, c));
+        }
+    }
+
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void aNodeThatStopsAnsweringIsPassedOverLongBeforeTheClusterNotices() throws Exception {
+        try (NodeProcesses cluster = new NodeProcesses("silent", 3); StreamingClient client = new StreamingClient()) {
+            // Hazelcast would remove a member only after a minute of silence: everything below happens while the
+            // cluster still lists C. Ties are shuffled among all nodes, so that C gets its share of the load.
+            startThree(cluster, NodeProcesses.flags(NODE_FLAGS, "--hazelcast.heartbeat-timeout-s=60",
+                    "--cluster.prefer-entry-node=false"));
+            Node a = cluster.node(0);
+            Node b = cluster.node(1);
+            Node c = cluster.node(2);
+
+            // 1. Load through A and B until C holds requests both running (tokens sent) and waiting (none sent).
+            List<CompletableFuture<Seen>> load = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                Node entry = i % 2 == 0 ? a : b;
+                load.add(client.complete(entry.id(), entry.base(), 100));
             }
+            JsonObject[] lastSeen = new JsonObject[1];
+            NodeProcesses.await("node C running and queueing requests", Duration.ofSeconds(60), () -> {
+                lastSeen[0] = cluster.state(c);
+                if (lastSeen[0] == null) {
+                    return false;
+                }
+                JsonObject engine = lastSeen[0].getJsonArray("engines").getJsonObject(0);
+                return engine.getInteger("admitted") > 0 && engine.getInteger("waiting") >= 2;
+            }, () -> "C's last state: " + lastSeen[0]);
+
+            // 2. C freezes. Within seconds A and B pass it over, and place again what waited there without a token:
+            // every request completes while C stays frozen, save the at most four C was running (they wait for it).
+            cluster.signal(c, "STOP");
+            long frozen = System.nanoTime();
+            NodeProcesses.await("all but C's running requests completed while C is frozen", Duration.ofSeconds(40),
+                    () -> load.stream().filter(f -> f.isDone() && f.join().completed()).count() >= load.size() - 4,
+                    () -> "completed " + load.stream().filter(f -> f.isDone() && f.join().completed()).count() + " of "
+                            + load.size());
+            System.out.printf("silent node: all but C's running requests completed %.1f s after C froze%n",
+                    (System.nanoTime() - frozen) / 1e9);
+            for (Node n : List.of(a, b)) {
+                JsonObject st = cluster.state(n);
+                assertTrue(st.getJsonArray("cluster_nodes").size() == 3
+                        && st.getJsonArray("cluster_silent").contains(c.id()), n.id() + " passes over C while the "
+                        + "cluster still lists it: " + st);
+            }
+            double replaced = silentReplaced(cluster, a) + silentReplaced(cluster, b);
+            assertTrue(replaced > 0, "requests waiting on C were placed again once it was silent");
+
+            // 3. Requests arriving while C is silent are not sent there: they complete while it is still frozen.
+            List<CompletableFuture<Seen>> meanwhile = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Node entry = i % 2 == 0 ? a : b;
+                meanwhile.add(client.complete(entry.id(), entry.base(), 20));
+            }
+            for (CompletableFuture<Seen> f : meanwhile) {
+                Seen s = f.get(30, TimeUnit.SECONDS);
+                assertTrue(s.completed() && s.wellFormed(), "a request that arrived while C was silent: " + s);
+            }
+
+            // 4. C thaws: it answers again and is a candidate again; what it was running finishes, what it had taken
+            // and was placed elsewhere is aborted there, and no stream saw a token twice.
+            cluster.signal(c, "CONT");
+            NodeProcesses.await("A and B to take C back", Duration.ofSeconds(20), () -> {
+                JsonObject sa = cluster.state(a);
+                JsonObject sb = cluster.state(b);
+                return sa != null && sb != null && sa.getJsonArray("cluster_silent").isEmpty()
+                        && sb.getJsonArray("cluster_silent").isEmpty();
+            });
+            for (CompletableFuture<Seen> f : load) {
+                Seen s = f.get(60, TimeUnit.SECONDS);
+                assertTrue(s.completed() && s.wellFormed(), "tokens in order, none twice, completed: " + s);
+            }
+            awaitServing(cluster, client, a, c, "the thawed node");
             cluster.awaitIdle(List.of(a, b, c));
         }
     }
@@ -170,6 +234,27 @@ class ClusterFaultTest {
             }
         }
         return completed;
+    }
+
+    /**
+     * Sends waves of short requests into {@code entry}, each checked complete and well-formed, until {@code node} has
+     * run a step for some of them (within 45 s).
+     */
+    private static void awaitServing(NodeProcesses cluster, StreamingClient client, Node entry, Node node, String what)
+            throws Exception {
+        double stepsBefore = steps(cluster, node);
+        long by = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+        while (steps(cluster, node) == stepsBefore) {
+            assertTrue(System.nanoTime() < by, what + " serves again");
+            List<CompletableFuture<Seen>> wave = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                wave.add(client.complete(entry.id(), entry.base(), 20));
+            }
+            for (CompletableFuture<Seen> f : wave) {
+                Seen s = f.get(120, TimeUnit.SECONDS);
+                assertTrue(s.completed() && s.wellFormed(), "while waiting for " + what + ": " + s);
+            }
+        }
     }
 
     /** Starts A, B and C with {@code flags}; {@code cFlags} go to C alone. */
@@ -194,5 +279,9 @@ class ClusterFaultTest {
 
     private static double replaced(NodeProcesses cluster, Node n) throws Exception {
         return new PrometheusText(cluster.metrics(n)).sum("scorpio_requests_replaced_total");
+    }
+
+    private static double silentReplaced(NodeProcesses cluster, Node n) throws Exception {
+        return new PrometheusText(cluster.metrics(n)).sum("scorpio_requests_replaced_total", "reason", "node_silent");
     }
 }
