@@ -172,7 +172,8 @@ public final class ClusterRouter {
 
     /**
      * What each node offers the request, from the engines' snapshots in this node's memory: no message leaves the
-     * node. A node whose snapshots have not arrived yet (it has just joined) is asked for a quote instead.
+     * node. A node with no snapshot placement can trust (none arrived yet: it has just joined; or none renewed in
+     * time, see {@link EngineSnapshots#trusted}) is asked for a quote instead.
      */
     private Future<List<NodeQuote>> fromSnapshots(Messages.Submit s, List<String> nodes) {
         double now = clock.nowMs();
@@ -180,7 +181,7 @@ public final class ClusterRouter {
         List<NodeQuote> known = new ArrayList<>(nodes.size());
         List<String> unknown = new ArrayList<>();
         for (String node : nodes) {
-            List<EngineSnapshot> engines = snapshots.of(node);
+            List<EngineSnapshot> engines = snapshots.trusted(node);
             if (engines.isEmpty()) {
                 unknown.add(node);
                 metrics.snapshotMissing(node);

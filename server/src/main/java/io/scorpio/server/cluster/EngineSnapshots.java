@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Every engine's snapshot in the cluster, held in this node's memory: what placement reads instead of asking every
@@ -36,6 +37,14 @@ import java.util.concurrent.TimeUnit;
  * the map, nor for the copy a joining member receives. So the copy here is also read back from the map's local
  * replica every {@value #RESYNC_MS} ms; otherwise a node that shares rarely ({@code cluster.snapshot-interval-ms})
  * could stay invisible to another node for a whole interval after the two clusters merged.
+ *
+ * <p>Placement trusts another node's snapshot only while it is renewed: every guard shares each engine again, as a
+ * newer version, at least every {@value #RENEW_MS} ms (or every {@code cluster.snapshot-interval-ms}, when that is
+ * longer), and says so in the entry. One not renewed within {@value #STALE_AFTER_RENEWALS} such periods is not
+ * trusted ({@link #trusted}), and the entry node asks that node for a quote instead. This bounds how stale a
+ * placement's view can be even when the map itself stalls: a put waits for the member that owns the key's partition,
+ * and while that member is frozen (until Hazelcast removes it, {@code hazelcast.heartbeat-timeout-s}) the shares of
+ * every other node whose key it owns wait too.
  */
 public final class EngineSnapshots implements AutoCloseable {
 
@@ -44,18 +53,38 @@ public final class EngineSnapshots implements AutoCloseable {
     private final long ttlMs;
     /** How often the held copy is read back from the map's local replica (see the class comment). */
     static final long RESYNC_MS = 1_000;
+    /** Each engine's snapshot is shared again, as a newer version, at least this often (see the class comment). */
+    public static final long RENEW_MS = 1_000;
+    /** Renewal periods missed before another node's snapshot is no longer trusted for placement. */
+    static final int STALE_AFTER_RENEWALS = 3;
 
-    /** One engine's snapshot; {@code incarnation} tells runs of the same node id apart (its start time). */
-    public record Entry(String node, int engine, long incarnation, EngineSnapshot snapshot) {
+    /**
+     * One engine's snapshot; {@code incarnation} tells runs of the same node id apart (its start time). {@code renewMs}
+     * is how often its node renews it at least; {@code heardNanos} when this node last received a newer one (its own
+     * {@code System.nanoTime}; 0 as read from the wire).
+     */
+    public record Entry(String node, int engine, long incarnation, EngineSnapshot snapshot, long renewMs, long heardNanos) {
         boolean newerThan(Entry other) {
             return other == null || incarnation > other.incarnation
                     || (incarnation == other.incarnation && snapshot.version() > other.snapshot.version());
+        }
+
+        Entry heardAt(long nanos) {
+            return new Entry(node, engine, incarnation, snapshot, renewMs, nanos);
+        }
+
+        /** How long ago this node received it, in milliseconds. */
+        public long ageMs(long nowNanos) {
+            return (nowNanos - heardNanos) / 1_000_000;
         }
     }
 
     private static final System.Logger LOG = System.getLogger(EngineSnapshots.class.getName());
 
     private final String self;
+    /** How often this node renews its own snapshots at least. */
+    private final long renewMs;
+    private final LongSupplier nanoTime;
     private final ConcurrentHashMap<String, Entry> held = new ConcurrentHashMap<>();
     private final ReplicatedMap<String, String> map;
     private final UUID listener;
@@ -63,9 +92,11 @@ public final class EngineSnapshots implements AutoCloseable {
     /** Per key, the newest JSON not yet written; a write task is queued only when the key had none. */
     private final ConcurrentHashMap<String, String> unwritten = new ConcurrentHashMap<>();
 
-    private EngineSnapshots(String self, ReplicatedMap<String, String> map, long ttlMs) {
+    private EngineSnapshots(String self, ReplicatedMap<String, String> map, long ttlMs, long renewMs, LongSupplier nanoTime) {
         this.self = self;
         this.ttlMs = ttlMs;
+        this.renewMs = renewMs;
+        this.nanoTime = nanoTime;
         this.map = map;
         if (map == null) {
             this.listener = null;
@@ -106,7 +137,12 @@ public final class EngineSnapshots implements AutoCloseable {
 
     /** A node alone: only its own engines, nothing shared. */
     public static EngineSnapshots single(String self) {
-        return new EngineSnapshots(self, null, 0);
+        return single(self, System::nanoTime);
+    }
+
+    /** As {@link #single(String)}, on the given clock: tests that hold other nodes' snapshots and age them. */
+    static EngineSnapshots single(String self, LongSupplier nanoTime) {
+        return new EngineSnapshots(self, null, 0, RENEW_MS, nanoTime);
     }
 
     /**
@@ -114,7 +150,13 @@ public final class EngineSnapshots implements AutoCloseable {
      *                        10 s, or three intervals when that is longer, and the guards refresh them every second
      */
     public static EngineSnapshots cluster(HazelcastInstance hz, String self, long shareIntervalMs) {
-        return new EngineSnapshots(self, hz.getReplicatedMap(MAP), Math.max(10_000, 3 * shareIntervalMs + 1_000));
+        return cluster(hz, self, shareIntervalMs, System::nanoTime);
+    }
+
+    /** As {@link #cluster(HazelcastInstance, String, long)}, on the given clock (tests). */
+    static EngineSnapshots cluster(HazelcastInstance hz, String self, long shareIntervalMs, LongSupplier nanoTime) {
+        return new EngineSnapshots(self, hz.getReplicatedMap(MAP), Math.max(10_000, 3 * shareIntervalMs + 1_000),
+                Math.max(RENEW_MS, shareIntervalMs), nanoTime);
     }
 
     static String key(String node, int engine) {
@@ -123,7 +165,7 @@ public final class EngineSnapshots implements AutoCloseable {
 
     /** This node's engine changed: the local copy is updated now (placement on this node reads it at once). */
     public void update(String node, int engine, long incarnation, EngineSnapshot s) {
-        Entry e = new Entry(node, engine, incarnation, s);
+        Entry e = new Entry(node, engine, incarnation, s, renewMs, nanoTime.getAsLong());
         held.merge(key(node, engine), e, (old, now) -> now.newerThan(old) ? now : old);
     }
 
@@ -134,7 +176,7 @@ public final class EngineSnapshots implements AutoCloseable {
             return;
         }
         String key = key(node, engine);
-        if (unwritten.put(key, WireFormat.snapshot(node, engine, incarnation, s).encode()) == null) {
+        if (unwritten.put(key, WireFormat.snapshot(node, engine, incarnation, renewMs, s).encode()) == null) {
             writer.execute(() -> {
                 String json = unwritten.remove(key);
                 if (json != null) {
@@ -151,13 +193,32 @@ public final class EngineSnapshots implements AutoCloseable {
 
     /** The snapshots held of {@code node}'s engines (empty when none arrived yet). */
     public List<EngineSnapshot> of(String node) {
+        return of(node, false);
+    }
+
+    /**
+     * The snapshots of {@code node}'s engines that placement may trust: this node's own, and another's renewed within
+     * {@value #STALE_AFTER_RENEWALS} of its renewal periods. Empty when there is none: the node is then asked.
+     */
+    public List<EngineSnapshot> trusted(String node) {
+        return of(node, !node.equals(self));
+    }
+
+    private List<EngineSnapshot> of(String node, boolean renewedOnly) {
+        long now = nanoTime.getAsLong();
         List<EngineSnapshot> out = new ArrayList<>(2);
         for (Entry e : held.values()) {
-            if (e.node().equals(node)) {
+            boolean renewed = now - e.heardNanos() <= STALE_AFTER_RENEWALS * e.renewMs() * 1_000_000;
+            if (e.node().equals(node) && (renewed || !renewedOnly)) {
                 out.add(e.snapshot());
             }
         }
         return out;
+    }
+
+    /** This node's clock, as the entries' {@link Entry#heardNanos} read it. */
+    public long nowNanos() {
+        return nanoTime.getAsLong();
     }
 
     /** Every snapshot held, for the cluster view. */
@@ -188,7 +249,7 @@ public final class EngineSnapshots implements AutoCloseable {
         if (own(key)) {
             return; // this node's own engines are written locally, always newer: not even parsed
         }
-        Entry e = WireFormat.snapshot(new JsonObject(json));
+        Entry e = WireFormat.snapshot(new JsonObject(json)).heardAt(nanoTime.getAsLong());
         held.merge(key(e.node(), e.engine()), e, (old, now) -> now.newerThan(old) ? now : old);
     }
 

@@ -94,11 +94,12 @@ public final class WireFormat {
     /**
      * An engine's snapshot as it is shared through Hazelcast ({@code EngineSnapshots}). Doubles are written with
      * {@code Double.toString}, which reads back to the same double, so a placement from the copy computes what one
-     * from the original would. {@code t_min_ms} is left out when nothing is admitted (JSON has no NaN).
+     * from the original would. {@code t_min_ms} is left out when nothing is admitted (JSON has no NaN). {@code renew_ms}:
+     * how often the node renews it at least.
      */
-    public static JsonObject snapshot(String node, int engine, long incarnation, EngineSnapshot s) {
+    public static JsonObject snapshot(String node, int engine, long incarnation, long renewMs, EngineSnapshot s) {
         JsonObject o = new JsonObject().put("node", node).put("engine", engine).put("incarnation", incarnation)
-                .put("version", s.version()).put("waiting_tokens", s.waitingTokens())
+                .put("renew_ms", renewMs).put("version", s.version()).put("waiting_tokens", s.waitingTokens())
                 .put("tail_ttft_ms", s.tailMinimalTtftMs()).put("admitted", s.admitted()).put("waiting", s.waiting())
                 .put("vbs", s.vbs()).put("inverse_tpot_sum", s.inverseTpotSum()).put("length_sum", s.lengthSum())
                 .put("kv_used", s.kvUsed()).put("kv_total", s.kvTotal())
@@ -124,7 +125,8 @@ public final class WireFormat {
                 new PrefillTimeModel(prefill.getInteger(0), prefill.getDouble(1), prefill.getDouble(2), prefill.getDouble(3)),
                 o.getBoolean("uses_predictor"), o.getDouble("rejection_margin_ms"), o.getBoolean("healthy"),
                 o.getBoolean("draining"), o.getLong("version"));
-        return new EngineSnapshots.Entry(o.getString("node"), o.getInteger("engine"), o.getLong("incarnation"), s);
+        return new EngineSnapshots.Entry(o.getString("node"), o.getInteger("engine"), o.getLong("incarnation"), s,
+                o.getLong("renew_ms", EngineSnapshots.RENEW_MS), 0);
     }
 
     public static JsonObject abort(String submissionId) {

@@ -199,20 +199,19 @@ public final class GuardVerticle extends VerticleBase {
         for (int e = 0; e < schedulers.length; e++) {
             publish(e); // the first share: other nodes can place here from now on
         }
-        // A refresh renews the shared entries' time to live and restores them after a split heals; it keeps to the
-        // interval too, so a node configured to share rarely stays as stale as configured.
-        vertx.setPeriodic(SNAPSHOT_REFRESH_MS, t -> {
+        // A renewal, as a newer version: it shows the other nodes that this snapshot is current (they stop trusting
+        // one not renewed in time, see EngineSnapshots), renews the entries' time to live and restores them after a
+        // split heals. It keeps to the interval too, so a node configured to share rarely stays as stale as configured.
+        vertx.setPeriodic(EngineSnapshots.RENEW_MS, t -> {
             long now = System.nanoTime();
             for (int e = 0; e < schedulers.length; e++) {
                 if (now - lastSharedNanos[e] >= clusterSettings.snapshotIntervalMs() * 1_000_000) {
-                    shareNow(e);
+                    publish(e);
                 }
             }
         });
         return Future.all(registered);
     }
-
-    private static final long SNAPSHOT_REFRESH_MS = 1_000;
 
     private void onSubmit(Message<Messages.Submit> m) {
         Messages.Submit s = m.body();
@@ -663,6 +662,7 @@ public final class GuardVerticle extends VerticleBase {
      */
     private JsonArray clusterEngines() {
         List<String> members = cluster.nodes();
+        long now = shared.nowNanos();
         List<EngineSnapshots.Entry> entries = new ArrayList<>(shared.all());
         entries.sort(java.util.Comparator.comparing(EngineSnapshots.Entry::node).thenComparingInt(EngineSnapshots.Entry::engine));
         JsonArray out = new JsonArray();
@@ -672,7 +672,7 @@ public final class GuardVerticle extends VerticleBase {
             }
             EngineSnapshot s = e.snapshot();
             out.add(new JsonObject().put("node", e.node()).put("engine", e.engine()).put("version", s.version())
-                    .put("waiting", s.waiting()).put("admitted", s.admitted()).put("vbs", s.vbs())
+                    .put("age_ms", e.ageMs(now)).put("waiting", s.waiting()).put("admitted", s.admitted()).put("vbs", s.vbs())
                     .put("tail_ttft_ms", s.tailMinimalTtftMs()).put("kv_blocks_used", s.kvUsed())
                     .put("kv_blocks_total", s.kvTotal()).put("healthy", s.healthy()).put("draining", s.draining()));
         }

@@ -131,10 +131,14 @@ public final class ServerMetrics {
                 .tags("node", node).register(registry).increment();
     }
 
-    /** Placement from snapshots found none of {@code node}'s (it has just joined) and asked it for a quote instead. */
+    /**
+     * Placement from snapshots had none of {@code node}'s it could trust (it has just joined, or its snapshots were not
+     * renewed in time) and asked it for a quote instead.
+     */
     public void snapshotMissing(String node) {
-        Counter.builder("scorpio_placement_snapshot_misses").description("placements from snapshots that had none of a "
-                        + "node yet and asked it for a quote, by node").tags("node", node).register(registry).increment();
+        Counter.builder("scorpio_placement_snapshot_misses").description("placements from snapshots that had no snapshot of "
+                        + "a node to trust (none yet, or none renewed in time) and asked it for a quote, by node")
+                .tags("node", node).register(registry).increment();
     }
 
     /**

@@ -9,6 +9,7 @@ import io.scorpio.core.cluster.EngineSnapshot;
 import io.scorpio.core.model.PrefillTimeModel;
 import io.scorpio.core.model.StepTimeModel;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,12 @@ class EngineSnapshotsTest {
     }
 
     private static void put(ReplicatedMap<String, String> map, String node, long incarnation, EngineSnapshot s) {
-        map.put(EngineSnapshots.key(node, 0), WireFormat.snapshot(node, 0, incarnation, s).encode());
+        put(map, node, incarnation, EngineSnapshots.RENEW_MS, s);
+    }
+
+    private static void put(ReplicatedMap<String, String> map, String node, long incarnation, long renewMs,
+                            EngineSnapshot s) {
+        map.put(EngineSnapshots.key(node, 0), WireFormat.snapshot(node, 0, incarnation, renewMs, s).encode());
     }
 
     private static int waitingOf(EngineSnapshots snapshots, String node) {
@@ -76,6 +82,33 @@ class EngineSnapshotsTest {
             snapshots.resync();
             assertTrue(snapshots.of("c").isEmpty(), "gone from the map, so gone from the copy");
             assertEquals(2, waitingOf(snapshots, "b"));
+        }
+    }
+
+    @Test
+    void anotherNodesSnapshotIsTrustedForPlacementOnlyWhileItIsRenewed() {
+        AtomicLong nanos = new AtomicLong();
+        long bound = EngineSnapshots.STALE_AFTER_RENEWALS * EngineSnapshots.RENEW_MS * 1_000_000;
+        try (EngineSnapshots snapshots = EngineSnapshots.cluster(hz, "self", 10, nanos::get)) {
+            snapshots.stopListening();
+            snapshots.update("self", 0, 1, idle(3, 1));
+            put(map, "b", 1, idle(7, 1));
+            put(map, "slow", 1, 60_000, idle(1, 1)); // a node that renews only every minute, and says so
+            snapshots.resync();
+
+            nanos.set(bound);
+            assertEquals(1, snapshots.trusted("b").size(), "renewed within three periods: trusted");
+            nanos.set(bound + 1);
+            assertTrue(snapshots.trusted("b").isEmpty(), "not renewed within three periods: not trusted");
+            assertEquals(7, waitingOf(snapshots, "b"), "still held, and shown in the cluster view");
+            assertEquals(1, snapshots.trusted("slow").size(), "judged by its own renewal period");
+            assertEquals(1, snapshots.trusted("self").size(), "this node's own engines are always current");
+
+            snapshots.resync();
+            assertTrue(snapshots.trusted("b").isEmpty(), "reading the same version back is no renewal");
+            put(map, "b", 1, idle(5, 2));
+            snapshots.resync();
+            assertEquals(1, snapshots.trusted("b").size(), "a newer version is");
         }
     }
 

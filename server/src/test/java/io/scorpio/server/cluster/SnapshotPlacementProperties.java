@@ -85,7 +85,7 @@ class SnapshotPlacementProperties {
             for (int e = 0; e < schedulers.size(); e++) {
                 EngineSnapshot original = EngineSnapshot.of(schedulers.get(e), health.get(n)[e], draining[n], 1 + e);
                 EngineSnapshots.Entry copy = WireFormat.snapshot(
-                        new io.vertx.core.json.JsonObject(WireFormat.snapshot(node, e, 7, original).encode()));
+                        new io.vertx.core.json.JsonObject(WireFormat.snapshot(node, e, 7, 1_000, original).encode()));
                 assertEquals(original, copy.snapshot(), "the shared map's JSON gives back the same snapshot");
                 copies.add(copy.snapshot());
             }

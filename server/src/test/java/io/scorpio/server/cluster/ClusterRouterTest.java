@@ -25,21 +25,26 @@ import io.vertx.junit5.VertxTestContext;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A node that stops answering (frozen, paused, cut off) before Hazelcast notices: the {@link ClusterRouter} of node A
- * with one other node, X, whose addresses are consumers on this test's bus. X's snapshot offers the most headroom,
- * so X is chosen first; it takes submissions and never answers them.
+ * What the {@link ClusterRouter} of node A does when another node, X, goes quiet before Hazelcast notices: X stops
+ * answering (frozen, paused, cut off), or X's snapshots stop being renewed (the shared map's writes stalled). X's
+ * addresses are consumers on this test's bus; X's snapshot offers the most headroom, so X is chosen first; it takes
+ * submissions and never answers them.
  */
 @ExtendWith(VertxExtension.class)
-class ClusterRouterSilenceTest {
+class ClusterRouterTest {
 
     private static final long SUBMIT_TIMEOUT_MS = 500;
     private static final NodeClock CLOCK = new NodeClock();
+    /** The snapshots' clock: X's snapshot is heard at 0, and ages as the test moves this on. */
+    private final AtomicLong snapshotNanos = new AtomicLong();
     /** Placement from snapshots, no periodic probe, shuffled ties: only what the test does reaches X. */
     private static final ClusterSettings SETTINGS = new ClusterSettings(ClusterSettings.Placement.SNAPSHOTS, 10, 0.25,
             250, 0, SUBMIT_TIMEOUT_MS, false);
@@ -48,6 +53,7 @@ class ClusterRouterSilenceTest {
     private final List<String> reachedX = new CopyOnWriteArrayList<>();
     /** The nodes the router reported silent, in order. */
     private final List<String> silentSeen = new CopyOnWriteArrayList<>();
+    private final AtomicInteger quotesAskedOfX = new AtomicInteger();
 
     @Test
     void aNodeThatLeavesASubmissionUnansweredIsPassedOverUntilItAnswersAPing(Vertx vertx, VertxTestContext test) {
@@ -91,6 +97,25 @@ class ClusterRouterSilenceTest {
         });
     }
 
+    @Test
+    void aSnapshotNotRenewedInTimeIsNotTrustedAndItsNodeIsAskedInstead(Vertx vertx, VertxTestContext test) {
+        // On its exact state X has no room for the request (far less than A), though its last snapshot promised plenty.
+        vertx.eventBus().<JsonObject>consumer(Addresses.nodeQuote("node-x"), m -> {
+            quotesAskedOfX.incrementAndGet();
+            m.reply(WireFormat.quote(new NodeQuote("node-x", -1e12, -1e12, false)));
+        });
+        onRouterContext(vertx, (router, ctx) -> {
+            // X's snapshot was heard at 0; three renewal periods and a nanosecond later it is no longer trusted.
+            snapshotNanos.set(EngineSnapshots.STALE_AFTER_RENEWALS * EngineSnapshots.RENEW_MS * 1_000_000 + 1);
+            router.submit(submit("r1"), List.of()).onComplete(placed -> test.verify(() -> {
+                assertEquals("node-a", placed.result().node());
+                assertEquals(1, quotesAskedOfX.get(), "X was asked, not placed from its stale snapshot");
+                assertTrue(reachedX.isEmpty());
+                test.completeNow();
+            }));
+        });
+    }
+
     /**
      * Node A's own guard accepts everything at once; node X records what reaches it and answers nothing. The router
      * is made, and {@code test} run, on one context, as the ingress's event loop would.
@@ -103,8 +128,8 @@ class ClusterRouterSilenceTest {
         ctx.runOnContext(v -> test.accept(router(vertx, silentSeen::add), ctx));
     }
 
-    private static ClusterRouter router(Vertx vertx, Consumer<String> onSilent) {
-        EngineSnapshots snapshots = EngineSnapshots.single("node-a");
+    private ClusterRouter router(Vertx vertx, Consumer<String> onSilent) {
+        EngineSnapshots snapshots = EngineSnapshots.single("node-a", snapshotNanos::get);
         EngineSnapshot idle = EngineSnapshot.of(new Scheduler(Policy.SCORPIO, SchedulerConfig.PAPER,
                 new StepTimeModel(2e-5, 0.1, 0.002, 10), new PrefillTimeModel(500, 10, 0.05, 5)), true, false, 1);
         snapshots.update("node-x", 0, 1, idle);
