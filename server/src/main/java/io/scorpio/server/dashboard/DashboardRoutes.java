@@ -100,7 +100,8 @@ public final class DashboardRoutes {
 
     /**
      * The Hazelcast cluster's members (this node alone when Hazelcast is off), by node id; a node is healthy when the
-     * snapshot map holds an engine of it in service (or nothing of it yet: it has just joined).
+     * snapshot map holds an engine of it in service, renewed in time (or nothing of it yet: it has just joined). One
+     * whose snapshots stopped being renewed (a frozen node) is down here before Hazelcast removes it.
      */
     private List<DashboardSnapshot.Node> nodes() {
         List<DashboardSnapshot.Node> out = new ArrayList<>();
@@ -115,8 +116,8 @@ public final class DashboardRoutes {
             boolean self = m.getUuid().equals(local.getUuid());
             String attribute = m.getAttribute(ClusterView.NODE_ATTRIBUTE);
             String id = self ? settings.nodeId() : attribute != null ? attribute : m.getUuid().toString();
-            List<EngineSnapshot> engines = snapshots.of(id);
-            boolean healthy = engines.isEmpty() || engines.stream().anyMatch(EngineSnapshot::inService);
+            boolean healthy = snapshots.of(id).isEmpty()
+                    || snapshots.trusted(id).stream().anyMatch(EngineSnapshot::inService);
             out.add(new DashboardSnapshot.Node(id, m.getAddress().getHost() + ":" + m.getAddress().getPort(), self,
                     healthy));
         }

@@ -185,6 +185,10 @@ class ClusterFaultTest {
                         && st.getJsonArray("cluster_silent").contains(c.id()), n.id() + " passes over C while the "
                         + "cluster still lists it: " + st);
             }
+            // Once C's snapshots have gone three seconds without renewal, A's and B's dashboards show it down.
+            NodeProcesses.await("A's and B's dashboards to show C down", Duration.ofSeconds(15),
+                    () -> Boolean.FALSE.equals(cluster.dashboardShowsUp(a, c))
+                            && Boolean.FALSE.equals(cluster.dashboardShowsUp(b, c)));
             double replaced = silentReplaced(cluster, a) + silentReplaced(cluster, b);
             assertTrue(replaced > 0, "requests waiting on C were placed again once it was silent");
 
@@ -206,7 +210,9 @@ class ClusterFaultTest {
                 JsonObject sa = cluster.state(a);
                 JsonObject sb = cluster.state(b);
                 return sa != null && sb != null && sa.getJsonArray("cluster_silent").isEmpty()
-                        && sb.getJsonArray("cluster_silent").isEmpty();
+                        && sb.getJsonArray("cluster_silent").isEmpty()
+                        && Boolean.TRUE.equals(cluster.dashboardShowsUp(a, c))
+                        && Boolean.TRUE.equals(cluster.dashboardShowsUp(b, c));
             });
             for (CompletableFuture<Seen> f : load) {
                 Seen s = f.get(60, TimeUnit.SECONDS);

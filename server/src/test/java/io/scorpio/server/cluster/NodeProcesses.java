@@ -138,8 +138,23 @@ final class NodeProcesses implements AutoCloseable {
 
     /** GET /scorpio/state, or null when the node does not answer. */
     JsonObject state(Node n) {
+        return json(n, "/scorpio/state");
+    }
+
+    /** Whether node {@code n}'s dashboard shows the member {@code member} up; null when {@code n} does not answer. */
+    Boolean dashboardShowsUp(Node n, Node member) {
+        JsonObject data = json(n, "/dashboard/data");
+        if (data == null) {
+            return null;
+        }
+        return data.getJsonArray("nodes").stream().map(JsonObject.class::cast)
+                .filter(o -> o.getString("id").equals(member.id())).anyMatch(o -> o.getBoolean("healthy"));
+    }
+
+    /** GET {@code path} as JSON, or null when the node does not answer 200. */
+    private JsonObject json(Node n, String path) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(n.base() + "/scorpio/state"))
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(n.base() + path))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? new JsonObject(r.body()) : null;
         } catch (IOException e) {
