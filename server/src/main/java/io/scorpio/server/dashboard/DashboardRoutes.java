@@ -18,6 +18,8 @@ import io.vertx.ext.web.handler.StaticHandler;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The live dashboard: {@code GET /dashboard} (the page, with its scripts and the bundled Chart.js under
@@ -32,19 +34,26 @@ public final class DashboardRoutes {
     private final NodeSettings settings;
     private final ServerMetrics metrics;
     private final EngineSnapshots snapshots;
+    /** The members this node's ingress passes over now for not answering ({@code ClusterRouter}). */
+    private final Supplier<Set<String>> silent;
 
-    private DashboardRoutes(Vertx vertx, NodeSettings settings, ServerMetrics metrics, EngineSnapshots snapshots) {
+    private DashboardRoutes(Vertx vertx, NodeSettings settings, ServerMetrics metrics, EngineSnapshots snapshots,
+                            Supplier<Set<String>> silent) {
         this.snapshots = snapshots;
+        this.silent = silent;
         this.vertx = vertx;
         this.settings = settings;
         this.metrics = metrics;
     }
 
-    /** Mounts the dashboard's routes on the ingress router. */
+    /**
+     * Mounts the dashboard's routes on the ingress router; {@code silent} gives the members the ingress passes over
+     * now for not answering (read on the ingress's event loop, where the routes run).
+     */
     public static void mount(Router router, Vertx vertx, NodeSettings settings, ServerMetrics metrics,
-                             EngineSnapshots snapshots) {
+                             EngineSnapshots snapshots, Supplier<Set<String>> silent) {
         metrics.sloClasses().configure(settings.requests().sloClasses(), settings.requests().defaultSlo());
-        DashboardRoutes routes = new DashboardRoutes(vertx, settings, metrics, snapshots);
+        DashboardRoutes routes = new DashboardRoutes(vertx, settings, metrics, snapshots, silent);
         router.get("/dashboard").handler(ctx -> ctx.reroute("/dashboard/index.html"));
         router.get("/dashboard/").handler(ctx -> ctx.reroute("/dashboard/index.html"));
         router.get("/dashboard/data").handler(ctx -> routes.snapshot().onComplete(s -> {
@@ -99,9 +108,9 @@ public final class DashboardRoutes {
     }
 
     /**
-     * The Hazelcast cluster's members (this node alone when Hazelcast is off), by node id; a node is healthy when the
-     * snapshot map holds an engine of it in service, renewed in time (or nothing of it yet: it has just joined). One
-     * whose snapshots stopped being renewed (a frozen node) is down here before Hazelcast removes it.
+     * The Hazelcast cluster's members (this node alone when Hazelcast is off), by node id; a node is healthy when it
+     * answers (it is not silent) and the snapshot map holds an engine of it in service, renewed in time (or nothing of
+     * it yet: it has just joined). A frozen node is down here long before Hazelcast removes it.
      */
     private List<DashboardSnapshot.Node> nodes() {
         List<DashboardSnapshot.Node> out = new ArrayList<>();
@@ -116,8 +125,8 @@ public final class DashboardRoutes {
             boolean self = m.getUuid().equals(local.getUuid());
             String attribute = m.getAttribute(ClusterView.NODE_ATTRIBUTE);
             String id = self ? settings.nodeId() : attribute != null ? attribute : m.getUuid().toString();
-            boolean healthy = snapshots.of(id).isEmpty()
-                    || snapshots.trusted(id).stream().anyMatch(EngineSnapshot::inService);
+            boolean healthy = !silent.get().contains(id) && (snapshots.of(id).isEmpty()
+                    || snapshots.trusted(id).stream().anyMatch(EngineSnapshot::inService));
             out.add(new DashboardSnapshot.Node(id, m.getAddress().getHost() + ":" + m.getAddress().getPort(), self,
                     healthy));
         }

@@ -32,7 +32,10 @@ public final class DashboardSnapshot {
     public record EngineHealth(int engine, Boolean healthy) {
     }
 
-    /** A member of the cluster; {@code healthy}: an engine of it is in service, as its snapshots, renewed in time, say. */
+    /**
+     * A member of the cluster; {@code healthy}: it answers, and an engine of it is in service, as its snapshots,
+     * renewed in time, say.
+     */
     public record Node(String id, String address, boolean self, boolean healthy) {
     }
 

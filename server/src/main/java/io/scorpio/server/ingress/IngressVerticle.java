@@ -175,7 +175,8 @@ public final class IngressVerticle extends VerticleBase {
         if (ops == router && access.keysOn()) {
             router.route("/dashboard*").handler(access::requireKey);
         }
-        io.scorpio.server.dashboard.DashboardRoutes.mount(ops, vertx, settings, metrics, snapshots);
+        io.scorpio.server.dashboard.DashboardRoutes.mount(ops, vertx, settings, metrics, snapshots,
+                clusterRouter::silentNodes);
         router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "no route for " + ctx.request().method() + " "
                 + ctx.request().path()));
         router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed", ctx.request().method()

@@ -185,7 +185,7 @@ class ClusterFaultTest {
                         && st.getJsonArray("cluster_silent").contains(c.id()), n.id() + " passes over C while the "
                         + "cluster still lists it: " + st);
             }
-            // Once C's snapshots have gone three seconds without renewal, A's and B's dashboards show it down.
+            // C is silent at A and B (and its snapshots go unrenewed): their dashboards show it down.
             NodeProcesses.await("A's and B's dashboards to show C down", Duration.ofSeconds(15),
                     () -> Boolean.FALSE.equals(cluster.dashboardShowsUp(a, c))
                             && Boolean.FALSE.equals(cluster.dashboardShowsUp(b, c)));
