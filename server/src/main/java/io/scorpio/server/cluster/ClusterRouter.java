@@ -327,7 +327,7 @@ public final class ClusterRouter {
         });
     }
 
-    /** The nodes passed over now for not answering in time (for /scorpio/state). */
+    /** The nodes passed over now for not answering in time (for /scorpio/state and the dashboard). */
     public Set<String> silentNodes() {
         return Set.copyOf(silent.keySet());
     }
