@@ -205,7 +205,7 @@ final class NodeProcesses implements AutoCloseable {
     }
 
     /** One line per node: its id and {@code what} of its /scorpio/state ("no answer" when it gives none). */
-    private String perNode(List<Node> nodes, Function<JsonObject, Object> what) {
+    String perNode(List<Node> nodes, Function<JsonObject, Object> what) {
         StringBuilder out = new StringBuilder();
         for (Node n : nodes) {
             JsonObject st = state(n);
