@@ -142,7 +142,7 @@ class ServerConfigTest {
         assertEquals(ClusterSettings.Placement.SNAPSHOTS, d.placement());
         assertEquals(10, d.snapshotIntervalMs());
         assertEquals(0.25, d.staleTolerance());
-        assertEquals(1000, d.submitTimeoutMs());
+        assertEquals(3000, d.submitTimeoutMs());
         assertEquals(ClusterSettings.Placement.QUOTES, NodeSettings.from(
                 ServerConfig.layered(Map.of("SCORPIO_CLUSTER_PLACEMENT", "quotes"), Map.of(), List.of())).cluster().placement());
         for (String bad : List.of("--cluster.placement=gossip", "--cluster.snapshot-interval-ms=0",

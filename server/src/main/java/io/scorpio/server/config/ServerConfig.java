@@ -150,7 +150,7 @@ public final class ServerConfig {
             new Key("cluster.round-trip-probe-ms", "1000", "how often each node times a round trip over the clustered event "
                     + "bus to every other node's guard (scorpio_cluster_round_trip_seconds{peer}: the floor of a placement "
                     + "that moves a request there); 0: never"),
-            new Key("cluster.submit-timeout-ms", "1000", "how long the ingress waits for another node's guard to answer "
+            new Key("cluster.submit-timeout-ms", "3000", "how long the ingress waits for another node's guard to answer "
                     + "a submission or a round-trip probe; a node that does not answer in time is passed over, and the "
                     + "requests waiting there without a token are placed again, until it answers again"),
             new Key("cluster.placement-timeout-ms", "250", "with cluster.placement=quotes, how long the ingress waits for other "
