@@ -105,9 +105,7 @@ public final class ClusterScale {
         Path out = Path.of(o.getOrDefault("out", "target/cluster-scale"));
         Path logs = Path.of(o.getOrDefault("logs", "target/cluster-scale-logs"));
         DataFiles data = DataFiles.resolve();
-        NodeCluster.Launch launch = new NodeCluster.Launch(
-                o.getOrDefault("server-classpath", System.getProperty("java.class.path")),
-                List.of(o.getOrDefault("node-jvm", "-Xmx512m -XX:+UseSerialGC").strip().split("\\s+")));
+        NodeCluster.Launch launch = NodeCluster.Launch.fromOptions(o);
         if (perWorker < 1 || qpsPerWorker.isEmpty() || qpsPerWorker.stream().anyMatch(q -> !(q > 0))) {
             throw new IllegalArgumentException("need --requests-per-worker >= 1 and positive --qps-per-worker\n" + USAGE);
         }

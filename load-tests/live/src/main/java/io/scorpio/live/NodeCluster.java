@@ -31,6 +31,11 @@ public final class NodeCluster implements AutoCloseable {
      * @param jvmFlags  heap and GC flags for every node (the Hazelcast flags are always added)
      */
     public record Launch(String classPath, List<String> jvmFlags) {
+        /** From a tool's {@code --server-classpath} (default: this JVM's class path) and {@code --node-jvm} options. */
+        static Launch fromOptions(java.util.Map<String, String> o) {
+            return new Launch(o.getOrDefault("server-classpath", System.getProperty("java.class.path")),
+                    List.of(o.getOrDefault("node-jvm", "-Xmx512m -XX:+UseSerialGC").strip().split("\\s+")));
+        }
     }
 
     /** One node: its id, engines, HTTP port, process and log. */

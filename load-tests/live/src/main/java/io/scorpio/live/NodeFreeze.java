@@ -59,9 +59,7 @@ public final class NodeFreeze {
         Path out = Path.of(o.getOrDefault("out", "target/node-freeze"));
         Path logs = Path.of(o.getOrDefault("logs", "target/node-freeze-logs"));
         String label = o.getOrDefault("label", "");
-        NodeCluster.Launch launch = new NodeCluster.Launch(
-                o.getOrDefault("server-classpath", System.getProperty("java.class.path")),
-                List.of(o.getOrDefault("node-jvm", "-Xmx512m -XX:+UseSerialGC").strip().split("\\s+")));
+        NodeCluster.Launch launch = NodeCluster.Launch.fromOptions(o);
         DataFiles data = DataFiles.resolve();
         ScaleConfig config = ScaleConfig.parseAll("3/3").get(0);
 

@@ -120,10 +120,13 @@ public final class IngressVerticle extends VerticleBase {
             clusterRouter.nodeLeft(m.body());
             replaceWaitingOn(m.body(), "left", Inflight::nodeLeft);
         }).completion();
-        if (settings.cluster().roundTripProbeMs() > 0) {
-            vertx.setPeriodic(settings.cluster().roundTripProbeMs(), t -> clusterRouter.probeRoundTrips());
+        long probeMs = settings.cluster().roundTripProbeMs();
+        if (probeMs > 0) {
+            vertx.setPeriodic(probeMs, t -> clusterRouter.probeRoundTrips());
         }
-        vertx.setPeriodic(SILENT_PING_MS, t -> clusterRouter.pingSilent());
+        if (probeMs == 0 || probeMs > SILENT_PING_MS) { // else the probe already pings every node, silent ones too
+            vertx.setPeriodic(SILENT_PING_MS, t -> clusterRouter.pingSilent());
+        }
         long reloadMs = settings.access().keysReloadMs();
         if (access.keysOn() && reloadMs > 0) {
             // Ordered blocking tasks: one read of the keys file at a time, off the event loop.
