@@ -230,6 +230,20 @@ final class NodeProcesses implements AutoCloseable {
         }
     }
 
+    /** Each node's logged warnings and errors, at most 10 lines a node: what explains a test that timed out. */
+    String warnings(List<Node> nodes) {
+        StringBuilder out = new StringBuilder();
+        for (Node n : nodes) {
+            try {
+                Files.readAllLines(n.log()).stream().filter(l -> l.contains("WARN") || l.contains("SEVERE")
+                        || l.contains("ERROR")).limit(10).forEach(l -> out.append("\n").append(n.id()).append(": ").append(l));
+            } catch (IOException e) {
+                out.append("\n").append(n.id()).append(": (no log: ").append(e).append(")");
+            }
+        }
+        return out.toString();
+    }
+
     String logTail(Node n) {
         try {
             List<String> lines = Files.readAllLines(n.log());
