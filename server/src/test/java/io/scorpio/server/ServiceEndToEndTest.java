@@ -227,6 +227,18 @@ class ServiceEndToEndTest {
     }
 
     @Test
+    void samplingParametersVllmWouldTakeAreTakenAndIgnored() {
+        JsonObject body = completion("Name three rivers", 4).put("temperature", 0.7).put("top_p", 1).put("top_k", -1)
+                .put("min_p", 0).put("seed", 42).put("presence_penalty", -2).put("frequency_penalty", 0.5)
+                .put("repetition_penalty", 1.1).put("stop", new JsonArray().add("\n")).put("logit_bias", new JsonObject())
+                .put("user", "tests");
+        HttpResponse<Buffer> r = post("/v1/completions", body);
+        assertEquals(200, r.statusCode(), r.bodyAsString());
+        JsonObject choice = r.bodyAsJsonObject().getJsonArray("choices").getJsonObject(0);
+        assertEquals("length", choice.getString("finish_reason"), "the simulated worker runs to max_tokens: " + choice);
+    }
+
+    @Test
     void manyConcurrentStreamsAllComplete() {
         List<io.vertx.core.Future<HttpResponse<Buffer>>> all = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
@@ -317,6 +329,17 @@ class ServiceEndToEndTest {
                         .add(new JsonObject().put("role", "user").put("content", "hi"))).put("tools", new JsonArray()
                         .add(new JsonObject().put("type", "function").put("function", new JsonObject().put("name", "f"))))
                         .encode(), 400, "tools"),
+                // Sampling is ignored by the simulated worker, but checked as vLLM checks it (no surprise on a GPU).
+                Arguments.of("/v1/completions", ok.copy().put("temperature", "hot").encode(), 400, "temperature"),
+                Arguments.of("/v1/completions", ok.copy().put("temperature", -0.5).encode(), 400, "temperature"),
+                Arguments.of("/v1/completions", ok.copy().put("top_p", 0).encode(), 400, "top_p"),
+                Arguments.of("/v1/completions", ok.copy().put("top_p", 1.5).encode(), 400, "top_p"),
+                Arguments.of("/v1/completions", ok.copy().put("presence_penalty", 3).encode(), 400, "presence_penalty"),
+                Arguments.of("/v1/completions", ok.copy().put("frequency_penalty", -2.5).encode(), 400, "frequency_penalty"),
+                Arguments.of("/v1/completions", ok.copy().put("top_k", -2).encode(), 400, "top_k"),
+                Arguments.of("/v1/completions", ok.copy().put("seed", 1.5).encode(), 400, "seed"),
+                Arguments.of("/v1/completions", ok.copy().put("stop", new JsonArray().add("a").add(1)).encode(), 400, "stop"),
+                Arguments.of("/v1/completions", ok.copy().put("logit_bias", 5).encode(), 400, "logit_bias"),
                 Arguments.of("/v1/chat/completions", new JsonObject().put("model", MODEL).put("messages", new JsonArray()).encode(),
                         400, "messages"),
                 Arguments.of("/v1/chat/completions", new JsonObject().put("model", MODEL).put("messages", "hi").encode(),

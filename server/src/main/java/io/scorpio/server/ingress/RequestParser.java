@@ -126,6 +126,7 @@ public final class RequestParser {
         if (vllm) {
             return; // vLLM validates the rest itself, and its answer comes back with each token
         }
+        checkSamplingAsVllmDoes(body);
         for (String name : List.of("logprobs", "top_logprobs")) {
             Object v = body.getValue(name);
             if (v != null && !Boolean.FALSE.equals(v) && !(name.equals("top_logprobs") && v instanceof Number num
@@ -143,6 +144,53 @@ public final class RequestParser {
         if (toolChoice != null && !"none".equals(toolChoice)) {
             throw ApiError.badField("tool_choice", "unsupported_parameter", "tool_choice other than \"none\" needs a "
                     + "vLLM worker (worker=vllm): the simulated GPU worker makes no tool calls");
+        }
+    }
+
+    /**
+     * The simulated workers ignore sampling, but a request they serve should be one vLLM would serve too: a client
+     * developed against the simulator must not meet its first {@code 400} when the node is pointed at a GPU. These
+     * are vLLM's own checks ({@code SamplingParams}); with the {@code vllm} worker vLLM makes them itself.
+     */
+    private static void checkSamplingAsVllmDoes(JsonObject body) {
+        number(body, "temperature", 0, Double.POSITIVE_INFINITY, true, "non-negative");
+        number(body, "top_p", 0, 1, false, "in (0, 1]");
+        number(body, "min_p", 0, 1, true, "in [0, 1]");
+        number(body, "presence_penalty", -2, 2, true, "in [-2, 2]");
+        number(body, "frequency_penalty", -2, 2, true, "in [-2, 2]");
+        number(body, "repetition_penalty", 0, Double.POSITIVE_INFINITY, false, "greater than 0");
+        Object topK = body.getValue("top_k");
+        if (topK != null && !(topK instanceof Number k && isInteger(k) && k.longValue() >= -1)) {
+            throw ApiError.badField("top_k", "invalid_value", "top_k must be an integer, -1 or 0 (no limit) or more, got "
+                    + topK);
+        }
+        Object seed = body.getValue("seed");
+        if (seed != null && !(seed instanceof Number n && isInteger(n))) {
+            throw ApiError.badField("seed", "invalid_type", "seed must be an integer, got " + seed);
+        }
+        Object stop = body.getValue("stop");
+        if (stop != null && !(stop instanceof String)
+                && !(stop instanceof JsonArray a && a.stream().allMatch(String.class::isInstance))) {
+            throw ApiError.badField("stop", "invalid_type", "stop must be a string or an array of strings");
+        }
+        Object bias = body.getValue("logit_bias");
+        if (bias != null && !(bias instanceof JsonObject)) {
+            throw ApiError.badField("logit_bias", "invalid_type", "logit_bias must be an object of token ids to biases");
+        }
+    }
+
+    /** An optional number in [min, max] (or (min, max] when {@code minIncluded} is false). */
+    private static void number(JsonObject body, String name, double min, double max, boolean minIncluded, String range) {
+        Object v = body.getValue(name);
+        if (v == null) {
+            return;
+        }
+        if (!(v instanceof Number num)) {
+            throw ApiError.badField(name, "invalid_type", name + " must be a number, got " + v);
+        }
+        double d = num.doubleValue();
+        if (!Double.isFinite(d) || (minIncluded ? d < min : d <= min) || d > max) {
+            throw ApiError.badField(name, "invalid_value", name + " must be " + range + ", got " + v);
         }
     }
 
