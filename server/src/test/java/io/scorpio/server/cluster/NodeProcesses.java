@@ -141,14 +141,18 @@ final class NodeProcesses implements AutoCloseable {
         return json(n, "/scorpio/state");
     }
 
-    /** Whether node {@code n}'s dashboard shows the member {@code member} up; null when {@code n} does not answer. */
+    /**
+     * Whether node {@code n}'s dashboard shows the member {@code member} up; null when {@code n} does not answer or
+     * does not list {@code member} at all (a member missing is neither up nor down).
+     */
     Boolean dashboardShowsUp(Node n, Node member) {
         JsonObject data = json(n, "/dashboard/data");
         if (data == null) {
             return null;
         }
         return data.getJsonArray("nodes").stream().map(JsonObject.class::cast)
-                .filter(o -> o.getString("id").equals(member.id())).anyMatch(o -> o.getBoolean("healthy"));
+                .filter(o -> o.getString("id").equals(member.id())).findFirst().map(o -> o.getBoolean("healthy"))
+                .orElse(null);
     }
 
     /** GET {@code path} as JSON, or null when the node does not answer 200. */
