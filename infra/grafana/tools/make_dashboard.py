@@ -179,6 +179,32 @@ table("Workers", [(f'scorpio_waiting_requests{{{SEL}}}', "waiting"), (f'scorpio_
       desc="one row per node and engine: #A waiting, #B credit-based batching on (1) or off, #C KV usage")
 down(8)
 
+# ---- faults and placement
+row("Faults and placement")
+timeseries("Workers in service", [(f'scorpio_worker_healthy{{{SEL}}}', "{{instance}} engine {{engine}}")], 0, 8, maxv=1,
+           desc="1 while the engine's worker is in service, 0 while it is out after a failure (its queue waits)")
+timeseries("Worker failures and health probes", [
+    (f'sum by (instance, engine) (increase(scorpio_worker_failures_total{{{SEL}}}[{RI}]))', "failed {{instance}} engine {{engine}}"),
+    (f'sum by (instance, engine) (increase(scorpio_worker_retries_total{{{SEL}}}[{RI}]))', "probed {{instance}} engine {{engine}}")],
+    8, 8, desc="steps in which a worker failed (died, unreachable, hung), and the back-off probes while it is out")
+timeseries("Requests placed again", [
+    (f'sum by (reason) (increase(scorpio_requests_replaced_total{{{SEL}}}[{RI}]))', "{{reason}}"),
+    (f'sum by (peer) (increase(scorpio_cluster_node_silent_total{{{SEL}}}[{RI}]))', "silent: {{peer}}")], 16, 8,
+    desc="requests placed again before their first token because their node left (node_left), stopped answering "
+         "(node_silent) or shut down (node_draining); and the times a node stopped answering within "
+         "cluster.submit-timeout-ms, by peer")
+down(8)
+timeseries("Placement latency", [
+    (f'histogram_quantile({q}, sum by (le, scope, where) (rate(scorpio_placement_latency_seconds_bucket{{{SEL}}}[{RI}])))',
+     f"p{int(float(q) * 100)} {{{{scope}}}} {{{{where}}}}") for q in ("0.5", "0.99")], 0, 12, unit="s",
+    desc="from asking where to place a request to the chosen guard's answer; scope: local (a node alone) or cluster; where: local (its entry node) or remote")
+timeseries("Round trip to other nodes (p50)", [
+    (f'histogram_quantile(0.5, sum by (le, instance, peer) (rate(scorpio_cluster_round_trip_seconds_bucket{{{SEL}}}[{RI}])))',
+     "{{instance}} to {{peer}}")], 12, 12, unit="s",
+    desc="clustered event bus round trip to another node's guard, probed every second: the floor of a placement "
+         "that moves a request there")
+down(8)
+
 dashboard = {
     "__inputs": [{"name": "DS_PROMETHEUS", "label": "Prometheus", "type": "datasource", "pluginId": "prometheus",
                   "pluginName": "Prometheus"}],
