@@ -191,7 +191,8 @@ timeseries("Requests placed again", [
     (f'sum by (reason) (increase(scorpio_requests_replaced_total{{{SEL}}}[{RI}]))', "{{reason}}"),
     (f'sum by (peer) (increase(scorpio_cluster_node_silent_total{{{SEL}}}[{RI}]))', "silent: {{peer}}")], 16, 8,
     desc="requests placed again before their first token because their node left (node_left), stopped answering "
-         "(node_silent) or shut down (node_draining); and the times a node stopped answering within "
+         "(node_silent) or shut down (node_draining), or their worker went out (worker_out_of_service); and the times a "
+         "node stopped answering within "
          "cluster.submit-timeout-ms, by peer")
 down(8)
 timeseries("Placement latency", [

@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.TestInstance;
  * A vLLM server that dies or hangs under the node, end to end through the node's HTTP API and the real
  * {@link FakeVllmServer}: requests with tokens end with an error frame, requests without go back to the queue, the
  * engine shows as out of service in /ready and /metrics, is probed with capped back-off, and comes back. With
- * several engines, the guard places new requests on those in service.
+ * several engines, the guard places new requests on those in service and moves there the requests waiting on one
+ * that goes out.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WorkerFaultTest {
@@ -244,7 +246,56 @@ class WorkerFaultTest {
         }
     }
 
+    @Test
+    void requestsWaitingOnAnEngineWhoseWorkerGoesOutMoveToAnEngineInService() throws Exception {
+        try (ScorpioNode two = ScorpioNode.start(ServerConfig.layered(Map.of(), Map.of(
+                "http.port", "0",
+                "engines", "2",
+                "scheduler.max-num-seqs", "1",
+                "worker", "model-sim",
+                "predictor", "none",
+                "hazelcast.mode", "none"), List.of()))) {
+            // Engine 1 out: everything queues on engine 0, one running and two waiting behind it.
+            two.vertx().eventBus().send(Addresses.guardHealth(1), false, Addresses.LOCAL);
+            eventually("the guard knows engine 1 is out", () -> !engine(two, 1).getBoolean("healthy"));
+            Future<HttpResponse<Buffer>> running = web.post(two.port(), "127.0.0.1", "/v1/completions")
+                    .sendJsonObject(completion("running", 400, false).put("slo", slo(60_000)));
+            eventually("the first request running on engine 0", () -> engine(two, 0).getInteger("admitted") == 1);
+            List<Future<HttpResponse<Buffer>>> waiting = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                waiting.add(web.post(two.port(), "127.0.0.1", "/v1/completions")
+                        .sendJsonObject(completion("waiting " + i, 3, false).put("slo", slo(60_000))));
+            }
+            eventually("two waiting on engine 0", () -> engine(two, 0).getInteger("waiting") == 2);
+
+            // Engine 1 comes back and engine 0's worker goes out: the two waiting move over and are served there.
+            two.vertx().eventBus().send(Addresses.guardHealth(1), true, Addresses.LOCAL);
+            eventually("the guard knows engine 1 is back", () -> engine(two, 1).getBoolean("healthy"));
+            two.vertx().eventBus().send(Addresses.guardHealth(0), false, Addresses.LOCAL);
+            for (Future<HttpResponse<Buffer>> f : waiting) {
+                HttpResponse<Buffer> r = await(f);
+                assertEquals(200, r.statusCode(), r.bodyAsString());
+            }
+            assertTrue(steps(two, 1) >= 2 * 3, "engine 1 served them");
+            String metrics = await(web.get(two.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+            assertTrue(metrics.contains("scorpio_requests_replaced_total{reason=\"worker_out_of_service\"} 2.0"),
+                    metrics.lines().filter(l -> l.startsWith("scorpio_requests_replaced")).toList().toString());
+
+            // The running one had tokens: it stays on engine 0 and finishes once its worker is back.
+            assertFalse(running.isComplete(), "the running request waits for its worker");
+            assertEquals(1, engine(two, 0).getInteger("live"));
+            two.vertx().eventBus().send(Addresses.guardHealth(0), true, Addresses.LOCAL);
+            HttpResponse<Buffer> r = await(running);
+            assertEquals(200, r.statusCode(), r.bodyAsString());
+            assertEquals(400, r.bodyAsJsonObject().getJsonObject("usage").getInteger("completion_tokens"));
+        }
+    }
+
     // ---- helpers ----
+
+    private JsonObject engine(ScorpioNode n, int e) {
+        return state(n).getJsonArray("engines").getJsonObject(e);
+    }
 
     private JsonObject state(ScorpioNode n) {
         return await(web.get(n.port(), "127.0.0.1", "/scorpio/state").send()).bodyAsJsonObject();

@@ -67,6 +67,11 @@ public final class Messages {
     public record Declined(String reason, String message) implements SubmitReply {
         public static final String STALE_SNAPSHOT = "stale_snapshot";
         public static final String NODE_DRAINING = "node_draining";
+        /**
+         * Not a reply: a waiting request handed back to its entry node because every worker of its node is out of
+         * service; the entry node places it again, as it does for {@link #NODE_DRAINING}.
+         */
+        public static final String WORKER_OUT_OF_SERVICE = "worker_out_of_service";
     }
 
     /**

@@ -43,7 +43,7 @@ public final class ClusterView implements AutoCloseable {
     }
 
     /** Members that never change, without Hazelcast: for tests of what a node does with the others' addresses. */
-    static ClusterView fixed(String self, List<String> nodes) {
+    public static ClusterView fixed(String self, List<String> nodes) {
         return new ClusterView(self, null, null, null, List.copyOf(nodes));
     }
 

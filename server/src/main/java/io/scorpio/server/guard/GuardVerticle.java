@@ -523,6 +523,12 @@ public final class GuardVerticle extends VerticleBase {
         if (engines.size() == 1) {
             return 0;
         }
+        int inService = placeInService(spec, now);
+        return inService >= 0 ? inService : placement.place(spec, engines, now);
+    }
+
+    /** The placement's choice among the engines whose worker is in service; -1 when none is. */
+    private int placeInService(RequestSpec spec, double now) {
         List<Integer> up = new ArrayList<>();
         for (int e = 0; e < healthy.length; e++) {
             if (healthy[e]) {
@@ -530,11 +536,53 @@ public final class GuardVerticle extends VerticleBase {
             }
         }
         if (up.isEmpty() || up.size() == engines.size()) {
-            return placement.place(spec, engines, now);
+            return up.isEmpty() ? -1 : placement.place(spec, engines, now);
         }
         List<Scheduler> candidates = new ArrayList<>(up.size());
         up.forEach(e -> candidates.add(schedulers[e]));
         return up.get(placement.place(spec, candidates, now));
+    }
+
+    /**
+     * An engine's worker is out of service: the requests waiting there without a token would wait for its return.
+     * Each moves to this node's engine in service with the most headroom (one that takes it); failing that, in a
+     * cluster, it goes back to the node it entered, rejected with {@code worker_out_of_service}, and that node's
+     * ingress places it again on another node. A request with tokens stays: its stream cannot resume elsewhere. Called
+     * for the worker's failure and for the failed step's outcome, whichever comes first: the step's requests go back
+     * to the queue only with the latter.
+     */
+    private void moveWaitingOff(int engine) {
+        double now = clock.nowMs();
+        boolean others = cluster.nodes().size() > 1;
+        int moved = 0;
+        int handedBack = 0;
+        for (RequestState r : schedulers[engine].waitingInOrder()) {
+            Meta info = meta.get(r.id());
+            if (r.hasFirstToken() || info == null) {
+                continue;
+            }
+            int target = placeInService(r.spec(), now);
+            if (target >= 0 && schedulers[target].submit(r.spec(), now) instanceof SubmitResult.Queued) {
+                schedulers[engine].abort(r.id(), now);
+                meta.put(r.id(), new Meta(info.prompt(), target, info.arrivalEpochMs(), info.origin(), info.migrated()));
+                registry.put(r.id(), new RequestRegistry.Entry(nodeId, target, "waiting", info.arrivalEpochMs()));
+                metrics.replaced(Messages.Declined.WORKER_OUT_OF_SERVICE);
+                publish(target);
+                loops[target].kick();
+                moved++;
+            } else if (others && schedulers[engine].abort(r.id(), now)) {
+                forget(r.id());
+                outbox.add(info.origin(), new StreamEvent.Rejected(r.id(), Messages.Declined.WORKER_OUT_OF_SERVICE,
+                        "the worker of engine " + engine + " on node " + nodeId + " is out of service", info.migrated()));
+                handedBack++;
+            }
+        }
+        if (moved + handedBack > 0) {
+            publish(engine);
+            outbox.flush();
+            LOG.log(System.Logger.Level.INFO, "engine " + engine + " out of service: " + moved + " waiting requests moved "
+                    + "to engines in service, " + handedBack + " handed back to be placed on other nodes");
+        }
     }
 
     /**
@@ -544,6 +592,9 @@ public final class GuardVerticle extends VerticleBase {
      */
     private void onHealth(int engine, boolean up) {
         healthy[engine] = up;
+        if (!up) {
+            moveWaitingOff(engine);
+        }
         publish(engine);
         shareNow(engine); // other nodes stop (or start again) placing here at once
         if (!up && sweeps[engine] < 0) {

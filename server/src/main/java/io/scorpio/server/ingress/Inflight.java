@@ -263,10 +263,12 @@ final class Inflight {
                 sink.done(d.finishReason(), d.promptTokens(), completion);
             }
         } else if (event instanceof StreamEvent.Rejected r) {
-            if (Messages.Declined.NODE_DRAINING.equals(r.reason()) && tokens == 0) {
-                // Its node is shutting down and handed it back before its first token: place it elsewhere.
+            if ((Messages.Declined.NODE_DRAINING.equals(r.reason())
+                    || Messages.Declined.WORKER_OUT_OF_SERVICE.equals(r.reason())) && tokens == 0) {
+                // Its node is shutting down, or has no worker in service, and handed it back before its first token:
+                // place it elsewhere.
                 excluded.add(servingNode);
-                metrics.replaced("node_draining");
+                metrics.replaced(r.reason());
                 placeAgain(null);
                 return;
             }

@@ -166,11 +166,14 @@ public final class ServerMetrics {
                 + "passed over until it answered again, by peer").tags("peer", peer).register(registry).increment();
     }
 
-    /** A request placed again before its first token, because its node left, went silent or is shutting down. */
+    /**
+     * A request placed again before its first token, because its node left, went silent or is shutting down, or its
+     * engine's worker went out of service.
+     */
     public void replaced(String reason) {
         Counter.builder("scorpio_requests_replaced").description("requests placed again before their first token: their node "
                         + "left the cluster (node_left), stopped answering (node_silent) or handed them back while shutting "
-                        + "down (node_draining)")
+                        + "down (node_draining), or their engine's worker went out of service (worker_out_of_service)")
                 .tags("reason", reason).register(registry).increment();
     }
 

@@ -9,6 +9,7 @@ import io.scorpio.server.cluster.NodeProcesses.Node;
 import io.scorpio.server.cluster.StreamingClient.Seen;
 import io.scorpio.server.dashboard.PrometheusText;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,7 @@ class ClusterWorkerFaultTest {
             String[] common = {"--engines=1", "--cluster.placement-timeout-ms=2000", "--engine.retry-initial-ms=200",
                 "--engine.retry-max-ms=1000"};
             cluster.start(0, common);
-            cluster.start(1, NodeProcesses.flags(common, "--worker=vllm", "--vllm.url=http://127.0.0.1:" + vllmPort,
+            cluster.start(1, NodeProcesses.flags(common, "--scheduler.max-num-seqs=1", "--worker=vllm", "--vllm.url=http://127.0.0.1:" + vllmPort,
                     "--vllm.model=" + FakeVllmServer.MODEL, "--vllm.metrics-interval-ms=0",
                     "--vllm.token-timeout-ms=" + TOKEN_TIMEOUT_MS, "--vllm.refit-every=" + Integer.MAX_VALUE));
             cluster.awaitCluster(2, Duration.ofSeconds(150));
@@ -79,8 +80,34 @@ class ClusterWorkerFaultTest {
             NodeProcesses.await("node B ready again", Duration.ofSeconds(20), () -> cluster.status(b, "/ready") == 200);
 
             // 5. How the first requests ended: a stream cut by the dead worker says so in an error frame; one that had
-            //    no token yet waited in B's queue and was served after the restart; A's own completed.
+            //    no token yet and waited on B, if placement queued any there, was handed back and served by A; A's
+            //    own completed.
             assertTrue(endedByErrorFrames(first, "worker failed") > 0, "the streams from B's worker were cut");
+            cluster.awaitIdle(List.of(a, b));
+
+            // 5b. Requests waiting on B when its worker dies are served by A. They enter B one at a time: the nodes tie
+            //     on headroom under these SLOs and the entry node wins a tie, so they stay on B, one running (B runs
+            //     one sequence at a time) and three waiting behind it.
+            List<CompletableFuture<Seen>> onB = new ArrayList<>();
+            onB.add(client.complete(b.id(), b.base(), "a long one", 2000, 60_000));
+            NodeProcesses.await("B running the long one", Duration.ofSeconds(20), () -> engineOf(cluster, b, "live") == 1);
+            for (int i = 0; i < 3; i++) {
+                onB.add(client.complete(b.id(), b.base(), "a short one", 30, 60_000));
+                int queued = i + 1;
+                NodeProcesses.await("B queueing " + queued, Duration.ofSeconds(20),
+                        () -> engineOf(cluster, b, "waiting") == queued);
+            }
+            vllm.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            Seen cut = onB.get(0).get(60, TimeUnit.SECONDS);
+            assertTrue(!cut.completed() && cut.errorFrame() != null, "the running one was cut: " + cut);
+            for (CompletableFuture<Seen> f : onB.subList(1, onB.size())) {
+                Seen s = f.get(60, TimeUnit.SECONDS);
+                assertTrue(s.completed() && s.wellFormed(), "a waiting one was served by A's simulated worker: " + s);
+            }
+            assertEquals(3, new PrometheusText(cluster.metrics(b)).sum("scorpio_requests_replaced_total", "reason",
+                    "worker_out_of_service"), "the three waiting were handed back and placed again");
+            vllm.restart().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            NodeProcesses.await("node B ready once more", Duration.ofSeconds(20), () -> cluster.status(b, "/ready") == 200);
             cluster.awaitIdle(List.of(a, b));
 
             // 6. Now B's worker hangs mid-stream: its streams go silent without closing, its health checks unanswered.
@@ -105,6 +132,12 @@ class ClusterWorkerFaultTest {
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** A figure of node {@code n}'s only engine in its /scorpio/state; -1 when it does not answer. */
+    private static int engineOf(NodeProcesses cluster, Node n, String field) {
+        JsonObject st = cluster.state(n);
+        return st == null ? -1 : st.getJsonArray("engines").getJsonObject(0).getInteger(field);
     }
 
     /**

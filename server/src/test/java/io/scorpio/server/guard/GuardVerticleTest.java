@@ -44,6 +44,53 @@ class GuardVerticleTest {
     }
 
     @Test
+    void inAClusterAWorkerOutOfServiceHandsItsWaitingRequestsBackToBePlacedElsewhere(Vertx vertx, VertxTestContext test)
+            throws Exception {
+        LocalMessage.register(vertx.eventBus());
+        NodeSettings settings = NodeSettings.from(ServerConfig.layered(Map.of(), Map.of("node.id", "node-t",
+                "policy", "vllm", "scheduler.max-num-seqs", "1", "hazelcast.mode", "none", "predictor", "none"), List.of()));
+        // The scripted engine: one token per request per step, a step every 5 ms; it tells when the first token is out.
+        io.vertx.core.Promise<Void> firstToken = io.vertx.core.Promise.promise();
+        vertx.eventBus().<Messages.RunStep>localConsumer(Addresses.engineStep(0), m -> {
+            Map<String, String> texts = new HashMap<>();
+            m.body().plan().batch().forEach(r -> texts.put(r.id(), "t" + (r.generatedTokens() + 1)));
+            vertx.setTimer(5, t -> {
+                m.reply(EngineWorker.Step.oneTokenEach(StepResult.of(5), texts));
+                firstToken.tryComplete();
+            });
+        });
+        List<StreamEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        vertx.eventBus().<StreamEvent.Batch>localConsumer(Addresses.INGRESS_STREAMS, m -> events.addAll(m.body().events()));
+        // Another node is in the cluster: a request this node cannot serve can go there.
+        ClusterView cluster = ClusterView.fixed("node-t", List.of("node-t", "node-u"));
+        vertx.deployVerticle(new GuardVerticle(settings.nodeId(), settings.guard(), settings.stepTimeoutMs(), new NodeClock(),
+                        new ServerMetrics(), new LocalRequestRegistry(), cluster))
+                .compose(id -> vertx.eventBus().<Messages.SubmitReply>request(Addresses.GUARD_SUBMIT,
+                        new Messages.Submit("running", 0, 16, 500, LOOSE, -1, "hello"), Addresses.LOCAL))
+                .compose(reply -> firstToken.future())
+                .compose(v -> vertx.eventBus().<Messages.SubmitReply>request(Addresses.GUARD_SUBMIT,
+                        new Messages.Submit("waiting-1", 0, 16, 5, LOOSE, -1, "hello"), Addresses.LOCAL))
+                .compose(v -> vertx.eventBus().<Messages.SubmitReply>request(Addresses.GUARD_SUBMIT,
+                        new Messages.Submit("waiting-2", 0, 16, 5, LOOSE, -1, "hello"), Addresses.LOCAL))
+                .onComplete(test.succeeding(v -> vertx.eventBus().send(Addresses.guardHealth(0), false, Addresses.LOCAL)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (events.stream().filter(e -> e instanceof StreamEvent.Rejected).count() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        if (test.failed()) {
+            throw new AssertionError(test.causeOfFailure());
+        }
+        List<StreamEvent> rejected = events.stream().filter(e -> e instanceof StreamEvent.Rejected).toList();
+        assertEquals(List.of("waiting-1", "waiting-2"), rejected.stream().map(StreamEvent::sid).toList(), events.toString());
+        rejected.forEach(e -> assertEquals(Messages.Declined.WORKER_OUT_OF_SERVICE, ((StreamEvent.Rejected) e).reason()));
+        assertTrue(events.stream().anyMatch(e -> e.sid().equals("running") && e instanceof StreamEvent.Token),
+                "the running request had its first token, so it stays: " + events);
+        assertTrue(events.stream().noneMatch(e -> e.sid().equals("running") && !(e instanceof StreamEvent.Token)),
+                "and is not handed back: " + events);
+        test.completeNow();
+    }
+
+    @Test
     void theGuardRunsOneStepAtATimeAndSendsEachStepsEventsInOneMessage(Vertx vertx, VertxTestContext test)
             throws Exception {
         LocalMessage.register(vertx.eventBus());
