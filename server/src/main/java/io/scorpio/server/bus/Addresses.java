@@ -1,5 +1,7 @@
 package io.scorpio.server.bus;
 
+import java.util.List;
+
 import io.vertx.core.eventbus.DeliveryOptions;
 
 /**
@@ -59,6 +61,11 @@ public final class Addresses {
     /** Node {@code n}'s ingress: stream events of requests that entered it, served elsewhere (JSON, one-way). */
     public static String nodeStreams(String node) {
         return NODE_PREFIX + node + ".streams";
+    }
+
+    /** Every address other nodes send to on node {@code n}: what {@code ClusterRouter#warmPeers} keeps looked up. */
+    public static List<String> nodeAddresses(String node) {
+        return List.of(nodeQuote(node), nodeSubmit(node), nodePing(node), nodeAbort(node), nodeStreams(node));
     }
 
     /** Ingress: the stream events of requests that entered this node and are served here (a Batch, one-way). */

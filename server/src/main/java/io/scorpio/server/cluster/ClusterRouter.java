@@ -89,6 +89,7 @@ public final class ClusterRouter {
     private final DeliveryOptions submitOptions;
     private final DeliveryOptions quoteOptions;
     private final DeliveryOptions pingOptions;
+    private static final DeliveryOptions WARM_UP = new DeliveryOptions().addHeader(NodeConsumers.WARM_UP, "1");
     /** Silent nodes (see the class comment), each with when it went silent ({@code System.nanoTime}). */
     private final Map<String, Long> silent = new LinkedHashMap<>();
     /** Told each node that goes silent. */
@@ -300,6 +301,25 @@ public final class ClusterRouter {
         for (String node : cluster.nodes()) {
             if (!node.equals(cluster.self())) {
                 ping(node);
+            }
+        }
+    }
+
+    /**
+     * Sends a warm-up message (dropped by the receiver, see {@link NodeConsumers#WARM_UP}) to every address of every
+     * other node. The clustered event bus looks up where an address is served the first time it sends there, in a
+     * Hazelcast map whose entry lives on one member; while that member is frozen, the lookup waits for Hazelcast to
+     * drop it (seconds, {@code hazelcast.heartbeat-timeout-s}), and with it the message: a first submission to a
+     * healthy node timed out and found it silent, a first stream event to an entry node held its client's tokens.
+     * Warmed while every member answers, the lookups are held in memory before any fault. Repeated every second, it
+     * also covers a node that joins later and lookups the bus drops when its view of the members changes.
+     */
+    public void warmPeers() {
+        for (String node : cluster.nodes()) {
+            if (!node.equals(cluster.self())) {
+                for (String address : Addresses.nodeAddresses(node)) {
+                    bus.send(address, null, WARM_UP);
+                }
             }
         }
     }

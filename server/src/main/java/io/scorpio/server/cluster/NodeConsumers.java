@@ -24,6 +24,12 @@ public final class NodeConsumers {
 
     private static final long[] REREGISTER_AFTER_MS = {2_000, 6_000};
 
+    /**
+     * A message with this header only makes its sender look up where the address is served (see
+     * {@code ClusterRouter#warmPeers}); the consumer drops it.
+     */
+    public static final String WARM_UP = "scorpio-warm-up";
+
     private final Vertx vertx;
     private final List<Entry> entries = new ArrayList<>();
     private final List<MessageConsumer<Object>> live = new ArrayList<>();
@@ -61,7 +67,11 @@ public final class NodeConsumers {
     private Future<Void> registerAll() {
         List<Future<Void>> done = new ArrayList<>();
         for (Entry e : entries) {
-            MessageConsumer<Object> c = vertx.eventBus().consumer(e.address(), e.handler());
+            MessageConsumer<Object> c = vertx.eventBus().consumer(e.address(), m -> {
+                if (!m.headers().contains(WARM_UP)) {
+                    e.handler().handle(m);
+                }
+            });
             live.add(c);
             done.add(c.completion());
         }

@@ -46,6 +46,8 @@ public final class IngressVerticle extends VerticleBase {
     private static final long STATE_COUNT_TIMEOUT_MS = 2000;
     /** How often a silent node is pinged, whatever cluster.round-trip-probe-ms says: its first answer brings it back. */
     private static final long SILENT_PING_MS = 1000;
+    /** How often this node sends a warm-up to every address of every other node (see ClusterRouter#warmPeers). */
+    private static final long WARM_PEERS_MS = 1000;
     /**
      * Bodies longer than this are parsed and tokenized on a worker thread: cl100k costs about 270 ms per MB, and an
      * event loop that spends that long stalls every stream on it.
@@ -120,6 +122,7 @@ public final class IngressVerticle extends VerticleBase {
             clusterRouter.nodeLeft(m.body());
             replaceWaitingOn(m.body(), "left", Inflight::nodeLeft);
         }).completion();
+        vertx.setPeriodic(0, WARM_PEERS_MS, t -> clusterRouter.warmPeers());
         long probeMs = settings.cluster().roundTripProbeMs();
         if (probeMs > 0) {
             vertx.setPeriodic(probeMs, t -> clusterRouter.probeRoundTrips());
