@@ -48,8 +48,12 @@ public final class ServerConfig {
             // Connection hygiene (docs/service.md, "Limits"): what one client may hold of the node.
             new Key("http.idle-timeout-ms", "120000", "a connection with no bytes in either direction this long is closed "
                     + "(an SSE stream or WebSocket that is being written to is not idle)"),
-            new Key("http.header-timeout-ms", "10000", "a request's line and headers must arrive within this of the connection "
-                    + "opening or the previous response ending; else 408 and the connection is closed"),
+            new Key("http.header-timeout-ms", "10000", "a connection's first request line and headers must arrive within this "
+                    + "of the connection opening; else the connection is closed"),
+            new Key("http.keep-alive-timeout-ms", "75000", "a kept-alive connection's next request line and headers must arrive "
+                    + "within this of the previous response ending; else the connection is closed (as nginx's "
+                    + "keepalive_timeout: longer than the header timeout, so that a client's pooled connection is rarely "
+                    + "closed just as it sends on it)"),
             new Key("http.body-timeout-ms", "30000", "a request body must arrive within this of its headers; else 408 and close"),
             new Key("http.max-connections", "4096", "open HTTP/WebSocket connections on this node; past it a request gets 503 "
                     + "server_busy and its connection is closed (/health and /ready are still answered)"),

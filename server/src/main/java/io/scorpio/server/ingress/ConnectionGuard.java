@@ -18,8 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Connection hygiene for the public HTTP server: what one client may hold of the node (see {@link ConnectionLimits}).
  *
  * <ul>
- *   <li>a connection must send a request's headers within {@code http.header-timeout-ms} of opening, or of its previous
- *       response ending (slowloris: a client that trickles headers, or sends none, holds a file descriptor forever);
+ *   <li>a connection must send its first request's headers within {@code http.header-timeout-ms} of opening
+ *       (slowloris: a client that trickles headers, or sends none, holds a file descriptor forever), and each next
+ *       request's within {@code http.keep-alive-timeout-ms} of the previous response's end (longer: a client's pool
+ *       reuses an idle connection without knowing the server's timeout, and a request sent just as the server closes
+ *       the connection fails; the longer the timeout, the rarer that is);
  *   <li>a request's body must arrive within {@code http.body-timeout-ms} of its headers (408, then close);
  *   <li>past {@code http.max-connections} open connections on the node, or {@code http.max-connections-per-client} from
  *       one address, the connection is still accepted (the kernel already did), but its first request is answered
@@ -52,11 +55,11 @@ final class ConnectionGuard {
             this.refusal = refusal;
         }
 
-        void awaitHeaders() {
+        void awaitHeaders(long timeoutMs) {
             cancelHeaderTimer();
             // A connection past a cap gets one short chance (a probe sends its request at once): it holds a file
             // descriptor the node may need.
-            long timeout = refusal == null ? limits.headerTimeoutMs() : Math.min(limits.headerTimeoutMs(), OVER_CAP_HEADER_TIMEOUT_MS);
+            long timeout = refusal == null ? timeoutMs : Math.min(timeoutMs, OVER_CAP_HEADER_TIMEOUT_MS);
             headerTimer = vertx.setTimer(timeout, t -> {
                 headerTimer = -1;
                 metrics.connectionClosed("header_timeout");
@@ -123,7 +126,7 @@ final class ConnectionGuard {
             return;
         }
         connection.closeHandler(v -> forget(connection));
-        conn.awaitHeaders();
+        conn.awaitHeaders(limits.headerTimeoutMs());
     }
 
     private void forget(HttpConnection connection) {
@@ -175,10 +178,10 @@ final class ConnectionGuard {
             });
             ctx.addEndHandler(v -> vertx.cancelTimer(bodyTimer));
         }
-        // The next request on a kept-alive connection gets the same time for its headers.
+        // The next request on a kept-alive connection: the keep-alive timeout.
         ctx.addEndHandler(v -> {
             if (!conn.upgraded && open.containsKey(conn.connection)) {
-                conn.awaitHeaders();
+                conn.awaitHeaders(limits.keepAliveTimeoutMs());
             }
         });
         ctx.next();
