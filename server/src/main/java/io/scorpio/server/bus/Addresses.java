@@ -1,8 +1,7 @@
 package io.scorpio.server.bus;
 
-import java.util.List;
-
 import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.List;
 
 /**
  * Event-bus addresses of the verticles. One place, so that no address is ever spelled twice.

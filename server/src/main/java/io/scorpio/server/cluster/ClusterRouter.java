@@ -89,7 +89,6 @@ public final class ClusterRouter {
     private final DeliveryOptions submitOptions;
     private final DeliveryOptions quoteOptions;
     private final DeliveryOptions pingOptions;
-    private static final DeliveryOptions WARM_UP = new DeliveryOptions().addHeader(NodeConsumers.WARM_UP, "1");
     /** Silent nodes (see the class comment), each with when it went silent ({@code System.nanoTime}). */
     private final Map<String, Long> silent = new LinkedHashMap<>();
     /** Told each node that goes silent. */
@@ -103,6 +102,8 @@ public final class ClusterRouter {
 
     /** Headrooms closer than this (a fraction of the request's own SLOs) count as equal. */
     static final double TIE = 0.005;
+    /** The options of {@link #warmPeers}'s messages. */
+    private static final DeliveryOptions WARM_UP = new DeliveryOptions().addHeader(NodeConsumers.WARM_UP, "1");
 
     /** @param onSilent told each node that goes silent (on this router's event loop) */
     public ClusterRouter(Vertx vertx, ClusterView cluster, NodeClock clock, ServerMetrics metrics, long busTimeoutMs,
@@ -312,7 +313,7 @@ public final class ClusterRouter {
      * drop it (seconds, {@code hazelcast.heartbeat-timeout-s}), and with it the message: a first submission to a
      * healthy node timed out and found it silent, a first stream event to an entry node held its client's tokens.
      * Warmed while every member answers, the lookups are held in memory before any fault. Repeated every second, it
-     * also covers a node that joins later and lookups the bus drops when its view of the members changes.
+     * also covers a node that joins later, and any lookup the bus has to make again.
      */
     public void warmPeers() {
         for (String node : cluster.nodes()) {
