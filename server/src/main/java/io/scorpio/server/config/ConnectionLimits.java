@@ -18,13 +18,12 @@ package io.scorpio.server.config;
  * @param maxConcurrentPerKey    concurrent requests of one API key on this node; past it 429
  */
 public record ConnectionLimits(long idleTimeoutMs, long headerTimeoutMs, long keepAliveTimeoutMs, long bodyTimeoutMs,
-                               int maxConnections,
-                               int maxConnectionsPerClient, int maxWsRequests, int maxConcurrentPerKey) {
+                               int maxConnections, int maxConnectionsPerClient, int maxWsRequests, int maxConcurrentPerKey) {
 
     static ConnectionLimits from(ServerConfig c) {
         return new ConnectionLimits(Keys.positive(c, "http.idle-timeout-ms"), Keys.positive(c, "http.header-timeout-ms"),
-                Keys.positive(c, "http.keep-alive-timeout-ms"), Keys.positive(c, "http.body-timeout-ms"), (int) Keys.positive(c, "http.max-connections"),
-                (int) Keys.positive(c, "http.max-connections-per-client"), (int) Keys.positive(c, "ws.max-requests"),
-                (int) Keys.positive(c, "auth.max-concurrent-per-key"));
+                Keys.positive(c, "http.keep-alive-timeout-ms"), Keys.positive(c, "http.body-timeout-ms"),
+                (int) Keys.positive(c, "http.max-connections"), (int) Keys.positive(c, "http.max-connections-per-client"),
+                (int) Keys.positive(c, "ws.max-requests"), (int) Keys.positive(c, "auth.max-concurrent-per-key"));
     }
 }

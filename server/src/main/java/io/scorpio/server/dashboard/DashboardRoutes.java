@@ -121,11 +121,12 @@ public final class DashboardRoutes {
             return out;
         }
         Member local = hz.getCluster().getLocalMember();
+        Set<String> silentNow = silent.get();
         for (Member m : hz.getCluster().getMembers()) {
             boolean self = m.getUuid().equals(local.getUuid());
             String attribute = m.getAttribute(ClusterView.NODE_ATTRIBUTE);
             String id = self ? settings.nodeId() : attribute != null ? attribute : m.getUuid().toString();
-            boolean healthy = !silent.get().contains(id) && (snapshots.of(id).isEmpty()
+            boolean healthy = !silentNow.contains(id) && (snapshots.of(id).isEmpty()
                     || snapshots.trusted(id).stream().anyMatch(EngineSnapshot::inService));
             out.add(new DashboardSnapshot.Node(id, m.getAddress().getHost() + ":" + m.getAddress().getPort(), self,
                     healthy));

@@ -352,14 +352,41 @@ public final class GuardVerticle extends VerticleBase {
         Meta info = meta.get(r.request().id());
         double now = clock.nowMs();
         int target = info == null || info.migrated() ? -1 : Placement.migrationTarget(r, engines, from, now, e -> healthy[e]);
-        if (target < 0 || !(schedulers[target].submit(r.request().spec(), now) instanceof SubmitResult.Queued)) {
+        if (target < 0 || !queueOn(target, r.request().spec(), info, true, now)) {
             return false;
         }
-        meta.put(r.request().id(), new Meta(info.prompt(), target, info.arrivalEpochMs(), info.origin(), true));
-        registry.put(r.request().id(), new RequestRegistry.Entry(nodeId, target, "waiting", info.arrivalEpochMs()));
         metrics.migrated("engine");
+        return true;
+    }
+
+    /**
+     * Queues a request that is moving within this node on engine {@code target}, keeping its arrival, deadline and
+     * origin, if that engine takes it; the caller removes it from where it was. Returns whether it was queued.
+     */
+    private boolean queueOn(int target, RequestSpec spec, Meta info, boolean migrated, double now) {
+        if (!(schedulers[target].submit(spec, now) instanceof SubmitResult.Queued)) {
+            return false;
+        }
+        meta.put(spec.id(), new Meta(info.prompt(), target, info.arrivalEpochMs(), info.origin(), migrated));
+        registry.put(spec.id(), new RequestRegistry.Entry(nodeId, target, "waiting", info.arrivalEpochMs()));
         publish(target);
         loops[target].kick();
+        return true;
+    }
+
+    /**
+     * Gives a waiting request back to the node it entered, rejected with {@code reason} (a draining node, a node
+     * with no worker in service): that node's ingress places it again elsewhere. Returns whether it was handed back.
+     */
+    private boolean handBack(int engine, String id, String reason, String message, double now) {
+        if (!schedulers[engine].abort(id, now)) {
+            return false;
+        }
+        Meta gone = forget(id);
+        if (gone == null) {
+            return false;
+        }
+        outbox.add(gone.origin(), new StreamEvent.Rejected(id, reason, message, gone.migrated()));
         return true;
     }
 
@@ -535,8 +562,11 @@ public final class GuardVerticle extends VerticleBase {
                 up.add(e);
             }
         }
-        if (up.isEmpty() || up.size() == engines.size()) {
-            return up.isEmpty() ? -1 : placement.place(spec, engines, now);
+        if (up.isEmpty()) {
+            return -1;
+        }
+        if (up.size() == engines.size()) {
+            return placement.place(spec, engines, now);
         }
         List<Scheduler> candidates = new ArrayList<>(up.size());
         up.forEach(e -> candidates.add(schedulers[e]));
@@ -562,18 +592,12 @@ public final class GuardVerticle extends VerticleBase {
                 continue;
             }
             int target = placeInService(r.spec(), now);
-            if (target >= 0 && schedulers[target].submit(r.spec(), now) instanceof SubmitResult.Queued) {
+            if (target >= 0 && queueOn(target, r.spec(), info, info.migrated(), now)) {
                 schedulers[engine].abort(r.id(), now);
-                meta.put(r.id(), new Meta(info.prompt(), target, info.arrivalEpochMs(), info.origin(), info.migrated()));
-                registry.put(r.id(), new RequestRegistry.Entry(nodeId, target, "waiting", info.arrivalEpochMs()));
                 metrics.replaced(Messages.Declined.WORKER_OUT_OF_SERVICE);
-                publish(target);
-                loops[target].kick();
                 moved++;
-            } else if (others && schedulers[engine].abort(r.id(), now)) {
-                forget(r.id());
-                outbox.add(info.origin(), new StreamEvent.Rejected(r.id(), Messages.Declined.WORKER_OUT_OF_SERVICE,
-                        "the worker of engine " + engine + " on node " + nodeId + " is out of service", info.migrated()));
+            } else if (others && handBack(engine, r.id(), Messages.Declined.WORKER_OUT_OF_SERVICE,
+                    "the worker of engine " + engine + " on node " + nodeId + " is out of service", now)) {
                 handedBack++;
             }
         }
@@ -681,13 +705,9 @@ public final class GuardVerticle extends VerticleBase {
         for (int e = 0; e < schedulers.length; e++) {
             if (others) {
                 for (RequestState r : schedulers[e].waitingInOrder()) {
-                    if (!r.hasFirstToken() && schedulers[e].abort(r.id(), now)) {
-                        Meta gone = forget(r.id());
-                        if (gone != null) {
-                            outbox.add(gone.origin(), new StreamEvent.Rejected(r.id(), Messages.Declined.NODE_DRAINING,
-                                    "node " + nodeId + " is shutting down", false));
-                            handedBack++;
-                        }
+                    if (!r.hasFirstToken() && handBack(e, r.id(), Messages.Declined.NODE_DRAINING,
+                            "node " + nodeId + " is shutting down", now)) {
+                        handedBack++;
                     }
                 }
             }
