@@ -31,6 +31,13 @@ class ClusterFaultTest {
 
     private static final String[] NODE_FLAGS = {"--engines=1", "--scheduler.max-num-seqs=4", "--worker.time-scale=1",
         "--cluster.placement-timeout-ms=2000"};
+    /**
+     * For a node frozen under load: Hazelcast would remove a member only after two minutes of silence, so everything
+     * happens while the cluster still lists it, even on a slow machine; ties are shuffled among all nodes, so that the
+     * node to be frozen gets its share of the load.
+     */
+    private static final String[] FREEZE_FLAGS = NodeProcesses.flags(NODE_FLAGS, "--hazelcast.heartbeat-timeout-s=120",
+            "--cluster.prefer-entry-node=false");
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -159,11 +166,7 @@ class ClusterFaultTest {
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void aNodeThatStopsAnsweringIsPassedOverLongBeforeTheClusterNotices() throws Exception {
         try (NodeProcesses cluster = new NodeProcesses("silent", 3); StreamingClient client = new StreamingClient()) {
-            // Hazelcast would remove a member only after two minutes of silence: everything below happens while the
-            // cluster still lists C, even on a slow machine. Ties are shuffled among all nodes, so that C gets its
-            // share of the load.
-            startThree(cluster, NodeProcesses.flags(NODE_FLAGS, "--hazelcast.heartbeat-timeout-s=120",
-                    "--cluster.prefer-entry-node=false"));
+            startThree(cluster, FREEZE_FLAGS);
             Node a = cluster.node(0);
             Node b = cluster.node(1);
             Node c = cluster.node(2);
@@ -257,8 +260,7 @@ class ClusterFaultTest {
             // (ClusterRouter#warmPeers), a first submission waited for Hazelcast to drop C (timing out, so that a
             // healthy node was found silent) and a first stream event held its client's tokens as long. Which
             // addresses live on C is chance: before the warm-up, 1 of 3 runs of this test failed.
-            startThree(cluster, NodeProcesses.flags(NODE_FLAGS, "--hazelcast.heartbeat-timeout-s=120",
-                    "--cluster.prefer-entry-node=false"));
+            startThree(cluster, FREEZE_FLAGS);
             Node a = cluster.node(0);
             Node b = cluster.node(1);
             Node c = cluster.node(2);

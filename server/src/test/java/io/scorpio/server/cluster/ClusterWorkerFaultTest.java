@@ -9,7 +9,6 @@ import io.scorpio.server.cluster.NodeProcesses.Node;
 import io.scorpio.server.cluster.StreamingClient.Seen;
 import io.scorpio.server.dashboard.PrometheusText;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,12 +89,12 @@ class ClusterWorkerFaultTest {
             //     one sequence at a time) and three waiting behind it.
             List<CompletableFuture<Seen>> onB = new ArrayList<>();
             onB.add(client.complete(b.id(), b.base(), "a long one", 2000, 60_000));
-            NodeProcesses.await("B running the long one", Duration.ofSeconds(20), () -> engineOf(cluster, b, "live") == 1);
+            NodeProcesses.await("B running the long one", Duration.ofSeconds(20), () -> cluster.engineOf(b, "live") == 1);
             for (int i = 0; i < 3; i++) {
                 onB.add(client.complete(b.id(), b.base(), "a short one", 30, 60_000));
                 int queued = i + 1;
                 NodeProcesses.await("B queueing " + queued, Duration.ofSeconds(20),
-                        () -> engineOf(cluster, b, "waiting") == queued);
+                        () -> cluster.engineOf(b, "waiting") == queued);
             }
             vllm.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             Seen cut = onB.get(0).get(60, TimeUnit.SECONDS);
@@ -132,12 +131,6 @@ class ClusterWorkerFaultTest {
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
-    }
-
-    /** A figure of node {@code n}'s only engine in its /scorpio/state; -1 when it does not answer. */
-    private static int engineOf(NodeProcesses cluster, Node n, String field) {
-        JsonObject st = cluster.state(n);
-        return st == null ? -1 : st.getJsonArray("engines").getJsonObject(0).getInteger(field);
     }
 
     /**

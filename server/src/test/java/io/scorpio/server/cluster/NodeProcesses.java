@@ -141,6 +141,12 @@ final class NodeProcesses implements AutoCloseable {
         return json(n, "/scorpio/state");
     }
 
+    /** A figure of node {@code n}'s first engine in its /scorpio/state; -1 when it does not answer. */
+    int engineOf(Node n, String field) {
+        JsonObject st = state(n);
+        return st == null ? -1 : st.getJsonArray("engines").getJsonObject(0).getInteger(field);
+    }
+
     /**
      * Whether node {@code n}'s dashboard shows the member {@code member} up; null when {@code n} does not answer or
      * does not list {@code member} at all (a member missing is neither up nor down).
